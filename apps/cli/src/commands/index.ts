@@ -1,0 +1,7 @@
+import type { CommandModule } from '../command';
+
+/**
+ * Every `cxr` sub-command, in the order `cxr --help` lists them.
+ * Each module lives in its own file and exports `command: CommandModule`.
+ */
+export const commands: CommandModule[] = [];

@@ -1,0 +1,1 @@
+export { PACKAGE_NAME } from './index';
