@@ -1,0 +1,63 @@
+/**
+ * Typed errors of `@cxr/dataset`. Every error this package raises for bad input extends {@link DatasetError},
+ * names the offending file and value in its message, and keeps the underlying error as `cause`.
+ *
+ * @example
+ * try { await decodeDicom(bytes, { fileName: 'scans/a.dcm' }); }
+ * catch (e) { if (e instanceof DatasetError) console.error(e.message); else throw e; }
+ */
+export class DatasetError extends Error {
+  override name = 'DatasetError';
+  /** The file the error is about, when known. */
+  readonly file: string | undefined;
+  constructor(message: string, options?: { cause?: unknown; file?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.file = options?.file;
+  }
+}
+
+/** Shown in messages when the caller gave no file name (e.g. bytes from a browser upload). */
+const UNNAMED = '<bytes>';
+
+/** The file name for messages: the caller's name or a placeholder. */
+function where(file: string | undefined): string {
+  return file ?? UNNAMED;
+}
+
+/** A DICOM file whose structure cannot be parsed (truncated, corrupt lengths, not DICOM, bad tag values). */
+export class DicomParseError extends DatasetError {
+  override name = 'DicomParseError';
+  constructor(problem: string, file: string | undefined, options?: { cause?: unknown }) {
+    super(`Cannot parse DICOM ${where(file)}: ${problem}`, { ...options, file });
+  }
+}
+
+/** A DICOM file whose transfer syntax (encoding of the dataset or pixels) this package cannot decode. */
+export class UnsupportedTransferSyntaxError extends DatasetError {
+  override name = 'UnsupportedTransferSyntaxError';
+  /** The transfer syntax UID, e.g. `1.2.840.10008.1.2.2`. */
+  readonly transferSyntaxUid: string;
+  constructor(transferSyntaxUid: string, syntaxName: string, file: string | undefined, options?: { cause?: unknown }) {
+    super(`Unsupported transfer syntax ${transferSyntaxUid} (${syntaxName}) in ${where(file)}`, { ...options, file });
+    this.transferSyntaxUid = transferSyntaxUid;
+  }
+}
+
+/** A DICOM file without Pixel Data (7FE0,0010), e.g. a structured report or a header-only file. */
+export class MissingPixelDataError extends DatasetError {
+  override name = 'MissingPixelDataError';
+  constructor(file: string | undefined, detail = 'no Pixel Data element (7FE0,0010)') {
+    super(`No pixel data in ${where(file)}: ${detail}`, { file });
+  }
+}
+
+/**
+ * Pixel data that cannot be turned into an image: a codec failure, a frame shorter than its header promises,
+ * an image over the size limit, or pixel attributes out of range.
+ */
+export class DicomDecodeError extends DatasetError {
+  override name = 'DicomDecodeError';
+  constructor(problem: string, file: string | undefined, options?: { cause?: unknown }) {
+    super(`Cannot decode DICOM pixels of ${where(file)}: ${problem}`, { ...options, file });
+  }
+}
