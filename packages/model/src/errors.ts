@@ -1,0 +1,90 @@
+/**
+ * Typed errors of @cxr/model. Every error the package raises for bad input or a failed resource extends
+ * {@link ModelError}, so a caller (the CLI) can tell them from bugs with one `instanceof`.
+ * Messages name the file (or URL, or layer) and the offending value.
+ *
+ * Other parts of the package append their classes below (head/train/io/predict/explain, onnx).
+ */
+
+/** Base class of every typed @cxr/model error. */
+export class ModelError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Backbones and weights (part A: src/backbones, src/weights)
+
+/** A weights file exists but could not be read or understood (not HDF5, no model.json, bad manifest...). */
+export class WeightsFormatError extends ModelError {
+  constructor(
+    readonly file: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Cannot read weights from ${file}: ${detail}`, options);
+  }
+}
+
+/** A layer of the model found no weights for it in the weights file. */
+export class MissingWeightsError extends ModelError {
+  constructor(
+    readonly layer: string,
+    readonly file: string,
+    detail = '',
+    options?: { cause?: unknown },
+  ) {
+    super(`No weights for layer ${layer} in ${file}${detail ? `: ${detail}` : ''}`, options);
+  }
+}
+
+/** A weight in the file has a shape different from what the layer expects. */
+export class WeightShapeError extends ModelError {
+  constructor(
+    readonly layer: string,
+    readonly weight: string,
+    readonly expected: readonly number[],
+    readonly actual: readonly number[],
+    readonly file: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Weight ${weight} of layer ${layer} in ${file} has shape [${actual.join(', ')}], expected [${expected.join(', ')}]`,
+      options,
+    );
+  }
+}
+
+/** An unknown backbone name, or an option the backbone cannot honour (bad cut layer, bad input shape). */
+export class BackboneConfigError extends ModelError {}
+
+/** Downloading weights failed (HTTP status, network error, interrupted transfer that could not resume). */
+export class DownloadError extends ModelError {
+  constructor(
+    readonly url: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Download of ${url} failed: ${detail}`, options);
+  }
+}
+
+/** A downloaded or cached file does not have the expected SHA-256; the file is removed. */
+export class ChecksumError extends ModelError {
+  constructor(
+    readonly file: string,
+    readonly expected: string,
+    readonly actual: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`SHA-256 of ${file} is ${actual}, expected ${expected}`, options);
+  }
+}
+
+/** No TensorFlow.js backend could be initialised (or the forced one is unavailable). */
+export class BackendError extends ModelError {}
+
+/** Feature extraction failed: a bad image, a worker that died, a corrupt feature-cache entry. */
+export class FeatureExtractionError extends ModelError {}
