@@ -88,3 +88,24 @@ export class BackendError extends ModelError {}
 
 /** Feature extraction failed: a bad image, a worker that died, a corrupt feature-cache entry. */
 export class FeatureExtractionError extends ModelError {}
+
+// ---------------------------------------------------------------------------------------------------------
+// Head, training, saving/loading, prediction, Grad-CAM (part B: src/head, src/train, src/io, src/predict, src/explain)
+
+/** `cxr.json` (or the config passed to `saveModel`) is missing a field or has a bad value. */
+export class ModelConfigError extends ModelError {}
+
+/** Reading or writing a saved model (model.json, weight shards, cxr.json, checkpoint) failed. */
+export class ModelIoError extends ModelError {}
+
+/** Training data or training options are inconsistent (shapes, labels, classes, class weights). */
+export class TrainingInputError extends ModelError {}
+
+/** A training checkpoint is unreadable or does not match the data it is resumed on. */
+export class CheckpointError extends ModelError {}
+
+/** An input to `predict`/`gradCam` does not match the model's input shape. */
+export class PredictInputError extends ModelError {}
+
+/** Grad-CAM cannot use the requested (or any) layer of the model. */
+export class GradCamLayerError extends ModelError {}
