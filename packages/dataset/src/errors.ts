@@ -61,3 +61,41 @@ export class DicomDecodeError extends DatasetError {
     super(`Cannot decode DICOM pixels of ${where(file)}: ${problem}`, { ...options, file });
   }
 }
+
+/** A metadata file (CSV) whose header lacks a required column or whose rows cannot be parsed. */
+export class MetadataSchemaError extends DatasetError {
+  override name = 'MetadataSchemaError';
+  /** The missing or malformed column, when the problem is about one. */
+  readonly column: string | undefined;
+  constructor(problem: string, file: string, options?: { cause?: unknown; column?: string }) {
+    super(`Bad metadata in ${file}: ${problem}`, { cause: options?.cause, file });
+    this.column = options?.column;
+  }
+}
+
+/**
+ * A file name taken from metadata that is absolute or climbs out of its folder (`../`): it is refused, never read
+ * or written.
+ */
+export class UnsafePathError extends DatasetError {
+  override name = 'UnsafePathError';
+  /** The refused path, as written in the metadata. */
+  readonly unsafePath: string;
+  constructor(unsafePath: string, file: string | undefined, reason: string) {
+    super(`Unsafe path ${JSON.stringify(unsafePath)} in ${file ?? '<metadata>'}: ${reason}`, { file });
+    this.unsafePath = unsafePath;
+  }
+}
+
+/** A source specification or build configuration that cannot be used (unknown source kind, missing folder). */
+export class DatasetConfigError extends DatasetError {
+  override name = 'DatasetConfigError';
+}
+
+/** An image listed for a build that cannot be read or converted (corrupt, truncated, too large). */
+export class ImageConversionError extends DatasetError {
+  override name = 'ImageConversionError';
+  constructor(problem: string, file: string, options?: { cause?: unknown }) {
+    super(`Cannot convert image ${file}: ${problem}`, { cause: options?.cause, file });
+  }
+}
