@@ -109,3 +109,21 @@ export class PredictInputError extends ModelError {}
 
 /** Grad-CAM cannot use the requested (or any) layer of the model. */
 export class GradCamLayerError extends ModelError {}
+
+// ---------------------------------------------------------------------------------------------------------
+// ONNX export and runtime (src/onnx)
+
+/** A tfjs model cannot be exported to ONNX: an unsupported layer or option, a missing cut layer, a bad shape. */
+export class OnnxExportError extends ModelError {
+  constructor(
+    readonly model: string,
+    readonly layer: string | undefined,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Cannot export model ${model} to ONNX${layer === undefined ? '' : ` at layer ${layer}`}: ${detail}`, options);
+  }
+}
+
+/** onnxruntime-node is missing or failed: loading the package, creating a session, running it, bad input. */
+export class OnnxRuntimeError extends ModelError {}
