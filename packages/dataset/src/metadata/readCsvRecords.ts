@@ -1,0 +1,85 @@
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { parse } from 'csv-parse';
+import { MetadataSchemaError } from '../errors';
+
+/** One CSV record with the 1-based line on which it starts. */
+export interface CsvRecord {
+  fields: string[];
+  line: number;
+}
+
+/** Options of {@link readCsvRecords}. */
+export interface ReadCsvOptions {
+  /** Field delimiter, `,` by default. */
+  delimiter?: string;
+}
+
+/**
+ * Streams the records of a CSV file (gunzipped on the fly when the name ends in `.gz`), header included, each with
+ * the line where it starts: quoted fields may hold commas and newlines (the covid-chestxray clinical notes do).
+ * Memory stays constant whatever the file size.
+ *
+ * @throws {MetadataSchemaError} when the file cannot be read or is not valid CSV
+ */
+export async function* readCsvRecords(file: string, options: ReadCsvOptions = {}): AsyncGenerator<CsvRecord> {
+  const input = createReadStream(file);
+  const parser = parse({
+    delimiter: options.delimiter ?? ',',
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+  });
+  const onInputError = (error: Error): void => {
+    parser.destroy(error);
+  };
+  input.on('error', onInputError);
+  if (file.endsWith('.gz')) {
+    const gunzip = createGunzip();
+    gunzip.on('error', onInputError);
+    input.pipe(gunzip).pipe(parser);
+  } else {
+    input.pipe(parser);
+  }
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      let newlines = 0;
+      for (const field of item.record) for (let i = 0; i < field.length; i++) if (field.charCodeAt(i) === 10) newlines++;
+      yield { fields: item.record, line: item.info.lines - newlines };
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem = code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new MetadataSchemaError(problem, file, { cause: error });
+  } finally {
+    input.destroy();
+    parser.destroy();
+  }
+}
+
+/**
+ * Maps required column names to their indexes in a header.
+ *
+ * @throws {MetadataSchemaError} naming the file and the first missing column
+ */
+export function requireColumns<K extends string>(
+  header: readonly string[],
+  required: readonly K[],
+  file: string,
+): Record<K, number> {
+  const index = new Map<string, number>();
+  header.forEach((name, i) => {
+    const key = name.trim();
+    if (!index.has(key)) index.set(key, i);
+  });
+  const out = {} as Record<K, number>;
+  for (const name of required) {
+    const i = index.get(name);
+    if (i === undefined) {
+      throw new MetadataSchemaError(`missing required column "${name}" (header: ${header.join(',')})`, file, { column: name });
+    }
+    out[name] = i;
+  }
+  return out;
+}

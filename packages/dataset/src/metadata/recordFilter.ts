@@ -1,0 +1,125 @@
+import { matchesFinding } from './matchesFinding';
+import type { SourceRecord } from './sourceRecord';
+
+/** What to keep. Every field is optional; the steps run in the order of {@link RECORD_FILTER_STEPS}. */
+export interface RecordFilter {
+  /** Keep records matching any of these findings (hierarchy-aware, see `matchesFinding`). */
+  finding?: string | readonly string[];
+  /** Keep these modalities (`X-ray`, `CT`; compared after normalisation, case-insensitive). */
+  modality?: string | readonly string[];
+  /** Keep these view positions (`PA`, `AP`, `AP Supine`, `L`; case-insensitive, exact). */
+  views?: string | readonly string[];
+  /** Keep ages >= minAge (years). */
+  minAge?: number;
+  /** Keep ages <= maxAge (years). */
+  maxAge?: number;
+  /** Whether a record without an age passes an age range. `true` by default. */
+  keepUnknownAge?: boolean;
+  /** Keep this sex (or these). A record with unknown sex is dropped when this is set. */
+  sex?: 'M' | 'F' | readonly ('M' | 'F')[];
+  /** Keep only the first (kept, present) image of each patient. Applied by the caller after the image check. */
+  onePerPatient?: boolean;
+}
+
+/** Names of the metadata filter steps, in the order they run. */
+export const RECORD_FILTER_STEPS = ['finding', 'modality', 'view', 'age', 'sex'] as const;
+
+/** One filter step and how many records it let through. */
+export interface FilterStepCount {
+  /** Step name (`finding`, `modality`, `view`, `age`, `sex`, `onePerPatient`). */
+  step: string;
+  /** Human-readable condition, e.g. `finding COVID-19`, `age >= 18 (unknown kept)`. */
+  condition: string;
+  /** Records kept after this step (cumulative). */
+  kept: number;
+}
+
+/** A compiled {@link RecordFilter} that counts what each step keeps. */
+export interface CountingFilter {
+  /** Tests one record; returns `null` when kept, else the name of the step that dropped it. */
+  test(record: SourceRecord): string | null;
+  /** Records tested so far. */
+  readonly read: number;
+  /** Counts of the active steps, in order. */
+  steps(): FilterStepCount[];
+}
+
+const list = <T>(v: T | readonly T[] | undefined): readonly T[] | undefined =>
+  v === undefined ? undefined : Array.isArray(v) ? (v as readonly T[]) : [v as T];
+
+/**
+ * Compiles a filter that counts, for each active step in order, the records it keeps: the counts a build or
+ * `cxr dataset stats` reports (rows read -> finding -> modality -> view -> age -> sex).
+ *
+ * @example
+ * const f = createRecordFilter({ finding: 'COVID-19', views: ['PA'], modality: 'X-ray' });
+ * for await (const r of readCovidChestXray(dir)) if (f.test(r) === null) keep(r);
+ * f.steps(); // [{ step: 'finding', condition: 'finding COVID-19', kept: 584 }, ...]
+ */
+export function createRecordFilter(filter: RecordFilter): CountingFilter {
+  const findings = list(filter.finding);
+  const modalities = list(filter.modality)?.map((m) => m.toLowerCase());
+  const views = list(filter.views)?.map((v) => v.trim().toLowerCase());
+  const sexes = list(filter.sex);
+  const keepUnknownAge = filter.keepUnknownAge ?? true;
+  const hasAge = filter.minAge !== undefined || filter.maxAge !== undefined;
+
+  const steps: Array<{ step: string; condition: string; kept: number; test: (r: SourceRecord) => boolean }> = [];
+  if (findings) {
+    steps.push({
+      step: 'finding',
+      condition: `finding ${findings.join(' or ')}`,
+      kept: 0,
+      test: (r) => findings.some((q) => matchesFinding(r.labels, q)),
+    });
+  }
+  if (modalities) {
+    steps.push({
+      step: 'modality',
+      condition: `modality ${list(filter.modality)!.join(' or ')}`,
+      kept: 0,
+      test: (r) => modalities.includes(r.modality.toLowerCase()),
+    });
+  }
+  if (views) {
+    steps.push({
+      step: 'view',
+      condition: `view ${list(filter.views)!.join(' or ')}`,
+      kept: 0,
+      test: (r) => views.includes(r.view.trim().toLowerCase()),
+    });
+  }
+  if (hasAge) {
+    const parts = [filter.minAge !== undefined ? `age >= ${filter.minAge}` : '', filter.maxAge !== undefined ? `age <= ${filter.maxAge}` : '']
+      .filter(Boolean)
+      .join(' and ');
+    steps.push({
+      step: 'age',
+      condition: `${parts} (unknown ${keepUnknownAge ? 'kept' : 'dropped'})`,
+      kept: 0,
+      test: (r) =>
+        r.age === null
+          ? keepUnknownAge
+          : (filter.minAge === undefined || r.age >= filter.minAge) && (filter.maxAge === undefined || r.age <= filter.maxAge),
+    });
+  }
+  if (sexes) {
+    steps.push({ step: 'sex', condition: `sex ${sexes.join(' or ')}`, kept: 0, test: (r) => r.sex !== null && sexes.includes(r.sex) });
+  }
+
+  let read = 0;
+  return {
+    test(record) {
+      read++;
+      for (const s of steps) {
+        if (!s.test(record)) return s.step;
+        s.kept++;
+      }
+      return null;
+    },
+    get read() {
+      return read;
+    },
+    steps: () => steps.map(({ step, condition, kept }) => ({ step, condition, kept })),
+  };
+}
