@@ -11,3 +11,16 @@ export {
   BackendError,
   FeatureExtractionError,
 } from './errors';
+
+// Backbones and weights (browser-safe part)
+export { createVgg16, VGG16_BLOCKS } from './backbones/createVgg16';
+export type { CreateVgg16Options } from './backbones/createVgg16';
+export { createBackbone } from './backbones/createBackbone';
+export type { CreateBackboneOptions } from './backbones/createBackbone';
+export { cutModel } from './backbones/cutModel';
+export { backbonePreprocessing, BACKBONE_NORMALIZATION } from './backbones/backbonePreprocessing';
+export { BACKBONE_NAMES } from './backbones/backbone';
+export type { Backbone, BackboneInfo, BackboneName, WeightsFormat } from './backbones/backbone';
+export { assignLayerWeights } from './weights/assignLayerWeights';
+export type { AssignReport } from './weights/assignLayerWeights';
+export type { LayerWeights, NamedWeight } from './weights/layerWeights';
