@@ -1,0 +1,48 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { BinaryMetricsLike } from './types';
+import { fmt, plotConfig, POSITIVE_COLOR } from './plotTheme';
+
+/**
+ * The ROC curve (true positive rate = sensitivity against false positive rate = 1 - specificity) with the
+ * chance diagonal, the operating point at the model's threshold, and the AUC with its 95% CI in the title.
+ * Call only when `metrics.auc` is not null (both classes present).
+ */
+export function rocCurveSpec(metrics: BinaryMetricsLike): TopLevelSpec {
+  const auc = metrics.auc;
+  const title = {
+    text: 'ROC curve',
+    subtitle: auc ? `AUC ${fmt(auc.value)} (95% CI ${fmt(auc.lower)}-${fmt(auc.upper)})` : 'AUC undefined',
+  };
+  const points = metrics.roc.fpr.map((fpr, i) => ({ i, fpr, tpr: metrics.roc.tpr[i] }));
+  const sens = metrics.sensitivity.value;
+  const spec = metrics.specificity.value;
+  const operating =
+    sens !== null && spec !== null
+      ? [{ fpr: 1 - spec, tpr: sens, what: `threshold ${fmt(metrics.threshold, 2)}` }]
+      : [];
+  const axis = (title: string) => ({ type: 'quantitative' as const, scale: { domain: [0, 1] }, title });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 320,
+    height: 320,
+    config: plotConfig,
+    layer: [
+      {
+        data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
+        mark: { type: 'line', color: '#999999', strokeDash: [5, 5], strokeWidth: 1 },
+        encoding: { x: { field: 'fpr', ...axis('False positive rate (1 - specificity)') }, y: { field: 'tpr', ...axis('True positive rate (sensitivity)') } },
+      },
+      {
+        data: { values: points },
+        mark: { type: 'line', color: POSITIVE_COLOR, strokeWidth: 2, interpolate: 'linear' },
+        encoding: { x: { field: 'fpr', ...axis('False positive rate (1 - specificity)') }, y: { field: 'tpr', ...axis('True positive rate (sensitivity)') }, order: { field: 'i', type: 'quantitative' } },
+      },
+      {
+        data: { values: operating },
+        mark: { type: 'point', filled: true, size: 80, color: 'black' },
+        encoding: { x: { field: 'fpr', ...axis('False positive rate (1 - specificity)') }, y: { field: 'tpr', ...axis('True positive rate (sensitivity)') }, tooltip: { field: 'what' } },
+      },
+    ],
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * The input of {@link writeEvaluationReport}. The metrics objects are structurally the result of
+ * `binaryMetrics(...)` from `@cxr/metrics` (JSON-serialisable, camelCase keys); they are described here
+ * rather than imported so a report can also be rendered from a `metrics.json` read back from disk.
+ */
+
+/** A proportion with its Wilson 95% confidence interval. */
+export interface IntervalValue {
+  value: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+/** A 2x2 confusion matrix; rows are the actual class, columns the predicted class, in `labels` order. */
+export interface ConfusionMatrixLike {
+  labels: string[];
+  matrix: number[][];
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+}
+
+/** What `binaryMetrics(...)` of `@cxr/metrics` returns. Extra keys are kept in `metrics.json`. */
+export interface BinaryMetricsLike {
+  n: number;
+  positiveLabel: string;
+  negativeLabel: string;
+  threshold: number;
+  confusionMatrix: ConfusionMatrixLike;
+  accuracy: IntervalValue;
+  sensitivity: IntervalValue;
+  specificity: IntervalValue;
+  precision: IntervalValue;
+  npv: IntervalValue;
+  prevalence: IntervalValue;
+  balancedAccuracy: number | null;
+  f1: number | null;
+  mcc: number | null;
+  youdenJ: number | null;
+  /** Null when only one class is present (the ROC curve is undefined). */
+  auc: IntervalValue | null;
+  averagePrecision: number | null;
+  roc: { fpr: number[]; tpr: number[]; thresholds: Array<number | null> };
+  pr: { precision: number[]; recall: number[]; thresholds: Array<number | null> };
+  warnings?: string[];
+  [extra: string]: unknown;
+}
+
+/** The model the report is about. */
+export interface ReportModelInfo {
+  backbone: string;
+  /** Where the weights came from, e.g. "ImageNet MobileNet v1 (frozen) + head trained 12 epochs". */
+  weights: string;
+  /** Class names, e.g. `['covid', 'normal']`. */
+  classes: string[];
+  positiveClass: string;
+  /** Score at or above which an image is called positive. */
+  threshold: number;
+}
+
+/** One training epoch: the training-set loss/accuracy and, when there was a validation set, its values. */
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+/** One evaluated image: its true label and the model's score for the positive class. */
+export interface ScoredImage {
+  path: string;
+  label: string;
+  score: number;
+  source?: string;
+}
+
+/** A Grad-CAM overlay (a PNG on disk) of one evaluated image. */
+export interface GradcamCase {
+  path: string;
+  overlayPngPath: string;
+  label: string;
+  score: number;
+  correct: boolean;
+}
+
+/** Everything a report shows. */
+export interface EvaluationReportInput {
+  title: string;
+  model: ReportModelInfo;
+  metrics: BinaryMetricsLike;
+  perSource?: Record<string, BinaryMetricsLike>;
+  history?: { epochs: EpochRecord[] };
+  scores: ScoredImage[];
+  gradcam?: GradcamCase[];
+  notes?: string[];
+  warnings?: string[];
+}
+
+/** One rendered plot: a file stem (`roc`), a caption, and the SVG text and PNG bytes. */
+export interface RenderedPlot {
+  name: string;
+  caption: string;
+  svg: string;
+  png: Buffer;
+}
+
+/** What {@link writeEvaluationReport} wrote. Paths are absolute. */
+export interface EvaluationReportFiles {
+  dir: string;
+  html: string;
+  markdown: string;
+  metricsJson: string;
+  /** Every plot's SVG and PNG, by plot name. */
+  plots: Record<string, { svg: string; png: string }>;
+  /** The Grad-CAM overlays copied beside the Markdown. */
+  gradcam: string[];
+}
+
+/** A Grad-CAM case with its overlay read into memory and its file name beside the Markdown report. */
+export interface LoadedGradcam extends GradcamCase {
+  png: Buffer;
+  /** Path relative to the report directory, e.g. `gradcam/01-wrong.png`. */
+  relativePath: string;
+}
+
+/** Everything the HTML and Markdown renderers need, computed once. */
+export interface ReportContent {
+  input: EvaluationReportInput;
+  /** Rendered plots in display order. */
+  plots: RenderedPlot[];
+  gradcam: LoadedGradcam[];
+  /** Why ROC/PR are absent, or null when they are drawn. */
+  aucReason: string | null;
+  /** The most confident mistakes (highest score for actual negatives, lowest for actual positives). */
+  worstMistakes: ScoredImage[];
+}
