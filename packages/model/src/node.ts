@@ -39,3 +39,9 @@ export { loadLayersModelFromDir, fileSystemLoader, layersModelFiles } from './we
 export { sha256File, sha256Files } from './weights/hashFiles';
 export { initBackend, defaultBackendLoader, BACKEND_PREFERENCE } from './backend/initBackend';
 export type { BackendInfo, BackendLoader, BackendName, InitBackendOptions } from './backend/initBackend';
+export { fetchWeights } from './weights/fetchWeights';
+export type { FetchWeightsOptions, FetchedWeights } from './weights/fetchWeights';
+export { downloadFile, hashFile } from './weights/downloadFile';
+export type { DownloadFileOptions, DownloadProgress, DownloadResult } from './weights/downloadFile';
+export { OFFICIAL_WEIGHTS } from './weights/officialWeights';
+export type { OfficialWeights } from './weights/officialWeights';
