@@ -1,0 +1,100 @@
+import * as dicomParserNamespace from 'dicom-parser';
+import type { DataSet } from 'dicom-parser';
+import { DicomParseError, UnsupportedTransferSyntaxError } from '../errors';
+import { transferSyntax } from './transferSyntax';
+
+// dicom-parser is a UMD bundle: depending on the loader its functions sit on the namespace or on `default`.
+type DicomParserApi = typeof dicomParserNamespace;
+const dicomParser: DicomParserApi =
+  typeof dicomParserNamespace.parseDicom === 'function'
+    ? dicomParserNamespace
+    : (dicomParserNamespace as unknown as { default: DicomParserApi }).default;
+
+export { dicomParser };
+
+/** A parsed data set and how it was found in the bytes. */
+export interface ParsedDicom {
+  dataSet: DataSet;
+  /** Transfer syntax of the data set: from the file meta, or assumed for a raw data set. */
+  transferSyntaxUid: string;
+  /** Whether the bytes were a Part 10 file (preamble + "DICM" + file meta), not a raw data set. */
+  part10: boolean;
+}
+
+const IMPLICIT_LE = '1.2.840.10008.1.2';
+const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+
+function hasDicmAt(bytes: Uint8Array, at: number): boolean {
+  return (
+    bytes.length >= at + 4 && bytes[at] === 0x44 && bytes[at + 1] === 0x49 && bytes[at + 2] === 0x43 && bytes[at + 3] === 0x4d
+  );
+}
+
+function isUpper(b: number | undefined): boolean {
+  return b !== undefined && b >= 0x41 && b <= 0x5a;
+}
+
+/**
+ * Recognises a raw data set (no preamble, no "DICM", no file meta, as old ACR-NEMA style files such as the
+ * NEMA CR-MONO1-10-chest sample): it starts with a low group number, and explicit VR shows as two capital
+ * letters after the tag. Returns the transfer syntax to read it with, or undefined when it is not DICOM.
+ */
+function guessRawDataSet(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 8) return undefined;
+  const group = bytes[0] | (bytes[1] << 8);
+  // Data sets start with their lowest group: file meta (0002), identifying (0008), rarely patient (0010)...
+  if (group < 0x0002 || group > 0x0028 || group % 2 !== 0) return undefined;
+  if (isUpper(bytes[4]) && isUpper(bytes[5])) return EXPLICIT_LE;
+  const length = (bytes[4] | (bytes[5] << 8) | (bytes[6] << 16) | (bytes[7] << 24)) >>> 0;
+  return length <= bytes.length - 8 ? IMPLICIT_LE : undefined;
+}
+
+function describe(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  return String(thrown);
+}
+
+/**
+ * Parses DICOM bytes with dicom-parser: Part 10 files (with or without the 128-byte preamble) and raw
+ * little-endian data sets. Pixel data is not copied. Every failure becomes a {@link DicomParseError}
+ * naming the file; a deflated data set, which this browser-safe reader does not inflate, an
+ * {@link UnsupportedTransferSyntaxError}.
+ */
+export function parseDicomBytes(input: Uint8Array, fileName?: string): ParsedDicom {
+  let bytes = input;
+  if (!hasDicmAt(bytes, 128) && hasDicmAt(bytes, 0)) {
+    // "DICM" + file meta without the preamble: put a blank preamble back so the parser finds its prefix.
+    const padded = new Uint8Array(bytes.length + 128);
+    padded.set(bytes, 128);
+    bytes = padded;
+  }
+  const part10 = hasDicmAt(bytes, 128);
+  let assumed: string | undefined;
+  if (part10) {
+    let meta: DataSet;
+    try {
+      meta = dicomParser.readPart10Header(bytes);
+    } catch (thrown) {
+      throw new DicomParseError(`bad file meta information (${describe(thrown)})`, fileName, { cause: thrown });
+    }
+    const declared = meta.string('x00020010');
+    if (!declared) throw new DicomParseError('file meta has no Transfer Syntax UID (0002,0010)', fileName);
+    if (declared === DEFLATED) {
+      throw new UnsupportedTransferSyntaxError(declared, transferSyntax(declared).name, fileName);
+    }
+  } else {
+    assumed = guessRawDataSet(bytes);
+    if (!assumed) {
+      throw new DicomParseError('not a DICOM file (no "DICM" at byte 128 and no data set at byte 0)', fileName);
+    }
+  }
+  let dataSet: DataSet;
+  try {
+    dataSet = dicomParser.parseDicom(bytes, assumed ? { TransferSyntaxUID: assumed } : undefined);
+  } catch (thrown) {
+    throw new DicomParseError(describe(thrown), fileName, { cause: thrown });
+  }
+  const transferSyntaxUid = (part10 ? dataSet.string('x00020010') : assumed) ?? IMPLICIT_LE;
+  return { dataSet, transferSyntaxUid: transferSyntaxUid.replace(/\0/g, '').trim(), part10 };
+}
