@@ -46,8 +46,8 @@ export interface BinaryConfusionMatrix {
 export interface BinaryMetrics {
   n: number;
   positiveLabel: string;
-  /** `null` when none was given and no negative sample occurs. */
-  negativeLabel: string | null;
+  /** The negative label: as given, else the other label present, else (one class only) `not <positiveLabel>`. */
+  negativeLabel: string;
   threshold: number;
   confidenceLevel: number;
   confusionMatrix: BinaryConfusionMatrix;
@@ -147,7 +147,7 @@ export function binaryMetrics(options: BinaryMetricsOptions): BinaryMetrics {
   return {
     n,
     positiveLabel,
-    negativeLabel: t.negativeLabel,
+    negativeLabel: negativeName,
     threshold,
     confidenceLevel: level,
     confusionMatrix: {

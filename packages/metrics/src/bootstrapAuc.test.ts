@@ -1,7 +1,7 @@
 import { bootstrapAuc } from './bootstrapAuc';
 import { createRng } from './createRng';
 import { InvalidOptionError } from './errors';
-import { pairwiseAuc, randomScores } from './testData';
+import { pairwiseAuc, randomScores } from './__fixtures__/randomScores';
 
 /** The textbook stratified bootstrap, written naively: resample indices, brute-force AUC, sort, interpolate. */
 function naiveBootstrap(labels: string[], scores: number[], iterations: number, seed: number, level: number) {

@@ -1,6 +1,6 @@
 import { rocAuc } from './rocAuc';
 import { rocCurve } from './rocCurve';
-import { pairwiseAuc, randomScores } from './testData';
+import { pairwiseAuc, randomScores } from './__fixtures__/randomScores';
 
 describe('rocAuc', () => {
   it('handles ties exactly (hand-computed Mann-Whitney U / (n1 * n0))', () => {

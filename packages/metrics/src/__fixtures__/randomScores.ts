@@ -1,4 +1,4 @@
-import { createRng } from './createRng';
+import { createRng } from '../createRng';
 
 /**
  * Random labelled scores for property tests (coarse scores so ties are common).
