@@ -1,0 +1,418 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { readDicomHeader } from '../dicom/readDicomHeader';
+import { DatasetConfigError, DatasetError } from '../errors';
+import { openSource, type SourceSpec } from '../metadata/openSource';
+import { createRecordFilter, type CountingFilter, type FilterStepCount, type RecordFilter } from '../metadata/recordFilter';
+import type { SourceKind, SourceRecord } from '../metadata/sourceRecord';
+import { convertImageToPng } from './convertImageToPng';
+import { DEFAULT_RECIPE, type ClassRule } from './defaultRecipe';
+import { formatManifest, formatManifestRow, MANIFEST_COLUMNS, parseManifest, type ManifestRecord } from './manifestRecord';
+import { TaskPool } from './runPool';
+import { TEMP_MARKER, writeFileAtomic } from './writeFileAtomic';
+
+/** File names of a build's outputs, in its output folder. */
+export const BUILD_FILES = {
+  manifest: 'manifest.csv',
+  summary: 'summary.json',
+  /** Rows of finished images, appended as they finish; read by the next run to resume, removed at the end. */
+  journal: '.manifest.journal.csv',
+} as const;
+
+/** Configuration of {@link buildDataset}. */
+export interface BuildConfig {
+  /** Sources, read in this order. */
+  sources: readonly SourceSpec[];
+  /** Output folder: `<label>/` PNG folders, `manifest.csv`, `summary.json`. Created if needed. */
+  outDir: string;
+  /** Classes; the notebook's {@link DEFAULT_RECIPE} by default. */
+  recipe?: readonly ClassRule[];
+  /** Images converted at once (default: 2 to 4, following the CPU count). */
+  concurrency?: number;
+  /** Refuse input images with more pixels than this (default 50 megapixels). */
+  maxPixels?: number;
+  /** Skipped items listed in the summary per source and reason (default 200); the rest are only counted. */
+  maxListed?: number;
+  /** Called as rows are read and images finish. */
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+/** Progress of a build, for progress bars. */
+export interface BuildProgress {
+  source: SourceKind;
+  rowsRead: number;
+  /** Images queued for conversion so far (all sources). */
+  queued: number;
+  /** Images finished so far: converted, reused or failed. */
+  done: number;
+}
+
+/** What happened to the records of one class from one source. */
+export interface ClassCounts {
+  /** Kept after each metadata filter step, in order (after `rowsRead` of the source). */
+  steps: FilterStepCount[];
+  /** Kept by every metadata filter. */
+  kept: number;
+  /** Of those, images found on disk / listed but absent. */
+  present: number;
+  missing: number;
+  /** Present images already taken (the same file listed twice, or by another class). */
+  duplicates: number;
+  /** Present images dropped by `onePerPatient`. */
+  otherImagesOfPatient: number;
+  /** In the manifest: converted now, reused from an earlier run, or failed to convert. */
+  written: number;
+  reused: number;
+  failed: number;
+}
+
+/** Per-source part of a {@link BuildSummary}. */
+export interface SourceSummary {
+  source: SourceKind;
+  dir: string;
+  /** Metadata rows read (refused ones included). */
+  rowsRead: number;
+  /** Rows refused by the reader (unsafe paths). */
+  refused: number;
+  classes: Record<string, ClassCounts>;
+}
+
+/** Why a record did not make it into the manifest. */
+export type SkipReason = 'unsafe-path' | 'missing' | 'duplicate' | 'conversion-failed';
+
+/** One skipped record, listed in the summary. */
+export interface SkippedItem {
+  source: SourceKind;
+  reason: SkipReason;
+  /** Metadata line. */
+  row: number;
+  originalPath: string;
+  label?: string;
+  patientId?: string;
+  message?: string;
+}
+
+/** The result of a build, also written to `summary.json`. */
+export interface BuildSummary {
+  outDir: string;
+  manifestFile: string;
+  recipe: ClassRule[];
+  sources: SourceSummary[];
+  /** Images in the manifest. */
+  images: {
+    total: number;
+    byLabel: Record<string, number>;
+    byLabelAndSource: Record<string, Record<string, number>>;
+  };
+  /** Converted in this run; reused from an earlier run (hash checked); failed. */
+  written: number;
+  reused: number;
+  failed: number;
+  /** Stale PNGs of earlier builds (not in the new manifest) deleted. */
+  pruned: number;
+  /** Skipped records (at most `maxListed` per source and reason). */
+  skipped: SkippedItem[];
+  /** Skipped records not listed, per reason. */
+  skippedNotListed: Partial<Record<SkipReason, number>>;
+  durationMs: number;
+}
+
+const SOURCE_NAME = /^(covid-chestxray|nih-cxr14|rsna-pneumonia|folder)_.+\.png$/;
+
+/** A file-name-safe form of a metadata value. */
+function safeName(value: string, max = 100): string {
+  const s = value.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+  return (s === '' ? 'x' : s).slice(0, max);
+}
+
+async function sha256File(file: string): Promise<string | undefined> {
+  try {
+    return createHash('sha256').update(await readFile(file)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Finished images of earlier runs: the last manifest, then the journal of an interrupted run. */
+async function loadFinished(outDir: string): Promise<Map<string, string>> {
+  const finished = new Map<string, string>();
+  const manifestFile = path.join(outDir, BUILD_FILES.manifest);
+  try {
+    for (const r of parseManifest(await readFile(manifestFile, 'utf8'), manifestFile)) finished.set(r.path, r.sha256);
+  } catch {
+    // No manifest yet, or an unusable one: everything is converted again.
+  }
+  const journalFile = path.join(outDir, BUILD_FILES.journal);
+  try {
+    const text = await readFile(journalFile, 'utf8');
+    // A crash can cut the last line: keep whole lines only.
+    const whole = text.slice(0, text.lastIndexOf('\n') + 1);
+    for (const r of parseManifest(MANIFEST_COLUMNS.join(',') + '\n' + whole, journalFile)) finished.set(r.path, r.sha256);
+  } catch {
+    // No journal.
+  }
+  return finished;
+}
+
+/** Removes temporary files a crashed run left in the output folders. */
+async function removeTempFiles(dirs: string[]): Promise<void> {
+  for (const d of dirs) {
+    let names: string[] = [];
+    try {
+      names = await readdir(d);
+    } catch {
+      continue;
+    }
+    for (const n of names) if (n.includes(TEMP_MARKER)) await rm(path.join(d, n), { force: true });
+  }
+}
+
+interface Entry {
+  record: ManifestRecord;
+  order: [number, number, number];
+}
+
+/**
+ * Builds a dataset from chest X-ray sources: streams each source's metadata, keeps the records of each class of the
+ * recipe (counting what every filter step keeps), checks that the images exist, converts them to 8-bit grey PNGs
+ * at original size in `<outDir>/<label>/`, and writes `manifest.csv` (columns {@link MANIFEST_COLUMNS}) and
+ * `summary.json` atomically at the end.
+ *
+ * - Resumable and idempotent: finished images are journaled as they finish; a rerun reuses any PNG whose SHA-256
+ *   matches the manifest or journal and converts the rest. Every file is written to a temporary name and renamed.
+ * - Constant memory in the size of the sources (records stream through a bounded pool of `concurrency` conversions);
+ *   only the manifest entries (one per image kept) and the set of kept image paths are held.
+ * - Safe: unsafe metadata paths are refused and listed; missing, duplicate and unreadable images are counted,
+ *   listed and skipped, and the build goes on. Inputs over `maxPixels` are refused.
+ *
+ * @throws {DatasetConfigError} when a source folder does not exist
+ * @throws {MetadataSchemaError} when a metadata file lacks a required column
+ * @example
+ * const summary = await buildDataset({
+ *   sources: [{ kind: 'covid-chestxray', dir: 'data/covid-chestxray' }, { kind: 'nih-cxr14', dir: 'data/nih' }],
+ *   outDir: 'out',
+ * });
+ * summary.images.byLabel; // { covid: 163, normal: 110 }
+ */
+export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
+  const started = Date.now();
+  const recipe = [...(config.recipe ?? DEFAULT_RECIPE)];
+  if (recipe.length === 0) throw new DatasetConfigError('Build recipe has no classes');
+  const labels = new Set<string>();
+  for (const rule of recipe) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(rule.label) || labels.has(rule.label)) {
+      throw new DatasetConfigError(`Bad or repeated class label "${rule.label}": use a plain folder name`);
+    }
+    labels.add(rule.label);
+  }
+  for (const s of config.sources) {
+    const st = await stat(s.dir).catch(() => undefined);
+    if (!st?.isDirectory()) throw new DatasetConfigError(`Source folder ${s.dir} (${s.kind}) does not exist`, { file: s.dir });
+  }
+  const outDir = path.resolve(config.outDir);
+  const concurrency = config.concurrency ?? Math.max(2, Math.min(4, os.availableParallelism()));
+  const maxListed = config.maxListed ?? 200;
+  const classDirs = recipe.map((r) => path.join(outDir, r.label));
+  for (const d of classDirs) await mkdir(d, { recursive: true });
+  await removeTempFiles([outDir, ...classDirs]);
+
+  const finished = await loadFinished(outDir);
+  const journal: FileHandle = await open(path.join(outDir, BUILD_FILES.journal), 'a');
+  const pool = new TaskPool(concurrency);
+  const entries: Entry[] = [];
+  const skipped: SkippedItem[] = [];
+  const skippedNotListed: Partial<Record<SkipReason, number>> = {};
+  const listedPerSource = new Map<string, number>();
+  const taken = new Set<string>();
+  const outputs = new Map<string, string>();
+  const summaries: SourceSummary[] = [];
+  let queued = 0;
+  let rowsReadNow = 0;
+  let done = 0;
+  let written = 0;
+  let reused = 0;
+  let failed = 0;
+
+  const skip = (item: SkippedItem): void => {
+    const key = `${item.source}\0${item.reason}`;
+    const n = listedPerSource.get(key) ?? 0;
+    if (n < maxListed) {
+      skipped.push(item);
+      listedPerSource.set(key, n + 1);
+    } else {
+      skippedNotListed[item.reason] = (skippedNotListed[item.reason] ?? 0) + 1;
+    }
+  };
+
+  try {
+    for (const [sourceIndex, spec] of config.sources.entries()) {
+      const filters: CountingFilter[] = recipe.map((rule) =>
+        createRecordFilter(spec.kind === 'folder' ? ({ finding: rule.filter.finding } satisfies RecordFilter) : rule.filter),
+      );
+      const counts: ClassCounts[] = recipe.map(() => ({
+        steps: [],
+        kept: 0,
+        present: 0,
+        missing: 0,
+        duplicates: 0,
+        otherImagesOfPatient: 0,
+        written: 0,
+        reused: 0,
+        failed: 0,
+      }));
+      const patients = new Set<string>();
+      const summary: SourceSummary = { source: spec.kind, dir: spec.dir, rowsRead: 0, refused: 0, classes: {} };
+      const progress = (): void => {
+        rowsReadNow = summary.rowsRead;
+        config.onProgress?.({ source: spec.kind, rowsRead: summary.rowsRead, queued, done });
+      };
+
+      const records = openSource(spec, {
+        readHeader: readDicomHeader,
+        onIssue: (issue) => {
+          summary.rowsRead++;
+          summary.refused++;
+          skip({ source: spec.kind, reason: 'unsafe-path', row: issue.row, originalPath: issue.originalPath, message: issue.message });
+        },
+      });
+      for await (const record of records) {
+        summary.rowsRead++;
+        rowsReadNow = summary.rowsRead;
+        if (summary.rowsRead % 2000 === 0) progress();
+        // Every class's filter sees every record, so each class's counts stand on their own.
+        let classIndex = -1;
+        for (const [i, f] of filters.entries()) if (f.test(record) === null && classIndex < 0) classIndex = i;
+        if (classIndex < 0) continue;
+        const rule = recipe[classIndex]!;
+        const c = counts[classIndex]!;
+        c.kept++;
+        const base = { source: spec.kind, row: record.row, originalPath: record.originalPath, label: rule.label, patientId: record.patientId };
+        const st = await stat(record.imagePath).catch(() => undefined);
+        if (!st?.isFile()) {
+          c.missing++;
+          skip({ ...base, reason: 'missing' });
+          continue;
+        }
+        c.present++;
+        if (taken.has(record.imagePath)) {
+          c.duplicates++;
+          skip({ ...base, reason: 'duplicate', message: 'image already taken by an earlier row' });
+          continue;
+        }
+        if (rule.filter.onePerPatient) {
+          const key = `${rule.label}\0${record.patientId}`;
+          if (patients.has(key)) {
+            c.otherImagesOfPatient++;
+            continue;
+          }
+          patients.add(key);
+        }
+        taken.add(record.imagePath);
+        const stem = path.basename(record.originalPath, path.extname(record.originalPath));
+        let rel = `${rule.label}/${spec.kind}_${safeName(record.patientId, 60)}_${safeName(stem)}.png`;
+        if (outputs.has(rel) && outputs.get(rel) !== record.imagePath) rel = rel.replace(/\.png$/, `_row${record.row}.png`);
+        outputs.set(rel, record.imagePath);
+        queued++;
+        const order: [number, number, number] = [classIndex, sourceIndex, record.row];
+        await pool.submit(() => convertOne(record, rel, order, c));
+      }
+      await pool.drain();
+      for (const [i, rule] of recipe.entries()) summary.classes[rule.label] = { ...counts[i]!, steps: filters[i]!.steps() };
+      summaries.push(summary);
+      progress();
+    }
+    await pool.drain();
+  } finally {
+    await pool.drain().catch(() => undefined);
+    await journal.close();
+  }
+
+  async function convertOne(record: SourceRecord, rel: string, order: [number, number, number], c: ClassCounts): Promise<void> {
+    const target = path.join(outDir, ...rel.split('/'));
+    const manifestRecord = (sha256: string): ManifestRecord => ({
+      path: rel,
+      label: rel.slice(0, rel.indexOf('/')),
+      source: record.source,
+      patientId: record.patientId,
+      view: record.view,
+      sex: record.sex,
+      age: record.age,
+      originalPath: record.originalPath,
+      sha256,
+    });
+    const known = finished.get(rel);
+    if (known !== undefined && (await sha256File(target)) === known) {
+      entries.push({ record: manifestRecord(known), order });
+      c.reused++;
+      reused++;
+    } else {
+      try {
+        const out = await convertImageToPng(record.imagePath, target, { maxPixels: config.maxPixels });
+        const m = manifestRecord(out.sha256);
+        await journal.appendFile(formatManifestRow(m) + '\n');
+        entries.push({ record: m, order });
+        c.written++;
+        written++;
+      } catch (error) {
+        if (!(error instanceof DatasetError)) throw error;
+        c.failed++;
+        failed++;
+        skip({
+          source: record.source,
+          reason: 'conversion-failed',
+          row: record.row,
+          originalPath: record.originalPath,
+          label: rel.slice(0, rel.indexOf('/')),
+          patientId: record.patientId,
+          message: error.message,
+        });
+      }
+    }
+    done++;
+    if (done % 10 === 0) config.onProgress?.({ source: record.source, rowsRead: rowsReadNow, queued, done });
+  }
+
+  entries.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
+  const manifest = entries.map((e) => e.record);
+  const manifestFile = path.join(outDir, BUILD_FILES.manifest);
+  await writeFileAtomic(manifestFile, formatManifest(manifest));
+
+  // Stale PNGs of earlier builds would otherwise sit beside the new ones in the class folders.
+  const keep = new Set(manifest.map((r) => r.path));
+  let pruned = 0;
+  for (const rule of recipe) {
+    for (const n of await readdir(path.join(outDir, rule.label))) {
+      if (SOURCE_NAME.test(n) && !keep.has(`${rule.label}/${n}`)) {
+        await rm(path.join(outDir, rule.label, n), { force: true });
+        pruned++;
+      }
+    }
+  }
+
+  const byLabel: Record<string, number> = Object.fromEntries(recipe.map((r) => [r.label, 0]));
+  const byLabelAndSource: Record<string, Record<string, number>> = Object.fromEntries(recipe.map((r) => [r.label, {}]));
+  for (const r of manifest) {
+    byLabel[r.label] = (byLabel[r.label] ?? 0) + 1;
+    const m = byLabelAndSource[r.label]!;
+    m[r.source] = (m[r.source] ?? 0) + 1;
+  }
+  const result: BuildSummary = {
+    outDir,
+    manifestFile,
+    recipe,
+    sources: summaries,
+    images: { total: manifest.length, byLabel, byLabelAndSource },
+    written,
+    reused,
+    failed,
+    pruned,
+    skipped,
+    skippedNotListed,
+    durationMs: Date.now() - started,
+  };
+  await writeFileAtomic(path.join(outDir, BUILD_FILES.summary), JSON.stringify(result, null, 2) + '\n');
+  await rm(path.join(outDir, BUILD_FILES.journal), { force: true });
+  return result;
+}

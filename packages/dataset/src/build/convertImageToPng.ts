@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { open, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { decodeDicom } from '../dicom/decodeDicom';
+import { DatasetError, ImageConversionError } from '../errors';
+import { writeFileAtomic } from './writeFileAtomic';
+
+/** Default bound on an input image's pixels (width x height): 50 megapixels, ~7000 x 7000. */
+export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;
+
+/** Options of {@link convertImageToPng}. */
+export interface ConvertImageOptions {
+  /** Refuse inputs with more pixels than this (sharp `limitInputPixels`; DICOM `maxPixels`). */
+  maxPixels?: number;
+}
+
+/** What {@link convertImageToPng} wrote. */
+export interface ConvertedImage {
+  width: number;
+  height: number;
+  /** SHA-256 (hex) of the PNG written. */
+  sha256: string;
+  bytes: number;
+}
+
+async function isDicom(file: string): Promise<boolean> {
+  if (path.extname(file).toLowerCase() === '.dcm') return true;
+  const handle = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(132);
+    const { bytesRead } = await handle.read(buf, 0, 132, 0);
+    return bytesRead === 132 && buf.toString('latin1', 128, 132) === 'DICM';
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Converts an image (PNG, JPEG, TIFF, WebP, or DICOM) to an 8-bit single-channel grey PNG at its original size, and
+ * writes it atomically. RGB is converted to luminance, alpha dropped, 16-bit scaled to 8 bits, EXIF orientation
+ * applied. DICOM goes through `decodeDicom` (Modality LUT, VOI window, MONOCHROME1 inversion), the same decoding as
+ * `convertDicomToPng`.
+ *
+ * @throws {ImageConversionError} (or a DICOM error, all `DatasetError`s) when the input is unreadable, corrupt or
+ *   larger than `maxPixels`. Errors writing the output are not wrapped: they are not the input's fault.
+ */
+export async function convertImageToPng(input: string, output: string, options: ConvertImageOptions = {}): Promise<ConvertedImage> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  let png: Buffer;
+  let width: number;
+  let height: number;
+  try {
+    if (await isDicom(input)) {
+      const image = await decodeDicom(new Uint8Array(await readFile(input)), { fileName: input, maxPixels, outputBits: 8 });
+      width = image.width;
+      height = image.height;
+      png = await sharp(image.pixels, { raw: { width, height, channels: 1 } })
+        .toColourspace('b-w')
+        .png()
+        .toBuffer();
+    } else {
+      const { data, info } = await sharp(input, { limitInputPixels: maxPixels, failOn: 'warning' })
+        .rotate()
+        .removeAlpha()
+        .toColourspace('b-w')
+        .png()
+        .toBuffer({ resolveWithObject: true });
+      if (info.channels !== 1) throw new Error(`expected 1 channel after conversion, got ${info.channels}`);
+      png = data;
+      width = info.width;
+      height = info.height;
+    }
+  } catch (error) {
+    if (error instanceof DatasetError) throw error;
+    throw new ImageConversionError((error as Error).message, input, { cause: error });
+  }
+  await writeFileAtomic(output, png);
+  return { width, height, sha256: createHash('sha256').update(png).digest('hex'), bytes: png.length };
+}

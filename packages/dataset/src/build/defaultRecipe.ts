@@ -1,0 +1,19 @@
+import type { RecordFilter } from '../metadata/recordFilter';
+
+/** One class of a build: its label (the output folder and manifest `label`) and the records it takes. */
+export interface ClassRule {
+  /** Class label, a plain folder name: `covid`, `normal`. */
+  label: string;
+  /** The records of this class. For `folder` sources only `finding` applies (the folder is the metadata). */
+  filter: RecordFilter;
+}
+
+/**
+ * The notebook's recipe: covid = finding COVID-19 (hierarchy-aware), view PA, X-ray; normal = "No Finding", view
+ * PA, X-ray, adults (18+; a record without an age is kept), since pediatric normals are a known shortcut for a
+ * classifier. A record goes to the first class whose filter keeps it.
+ */
+export const DEFAULT_RECIPE: readonly ClassRule[] = [
+  { label: 'covid', filter: { finding: 'COVID-19', modality: 'X-ray', views: ['PA'] } },
+  { label: 'normal', filter: { finding: 'No Finding', modality: 'X-ray', views: ['PA'], minAge: 18 } },
+];
