@@ -186,10 +186,14 @@ export async function decodeDicom(bytes: Uint8Array, options: DecodeDicomOptions
   const { fileName } = options;
   const outputBits = options.outputBits ?? 8;
   if (outputBits !== 8 && outputBits !== 16) throw new DicomDecodeError(`output bits ${String(outputBits)} is not 8 or 16`, fileName);
-  const { dataSet: ds, transferSyntaxUid } = parseDicomBytes(bytes, fileName);
+  const refuseUnsupported = (uid: string): void => {
+    const syntax = transferSyntax(uid);
+    if (syntax.pixelEncoding === 'unsupported') throw new UnsupportedTransferSyntaxError(syntax.uid, syntax.name, fileName);
+  };
+  const { dataSet: ds, transferSyntaxUid } = parseDicomBytes(bytes, fileName, refuseUnsupported);
   const header = headerOf(ds, transferSyntaxUid, fileName);
+  refuseUnsupported(transferSyntaxUid);
   const syntax = transferSyntax(transferSyntaxUid);
-  if (syntax.pixelEncoding === 'unsupported') throw new UnsupportedTransferSyntaxError(syntax.uid, syntax.name, fileName);
   const element = ds.elements.x7fe00010;
   if (!element) throw new MissingPixelDataError(fileName);
   const layout = checkLayout(header, fileName, options.maxPixels ?? DEFAULT_MAX_PIXELS);

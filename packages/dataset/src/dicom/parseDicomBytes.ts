@@ -59,9 +59,13 @@ function describe(thrown: unknown): string {
  * Parses DICOM bytes with dicom-parser: Part 10 files (with or without the 128-byte preamble) and raw
  * little-endian data sets. Pixel data is not copied. Every failure becomes a {@link DicomParseError}
  * naming the file; a deflated data set, which this browser-safe reader does not inflate, an
- * {@link UnsupportedTransferSyntaxError}.
+ * {@link UnsupportedTransferSyntaxError}. `checkTransferSyntax` may throw to refuse a declared syntax early.
  */
-export function parseDicomBytes(input: Uint8Array, fileName?: string): ParsedDicom {
+export function parseDicomBytes(
+  input: Uint8Array,
+  fileName?: string,
+  checkTransferSyntax?: (uid: string) => void,
+): ParsedDicom {
   let bytes = input;
   if (!hasDicmAt(bytes, 128) && hasDicmAt(bytes, 0)) {
     // "DICM" + file meta without the preamble: put a blank preamble back so the parser finds its prefix.
@@ -80,9 +84,10 @@ export function parseDicomBytes(input: Uint8Array, fileName?: string): ParsedDic
     }
     const declared = meta.string('x00020010');
     if (!declared) throw new DicomParseError('file meta has no Transfer Syntax UID (0002,0010)', fileName);
-    if (declared === DEFLATED) {
-      throw new UnsupportedTransferSyntaxError(declared, transferSyntax(declared).name, fileName);
-    }
+    const uid = declared.replace(/\0/g, '').trim();
+    if (uid === DEFLATED) throw new UnsupportedTransferSyntaxError(uid, transferSyntax(uid).name, fileName);
+    // Lets a pixel decoder refuse, say, big endian before the data set is parsed at all.
+    checkTransferSyntax?.(uid);
   } else {
     assumed = guessRawDataSet(bytes);
     if (!assumed) {

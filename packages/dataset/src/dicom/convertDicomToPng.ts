@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { DicomParseError } from '../errors';
+import { decodeDicom, type AppliedVoi, type DecodeDicomOptions, type DicomImage } from './decodeDicom';
+
+/** Options of {@link convertDicomToPng}: those of `decodeDicom`, the file name coming from the path. */
+export type ConvertDicomOptions = Omit<DecodeDicomOptions, 'fileName'>;
+
+/** What {@link convertDicomToPng} wrote. */
+export interface ConvertedDicom {
+  input: string;
+  output: string;
+  width: number;
+  height: number;
+  bitsPerSample: 8 | 16;
+  voi: AppliedVoi;
+  photometricInterpretation: string | undefined;
+  transferSyntaxUid: string;
+}
+
+/** Reads a DICOM file, turning a missing or unreadable file into a typed error naming it. */
+export async function readDicomFile(path: string): Promise<Uint8Array> {
+  try {
+    const buffer = await readFile(path);
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'read error';
+    throw new DicomParseError(`cannot read the file (${code})`, path, { cause: error });
+  }
+}
+
+/** Encodes a decoded image as a greyscale PNG (8 or 16 bits per sample). */
+export async function encodeDicomPng(image: DicomImage): Promise<Buffer> {
+  const { width, height, pixels } = image;
+  const input = sharp(pixels, { raw: { width, height, channels: 1 } });
+  return image.bitsPerSample === 16 ? input.toColourspace('grey16').png().toBuffer() : input.png().toBuffer();
+}
+
+/** Writes bytes to `path` atomically: a temporary file beside it, then a rename, so no half-written PNG remains. */
+async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
+  const temporary = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, bytes);
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Converts one DICOM file to a display-ready greyscale PNG (see `decodeDicom` for the rendering), written
+ * atomically. Node only.
+ *
+ * @throws {DatasetError} subclasses for bad input (naming `inputPath`); file-system errors on the output as is.
+ * @example
+ * await convertDicomToPng('scans/a.dcm', 'png/a.png', { outputBits: 8 });
+ */
+export async function convertDicomToPng(inputPath: string, outputPath: string, options: ConvertDicomOptions = {}): Promise<ConvertedDicom> {
+  const bytes = await readDicomFile(inputPath);
+  const image = await decodeDicom(bytes, { ...options, fileName: inputPath });
+  await writeAtomically(outputPath, await encodeDicomPng(image));
+  return {
+    input: inputPath,
+    output: outputPath,
+    width: image.width,
+    height: image.height,
+    bitsPerSample: image.bitsPerSample,
+    voi: image.voi,
+    photometricInterpretation: image.header.photometricInterpretation,
+    transferSyntaxUid: image.header.transferSyntaxUid,
+  };
+}
