@@ -192,22 +192,23 @@ export async function decodeDicom(bytes: Uint8Array, options: DecodeDicomOptions
   };
   const { dataSet: ds, transferSyntaxUid } = parseDicomBytes(bytes, fileName, refuseUnsupported);
   const header = headerOf(ds, transferSyntaxUid, fileName);
-  refuseUnsupported(transferSyntaxUid);
   const syntax = transferSyntax(transferSyntaxUid);
+  const encoding = syntax.pixelEncoding;
+  if (encoding === 'unsupported') throw new UnsupportedTransferSyntaxError(syntax.uid, syntax.name, fileName);
   const element = ds.elements.x7fe00010;
   if (!element) throw new MissingPixelDataError(fileName);
   const layout = checkLayout(header, fileName, options.maxPixels ?? DEFAULT_MAX_PIXELS);
 
   let words: Uint8Array | Uint16Array;
   let shift = 0;
-  if (syntax.pixelEncoding === 'native') {
+  if (encoding === 'native') {
     if (element.encapsulatedPixelData) throw new DicomDecodeError(`encapsulated pixel data in a ${syntax.name} file`, fileName);
     words = nativeFrame(ds, element, layout, fileName);
     shift = layout.highBit + 1 - layout.bitsStored;
   } else {
     if (!element.encapsulatedPixelData) throw new DicomDecodeError(`native pixel data in a ${syntax.name} file`, fileName);
     const codestream = encapsulatedFrame(ds, element, header, fileName);
-    words = await decodeCompressedFrame(syntax.pixelEncoding, codestream, layout, fileName, options.locateWasm);
+    words = await decodeCompressedFrame(encoding, codestream, layout, fileName, options.locateWasm);
   }
 
   const modality = readModality(ds, header, layout, fileName);
