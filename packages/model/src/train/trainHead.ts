@@ -275,6 +275,8 @@ async function run(
     await restoreOptimizer(optimizer, checkpoint.optimizer, variables);
     ({ epoch, batch: startBatch, order, partial, history, best, elapsedMs: elapsedBefore, batchesDone } = structuredClone(checkpoint));
     rng = createRng(o.seed, checkpoint.rngState);
+    // JSON turns Infinity into null
+    if (typeof best.valLoss !== 'number') best.valLoss = Infinity;
   }
   const started = Date.now();
   const dropoutRate = o.head.dropout;

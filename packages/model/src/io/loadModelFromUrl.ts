@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ModelConfigError, ModelIoError } from '../errors';
+import { checkModelMatchesConfig, validateModelConfig, type CxrModel } from './modelConfig';
+
+/** Options of {@link loadModelFromUrl}. */
+export interface LoadModelFromUrlOptions {
+  /** `'float16'` loads `model-float16.json` (saved with `quantize: 'float16'`). */
+  variant?: 'float32' | 'float16';
+  /** A fetch to use instead of the global one. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * Loads a model saved by `saveModel` from a URL of its folder (browser-safe): fetches `cxr.json`,
+ * validates it, then `tf.loadLayersModel(<url>/model.json)`.
+ *
+ * @example
+ * const cxr = await loadModelFromUrl('/models/vgg16-covid/');
+ */
+export async function loadModelFromUrl(url: string, options: LoadModelFromUrlOptions = {}): Promise<CxrModel> {
+  const fetchFunc = options.fetch ?? globalThis.fetch;
+  const base = url.endsWith('/') ? url : `${url}/`;
+  const configUrl = `${base}cxr.json`;
+  let response: Response;
+  try {
+    response = await fetchFunc(configUrl);
+  } catch (cause) {
+    throw new ModelIoError(`Cannot fetch ${configUrl}`, { cause });
+  }
+  if (!response.ok) throw new ModelIoError(`Cannot fetch ${configUrl}: HTTP ${response.status}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(await response.text());
+  } catch (cause) {
+    throw new ModelConfigError(`Invalid model config ${configUrl}: not valid JSON`, { cause });
+  }
+  const config = validateModelConfig(json, configUrl);
+  const modelUrl = `${base}${options.variant === 'float16' ? 'model-float16.json' : 'model.json'}`;
+  let model: tfl.LayersModel;
+  try {
+    model = await tfl.loadLayersModel(httpLoader(modelUrl, fetchFunc));
+  } catch (cause) {
+    if (cause instanceof ModelIoError) throw cause;
+    throw new ModelIoError(`Cannot load the tfjs model ${modelUrl}: ${(cause as Error).message}`, { cause });
+  }
+  checkModelMatchesConfig(model, config, modelUrl);
+  return { model, config };
+}
+
+/**
+ * Loads model.json and its shards with `fetch`. Parses the JSON text itself (rather than
+ * `response.json()`), so arrays belong to this realm: tfjs-layers checks `instanceof Array`.
+ */
+function httpLoader(modelUrl: string, fetchFunc: typeof fetch): tf.io.IOHandler {
+  const get = async (url: string): Promise<Response> => {
+    let r: Response;
+    try {
+      r = await fetchFunc(url);
+    } catch (cause) {
+      throw new ModelIoError(`Cannot fetch ${url}`, { cause });
+    }
+    if (!r.ok) throw new ModelIoError(`Cannot fetch ${url}: HTTP ${r.status}`);
+    return r;
+  };
+  return {
+    async load(): Promise<tf.io.ModelArtifacts> {
+      let json: tf.io.ModelJSON;
+      try {
+        json = JSON.parse(await (await get(modelUrl)).text()) as tf.io.ModelJSON;
+      } catch (cause) {
+        if (cause instanceof ModelIoError) throw cause;
+        throw new ModelIoError(`${modelUrl} is not valid JSON`, { cause });
+      }
+      if (json.modelTopology == null || !Array.isArray(json.weightsManifest)) {
+        throw new ModelIoError(`${modelUrl} is not a tfjs layers model (no modelTopology or weightsManifest)`);
+      }
+      const dir = modelUrl.slice(0, modelUrl.lastIndexOf('/') + 1);
+      const parts = await Promise.all(
+        json.weightsManifest.flatMap((g) => g.paths).map(async (p) => new Uint8Array(await (await get(dir + p)).arrayBuffer())),
+      );
+      const weightData = new Uint8Array(parts.reduce((n, b) => n + b.byteLength, 0));
+      let offset = 0;
+      for (const b of parts) {
+        weightData.set(b, offset);
+        offset += b.byteLength;
+      }
+      return {
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+        weightData: weightData.buffer,
+        format: json.format,
+        generatedBy: json.generatedBy,
+        convertedBy: json.convertedBy,
+      };
+    },
+  };
+}

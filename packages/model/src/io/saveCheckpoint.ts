@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CheckpointError } from '../errors';
+import type { TrainingCheckpoint } from '../train/trainHead';
+
+const F32 = '$float32';
+
+/**
+ * Writes a training checkpoint (from an aborted `trainHead`) to one JSON file, atomically (temp file
+ * + rename). Weight arrays are stored as base64 float32, exactly.
+ */
+export async function saveCheckpoint(file: string, checkpoint: TrainingCheckpoint): Promise<void> {
+  const text = JSON.stringify(checkpoint, (_key, value) =>
+    value instanceof Float32Array ? { [F32]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') } : value,
+  );
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+  } catch (cause) {
+    await rm(tmp, { force: true });
+    throw new CheckpointError(`Cannot write checkpoint ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Reads a checkpoint written by {@link saveCheckpoint}; `CheckpointError` names the file on failure. */
+export async function loadCheckpoint(file: string): Promise<TrainingCheckpoint> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new CheckpointError(`Cannot read checkpoint ${file}`, { cause });
+  }
+  let value: TrainingCheckpoint;
+  try {
+    value = JSON.parse(text, (_key, v) => {
+      if (v && typeof v === 'object' && typeof v[F32] === 'string') {
+        const bytes = Buffer.from(v[F32], 'base64');
+        return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      }
+      return v;
+    });
+  } catch (cause) {
+    throw new CheckpointError(`Checkpoint ${file} is not valid JSON`, { cause });
+  }
+  if (value?.version !== 1 || !Array.isArray(value.weights) || !value.options) {
+    throw new CheckpointError(`Checkpoint ${file} is not a cxr training checkpoint (version ${JSON.stringify(value?.version)})`);
+  }
+  return value;
+}
