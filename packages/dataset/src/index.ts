@@ -6,6 +6,10 @@ export {
   UnsupportedTransferSyntaxError,
   MissingPixelDataError,
   DicomDecodeError,
+  MetadataSchemaError,
+  UnsafePathError,
+  DatasetConfigError,
+  ImageConversionError,
 } from './errors';
 
 // DICOM reading and decoding (browser-safe: Uint8Array in, grey pixels out)
@@ -19,3 +23,19 @@ export type { TransferSyntaxInfo, PixelEncoding } from './dicom/transferSyntax';
 export { voiWindowValue, minMaxWindow } from './dicom/voiLut';
 export type { VoiLutFunction, VoiWindow } from './dicom/voiLut';
 export type { LocateWasm } from './dicom/decodeCompressedFrame';
+
+// Metadata records, filters and counts (browser-safe)
+export { SOURCE_KINDS } from './metadata/sourceRecord';
+export type { SourceKind, SourceRecord, SourceIssue, ReaderOptions, Sex } from './metadata/sourceRecord';
+export { findingLabels, matchesFinding } from './metadata/matchesFinding';
+export { normalizeSex, normalizeModality, parseAgeYears } from './metadata/normalizeFields';
+export { createRecordFilter, RECORD_FILTER_STEPS } from './metadata/recordFilter';
+export type { RecordFilter, CountingFilter, FilterStepCount } from './metadata/recordFilter';
+export { createRecordCounter, ageBand, AGE_BANDS } from './metadata/countRecords';
+export type { RecordCounts, RecordCounter } from './metadata/countRecords';
+
+// Build recipe and manifest.csv (browser-safe)
+export { DEFAULT_RECIPE } from './build/defaultRecipe';
+export type { ClassRule } from './build/defaultRecipe';
+export { MANIFEST_COLUMNS, formatManifest, formatManifestRow, parseManifest } from './build/manifestRecord';
+export type { ManifestRecord } from './build/manifestRecord';

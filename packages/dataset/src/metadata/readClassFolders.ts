@@ -1,4 +1,4 @@
-import { opendir, readdir } from 'node:fs/promises';
+import { opendir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DatasetConfigError } from '../errors';
 import type { ReaderOptions, SourceRecord } from './sourceRecord';
@@ -24,8 +24,8 @@ const FOLDER_FINDINGS: Record<string, string> = {
  * Streams a plain folder per class (`<dir>/covid/*.png`, `<dir>/normal/*.png`), as the notebook lays out its data.
  * The class folder gives the finding (`covid` -> `COVID-19`, `normal` -> `No Finding`, others keep their name);
  * nothing else is known, so view, sex and age are unknown, modality is `X-ray`, and each file counts as its own
- * patient (its name without extension). Files are listed in name order, directory entries streamed; symbolic
- * links and hidden files are skipped. `row` is the 1-based position of the file in its class folder.
+ * patient (its name without extension). Files are listed in name order, directory entries streamed; hidden files
+ * are skipped, symbolic links to files followed. `row` is the 1-based position of the file in its class folder.
  *
  * @throws {DatasetConfigError} when the folder cannot be read
  */
@@ -44,9 +44,12 @@ export async function* readClassFolders(dir: string, _options: ReaderOptions = {
     const names: string[] = [];
     // Names only (short strings) are gathered so that the order is stable; images are never read here.
     for await (const e of await opendir(path.join(dir, cls))) {
-      if (!e.isFile() || e.name.startsWith('.')) continue;
+      if (e.name.startsWith('.')) continue;
       const ext = path.extname(e.name).toLowerCase();
-      if ((CLASS_FOLDER_EXTENSIONS as readonly string[]).includes(ext)) names.push(e.name);
+      if (!(CLASS_FOLDER_EXTENSIONS as readonly string[]).includes(ext)) continue;
+      // A link the user placed in the folder is followed; only regular files are taken.
+      const isFile = e.isFile() || (e.isSymbolicLink() && (await stat(path.join(dir, cls, e.name)).catch(() => undefined))?.isFile());
+      if (isFile) names.push(e.name);
     }
     names.sort();
     let row = 0;

@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { DatasetConfigError } from '../errors';
+import { sharedDataDir } from '../metadata/__fixtures__/sharedDataDir';
+import { BUILD_FILES, buildDataset } from './buildDataset';
+import { readManifest } from './readManifest';
+
+const covidImages = path.join(sharedDataDir, 'covid-chestxray', 'images');
+const HEADER =
+  'patientid,offset,sex,age,finding,survival,intubated,intubation_present,went_icu,in_icu,needed_supplemental_O2,extubated,temperature,pO2_saturation,leukocyte_count,neutrophil_count,lymphocyte_count,view,modality,date,location,folder,filename,doi,url,license,clinical_notes,other_notes,';
+function row(id: string, finding: string, view: string, file: string, age = ''): string {
+  const f = new Array<string>(29).fill('');
+  [f[0], f[2], f[3], f[4], f[17], f[18], f[21], f[22]] = [id, 'F', age, finding, view, 'X-ray', 'images', file];
+  return f.join(',');
+}
+
+/** A small covid-chestxray-style source: links to 4 real images, one corrupt JPEG, one unsafe and one absent row. */
+async function makeSource(root: string): Promise<string> {
+  const dir = path.join(root, 'src');
+  await mkdir(path.join(dir, 'images'), { recursive: true });
+  const real = ['0a7faa2a.jpg', '16745_2_1.PNG', '23E99E2E-447C-46E5-8EB2-D35D12473C39.png', 'auntminnie-a-2020_01_28_23_51_6665_2020_01_28_Vietnam_coronavirus.jpeg'];
+  for (const n of real) await symlink(path.join(covidImages, n), path.join(dir, 'images', n));
+  // A JPEG cut after 2 kB, as a failed download leaves it.
+  await writeFile(path.join(dir, 'images', 'cut.jpg'), (await readFile(path.join(covidImages, real[3]!))).subarray(0, 2048));
+  await writeFile(
+    path.join(dir, 'metadata.csv'),
+    [
+      HEADER,
+      row('p1', 'Pneumonia/Viral/COVID-19', 'PA', real[0]!, '50'),
+      row('p2', 'No Finding', 'PA', real[1]!, '27'),
+      row('p3', 'COVID-19', 'PA', real[2]!),
+      row('p4', 'COVID-19', 'PA', real[3]!, '65'),
+      row('p5', 'COVID-19', 'PA', 'cut.jpg'),
+      row('p6', 'COVID-19', 'PA', '../../../etc/passwd'),
+      row('p7', 'COVID-19', 'PA', 'absent.jpg'),
+      row('p8', 'No Finding', 'PA', real[1]!, '8'), // a child: the normal recipe is adults only
+      row('p9', 'COVID-19', 'AP Supine', real[0]!),
+    ].join('\n') + '\n',
+  );
+  return dir;
+}
+
+describe('buildDataset on fixture sources', () => {
+  let root: string;
+  let source: string;
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'cxr-build-'));
+    source = await makeSource(root);
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('records unsafe, absent and corrupt images in the summary and goes on', async () => {
+    const out = path.join(root, 'out');
+    const s = await buildDataset({ sources: [{ kind: 'covid-chestxray', dir: source }], outDir: out, concurrency: 2 });
+    expect(s.images.byLabel).toEqual({ covid: 3, normal: 1 });
+    const c = s.sources[0]!;
+    expect(c.rowsRead).toBe(9);
+    expect(c.refused).toBe(1);
+    expect(c.classes['covid']).toMatchObject({ kept: 5, present: 4, missing: 1, written: 3, failed: 1 });
+    expect(c.classes['normal']!.steps.map((x) => x.kept)).toEqual([2, 2, 2, 1]);
+    const reasons = s.skipped.map((x) => [x.reason, x.row, x.originalPath]);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        ['unsafe-path', 7, 'images/../../../etc/passwd'],
+        ['missing', 8, 'images/absent.jpg'],
+        ['conversion-failed', 6, 'images/cut.jpg'],
+      ]),
+    );
+    expect(s.skipped.find((x) => x.reason === 'conversion-failed')!.message).toContain('cut.jpg');
+    const manifest = await readManifest(path.join(out, 'manifest.csv'));
+    // Order: class by recipe, then source, then metadata row.
+    expect(manifest.map((m) => [m.label, m.patientId, m.age])).toEqual([
+      ['covid', 'p1', 50],
+      ['covid', 'p3', null],
+      ['covid', 'p4', 65],
+      ['normal', 'p2', 27],
+    ]);
+    expect(manifest[0]!.path).toBe('covid/covid-chestxray_p1_0a7faa2a.png');
+    expect(await readdir(path.join(out, 'covid'))).toHaveLength(3);
+  });
+
+  it('is resumable and idempotent: a rerun converts only missing or altered PNGs and writes the same manifest', async () => {
+    const out = path.join(root, 'out');
+    const config = { sources: [{ kind: 'covid-chestxray' as const, dir: source }], outDir: out };
+    const first = await buildDataset(config);
+    expect([first.written, first.reused]).toEqual([4, 0]);
+    const manifest1 = await readFile(path.join(out, 'manifest.csv'), 'utf8');
+
+    // Unchanged: nothing converted.
+    const second = await buildDataset(config);
+    expect([second.written, second.reused]).toEqual([0, 4]);
+    expect(await readFile(path.join(out, 'manifest.csv'), 'utf8')).toBe(manifest1);
+
+    // One PNG deleted, one altered, a temporary file left by a crash, a stale PNG of another recipe.
+    const [a, b] = (await readManifest(path.join(out, 'manifest.csv'))).map((m) => path.join(out, m.path));
+    await rm(a!);
+    await writeFile(b!, Buffer.from('not the png that was written'));
+    await writeFile(path.join(out, 'covid', '.x.png.cxr-tmp-1-dead'), 'partial');
+    await writeFile(path.join(out, 'covid', 'covid-chestxray_old_stale.png'), 'stale');
+    const third = await buildDataset(config);
+    expect([third.written, third.reused, third.pruned]).toEqual([2, 2, 1]);
+    expect(await readFile(path.join(out, 'manifest.csv'), 'utf8')).toBe(manifest1);
+    expect((await readdir(path.join(out, 'covid'))).sort()).toEqual(
+      (await readManifest(path.join(out, 'manifest.csv'))).filter((m) => m.label === 'covid').map((m) => path.basename(m.path)).sort(),
+    );
+  });
+
+  it('resumes from the journal of a run that crashed before writing its manifest', async () => {
+    const out = path.join(root, 'out');
+    const config = { sources: [{ kind: 'covid-chestxray' as const, dir: source }], outDir: out };
+    await buildDataset(config);
+    const text = await readFile(path.join(out, 'manifest.csv'), 'utf8');
+    const lines = text.trimEnd().split('\n').slice(1);
+    // As a crash leaves it: no manifest, a journal of 3 finished images and a cut fourth line.
+    await rm(path.join(out, 'manifest.csv'));
+    await rm(path.join(out, 'summary.json'));
+    await writeFile(path.join(out, BUILD_FILES.journal), lines.slice(0, 3).join('\n') + '\n' + lines[3]!.slice(0, 20));
+    const resumed = await buildDataset(config);
+    expect([resumed.written, resumed.reused]).toEqual([1, 3]);
+    expect(await readFile(path.join(out, 'manifest.csv'), 'utf8')).toBe(text);
+    expect((await readdir(out)).sort()).toEqual(['covid', 'manifest.csv', 'normal', 'summary.json']);
+  });
+
+  it('converts RSNA-style DICOM images and folder sources, and bounds the input size', async () => {
+    const rsna = path.join(root, 'rsna');
+    await mkdir(path.join(rsna, 'stage_2_train_images'), { recursive: true });
+    await writeFile(path.join(rsna, 'stage_2_train_labels.csv'), 'patientId,x,y,width,height,Target\np-siim,,,,,0\n');
+    await writeFile(path.join(rsna, 'stage_2_detailed_class_info.csv'), 'patientId,class\np-siim,Normal\n');
+    await symlink(path.join(sharedDataDir, 'dicom/original/siim_cr_pa_jpegbaseline_mono2.dcm'), path.join(rsna, 'stage_2_train_images', 'p-siim.dcm'));
+    const folder = path.join(root, 'folder');
+    await mkdir(path.join(folder, 'covid'), { recursive: true });
+    await mkdir(path.join(folder, 'normal'), { recursive: true });
+    await symlink(path.join(covidImages, '0a7faa2a.jpg'), path.join(folder, 'covid', 'x1.jpg'));
+    await writeFile(path.join(folder, 'normal', 'notes.txt'), 'not an image');
+
+    const out = path.join(root, 'out');
+    const s = await buildDataset({
+      sources: [
+        { kind: 'rsna-pneumonia', dir: rsna },
+        { kind: 'folder', dir: folder },
+      ],
+      outDir: out,
+    });
+    expect(s.images.byLabelAndSource).toEqual({ covid: { folder: 1 }, normal: { 'rsna-pneumonia': 1 } });
+    const manifest = await readManifest(path.join(out, 'manifest.csv'));
+    const dcm = manifest.find((m) => m.source === 'rsna-pneumonia')!;
+    expect(dcm).toMatchObject({ path: 'normal/rsna-pneumonia_p-siim_p-siim.png', view: 'PA', originalPath: 'p-siim.dcm' });
+    // dicom/README.md: 1024x1024, 8 bits, MONOCHROME2.
+    const meta = await sharp(path.join(out, dcm.path)).metadata();
+    expect([meta.width, meta.height, meta.channels, meta.depth]).toEqual([1024, 1024, 1, 'uchar']);
+    expect(createHash('sha256').update(await readFile(path.join(out, dcm.path))).digest('hex')).toBe(dcm.sha256);
+
+    // 1024 x 1024 = 1,048,576 pixels > 1,000,000: refused, recorded, the build goes on.
+    const small = await buildDataset({ sources: [{ kind: 'rsna-pneumonia', dir: rsna }], outDir: path.join(root, 'out2'), maxPixels: 1_000_000 });
+    expect([small.images.total, small.failed]).toEqual([0, 1]);
+    expect(small.skipped[0]).toMatchObject({ reason: 'conversion-failed', originalPath: 'p-siim.dcm' });
+  });
+
+  it('refuses a missing source folder with a typed error naming it', async () => {
+    const missing = path.join(root, 'nope');
+    await expect(buildDataset({ sources: [{ kind: 'nih-cxr14', dir: missing }], outDir: path.join(root, 'o') })).rejects.toThrow(
+      new DatasetConfigError(`Source folder ${missing} (nih-cxr14) does not exist`),
+    );
+  });
+});
