@@ -24,3 +24,15 @@ export type { Backbone, BackboneInfo, BackboneName, WeightsFormat } from './back
 export { assignLayerWeights } from './weights/assignLayerWeights';
 export type { AssignReport } from './weights/assignLayerWeights';
 export type { LayerWeights, NamedWeight } from './weights/layerWeights';
+
+// ONNX export of frozen backbones (browser-safe part; the onnxruntime engine is in @cxr/model/node)
+export { OnnxExportError, OnnxRuntimeError } from './errors';
+export { exportOnnx, buildOnnxGraph, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME, ONNX_EXPORTER_VERSION } from './onnx/exportOnnx';
+export type { ExportOnnxOptions } from './onnx/exportOnnx';
+export { encodeOnnxModel, ONNX_OPSET } from './onnx/encodeOnnxModel';
+export type { OnnxAttribute, OnnxGraph, OnnxInitializer, OnnxNode, OnnxValueInfo } from './onnx/encodeOnnxModel';
+export { createTfjsExtractor } from './onnx/createTfjsExtractor';
+export type { TfjsExtractorOptions } from './onnx/createTfjsExtractor';
+export type { FeatureEngineName, FeatureExtractor, FeatureExtractorInfo } from './onnx/featureExtractor';
+export { extractFeatures } from './features/extractFeatures';
+export type { ExtractFeaturesOptions, FeatureProgress } from './features/extractFeatures';

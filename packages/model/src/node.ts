@@ -45,3 +45,48 @@ export { downloadFile, hashFile } from './weights/downloadFile';
 export type { DownloadFileOptions, DownloadProgress, DownloadResult } from './weights/downloadFile';
 export { OFFICIAL_WEIGHTS } from './weights/officialWeights';
 export type { OfficialWeights } from './weights/officialWeights';
+
+// ONNX export and the onnxruntime-node engine for frozen backbones
+export {
+  OnnxExportError,
+  OnnxRuntimeError,
+  exportOnnx,
+  buildOnnxGraph,
+  ONNX_INPUT_NAME,
+  ONNX_OUTPUT_NAME,
+  ONNX_EXPORTER_VERSION,
+  encodeOnnxModel,
+  ONNX_OPSET,
+  createTfjsExtractor,
+} from './index';
+export type {
+  ExportOnnxOptions,
+  OnnxAttribute,
+  OnnxGraph,
+  OnnxInitializer,
+  OnnxNode,
+  OnnxValueInfo,
+  TfjsExtractorOptions,
+  FeatureEngineName,
+  FeatureExtractor,
+  FeatureExtractorInfo,
+} from './index';
+export { createOnnxExtractor } from './onnx/createOnnxExtractor';
+export type { OnnxExtractorOptions } from './onnx/createOnnxExtractor';
+export { createFeatureExtractor } from './onnx/createFeatureExtractor';
+export type { CreateFeatureExtractorOptions, FeatureEngineChoice } from './onnx/createFeatureExtractor';
+export { getOrExportOnnx, onnxCacheFileName } from './onnx/getOrExportOnnx';
+export type { GetOrExportOnnxOptions, OnnxCacheEntry } from './onnx/getOrExportOnnx';
+export { hashModelWeights } from './onnx/hashModelWeights';
+export { isOnnxRuntimeAvailable, loadOnnxRuntime, defaultOnnxRuntimeLoader } from './onnx/loadOnnxRuntime';
+export type { OnnxRuntimeLoader, OnnxRuntimeModule } from './onnx/loadOnnxRuntime';
+export { openBackbone } from './backbones/openBackbone';
+export type { BackboneSpec } from './backbones/openBackbone';
+export { extractFeatures } from './index';
+export type { ExtractFeaturesOptions, FeatureProgress } from './index';
+export { extractFileFeatures } from './features/extractFileFeatures';
+export type { ExtractFileFeaturesOptions } from './features/extractFileFeatures';
+export { FeatureCache } from './features/FeatureCache';
+export type { FeatureCacheStats, FeatureKeyParts } from './features/FeatureCache';
+export { createFeaturePool } from './features/createFeaturePool';
+export type { FeaturePool, FeaturePoolOptions, PoolExtractOptions } from './features/createFeaturePool';
