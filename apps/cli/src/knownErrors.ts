@@ -3,9 +3,10 @@
  * composes them maps every one to a one-line message and exit code 1.
  * Packages register their base classes here as they gain them.
  */
+import { MetricsError } from '@cxr/metrics';
 import { ModelError } from '@cxr/model';
 
-const knownBases: Array<abstract new (...args: never[]) => Error> = [ModelError];
+const knownBases: Array<abstract new (...args: never[]) => Error> = [MetricsError, ModelError];
 
 /** True for the typed input errors of the @cxr packages. */
 export function isKnownInputError(error: unknown): boolean {

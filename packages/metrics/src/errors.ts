@@ -66,6 +66,8 @@ export class InvalidScoreError extends MetricsError {
  */
 export class UnknownLabelError extends MetricsError {
   override name = 'UnknownLabelError';
+  /** Zero-based index of the sample, when the label came from the data. */
+  readonly index: number | undefined;
   constructor(
     /** The offending label. */
     readonly label: string,
@@ -76,6 +78,7 @@ export class UnknownLabelError extends MetricsError {
     const at = options?.index === undefined ? '' : ` at index ${options.index}`;
     const detail = options?.detail ?? `expected one of ${allowed.map((l) => JSON.stringify(l)).join(', ')}`;
     super(`Unknown label ${JSON.stringify(label)}${at}${inSource(options?.source)}: ${detail}`, options);
+    this.index = options?.index;
   }
 }
 

@@ -1,7 +1,8 @@
 import type { CommandModule } from '../command';
+import { command as metricsCommand } from './metrics';
 
 /**
  * Every `cxr` sub-command, in the order `cxr --help` lists them.
  * Each module lives in its own file and exports `command: CommandModule`.
  */
-export const commands: CommandModule[] = [];
+export const commands: CommandModule[] = [metricsCommand];
