@@ -1,0 +1,72 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_PREPROCESS_SPEC, type PreprocessSpec } from '@cxr/preprocess';
+import { FeatureCache, type FeatureKeyParts } from './FeatureCache';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cxr-fcache-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const parts: FeatureKeyParts = {
+  imageHash: 'a'.repeat(64),
+  backboneName: 'vgg16',
+  weightsHash: 'b'.repeat(64),
+  preprocessing: { ...DEFAULT_PREPROCESS_SPEC, normalization: 'vgg16-caffe' },
+};
+
+describe('FeatureCache', () => {
+  it('round-trips exact floats, counting hits and misses', async () => {
+    const cache = new FeatureCache(dir);
+    const key = FeatureCache.key(parts);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(await cache.get(key)).toBeUndefined();
+    const data = Float32Array.from([0, -1.5, 3.4028234663852886e38, 1e-45, Math.PI, -0]);
+    await cache.put(key, data);
+    expect(await cache.has(key)).toBe(true);
+    const back = await cache.get(key);
+    expect(back).toEqual(data);
+    expect(Object.is(back?.[5], -0)).toBe(true);
+    expect(cache.stats()).toEqual({ hits: 1, misses: 1, writes: 1, corrupt: 0 });
+    // one file: 16-byte header + 6 floats, no temp files left
+    expect(await cache.size()).toEqual({ entries: 1, bytes: 16 + 6 * 4 });
+    expect(await readdir(path.join(dir, key.slice(0, 2)))).toEqual([`${key}.f32`]);
+  });
+
+  it('misses when any key part changes, and ignores the order of spec keys', async () => {
+    const cache = new FeatureCache(dir);
+    await cache.put(FeatureCache.key(parts), new Float32Array([1]));
+    const changed: FeatureKeyParts[] = [
+      { ...parts, imageHash: 'c'.repeat(64) },
+      { ...parts, backboneName: 'mobilenet_v1' },
+      { ...parts, weightsHash: 'd'.repeat(64) },
+      { ...parts, preprocessing: { ...parts.preprocessing, normalization: 'unit' } },
+      { ...parts, preprocessing: { ...parts.preprocessing, clahe: { tileGridSize: 8, clipLimit: 2 } } },
+      { ...parts, variant: 'rand:seed=1:i=0' },
+    ];
+    const keys = new Set(changed.map((p) => FeatureCache.key(p)));
+    expect(keys.size).toBe(changed.length);
+    expect(keys.has(FeatureCache.key(parts))).toBe(false);
+    for (const p of changed) expect(await cache.get(FeatureCache.key(p))).toBeUndefined();
+    const reordered = Object.fromEntries(Object.entries(parts.preprocessing).reverse()) as unknown as PreprocessSpec;
+    expect(await cache.get(FeatureCache.key({ ...parts, preprocessing: reordered }))).toEqual(new Float32Array([1]));
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: changed.length });
+  });
+
+  it('treats a truncated or foreign entry as a miss and removes it', async () => {
+    const cache = new FeatureCache(dir);
+    const key = FeatureCache.key(parts);
+    await cache.put(key, new Float32Array(10));
+    const file = path.join(dir, key.slice(0, 2), `${key}.f32`);
+    await writeFile(file, Buffer.alloc(30));
+    expect(await cache.get(key)).toBeUndefined();
+    expect(await cache.has(key)).toBe(false);
+    expect(cache.stats()).toMatchObject({ corrupt: 1, misses: 1, hits: 0 });
+    expect(() => FeatureCache.key).not.toThrow();
+    await expect(cache.get('../../etc/passwd')).rejects.toThrow(TypeError);
+  });
+});

@@ -1,0 +1,76 @@
+import type { PreprocessSpec } from '@cxr/preprocess';
+import { preprocessImage } from '@cxr/preprocess/node';
+import type { Backbone } from '../backbones/backbone';
+import { FeatureExtractionError, ModelError } from '../errors';
+import { sha256File } from '../weights/hashFiles';
+import { extractFeatures, type FeatureProgress } from './extractFeatures';
+import { FeatureCache } from './FeatureCache';
+
+export interface ExtractFileFeaturesOptions {
+  batchSize?: number;
+  onProgress?: (progress: FeatureProgress & { cached: number }) => void;
+  /** Reuse and store features here. */
+  cache?: FeatureCache;
+  /** Preprocessing; default `backbone.preprocessing`. */
+  preprocessing?: PreprocessSpec;
+}
+
+/**
+ * Features of image files (Node, one thread): each file is preprocessed with the backbone's spec and run
+ * through the backbone; with a {@link FeatureCache}, files already seen (same bytes, backbone, weights and
+ * spec) are read from disk instead. Results are in the order of `files`.
+ * @throws FeatureExtractionError naming the file that could not be read or decoded.
+ */
+export async function extractFileFeatures(
+  backbone: Backbone,
+  files: readonly string[],
+  options: ExtractFileFeaturesOptions = {},
+): Promise<Float32Array[]> {
+  const spec = options.preprocessing ?? backbone.preprocessing;
+  const out: Float32Array[] = new Array(files.length);
+  const keys: string[] = [];
+  let cached = 0;
+  if (options.cache) {
+    for (let i = 0; i < files.length; i++) {
+      const imageHash = await hashOrThrow(files[i]);
+      keys[i] = FeatureCache.key({ imageHash, backboneName: backbone.name, weightsHash: backbone.weightsHash, preprocessing: spec });
+      const hit = await options.cache.get(keys[i]);
+      if (hit) {
+        out[i] = hit;
+        cached++;
+      }
+    }
+  }
+  const todo = files.map((_, i) => i).filter((i) => out[i] === undefined);
+  options.onProgress?.({ done: cached, total: files.length, cached });
+  const batchSize = options.batchSize ?? 8;
+  for (let start = 0; start < todo.length; start += batchSize) {
+    const chunk = todo.slice(start, start + batchSize);
+    const images = await Promise.all(chunk.map((i) => preprocessOrThrow(files[i], spec)));
+    const features = await extractFeatures(backbone, images, { batchSize });
+    for (let j = 0; j < chunk.length; j++) {
+      out[chunk[j]] = features[j];
+      if (options.cache) await options.cache.put(keys[chunk[j]], features[j]);
+    }
+    options.onProgress?.({ done: cached + start + chunk.length, total: files.length, cached });
+  }
+  return out;
+}
+
+async function hashOrThrow(file: string): Promise<string> {
+  try {
+    return await sha256File(file);
+  } catch (error) {
+    throw new FeatureExtractionError(`Cannot read image ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Preprocesses one file; its own typed errors (naming the file) pass through, others are wrapped. */
+export async function preprocessOrThrow(file: string, spec: PreprocessSpec): Promise<Float32Array> {
+  try {
+    return (await preprocessImage(file, spec)).data;
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    throw new FeatureExtractionError(`Cannot preprocess image ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
