@@ -1,0 +1,116 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { readManifest, type BuildSummary } from '@cxr/dataset/node';
+import { main } from '../main';
+import type { DatasetStatsResult } from './dataset';
+
+const shared = process.env['CXR_SHARED_DATA'] ?? path.resolve(__dirname, '../../../..', '../shared/data');
+
+function sink(isTTY = false) {
+  let text = '';
+  const stream = Object.assign(
+    new Writable({
+      write(chunk, _encoding, done) {
+        text += String(chunk);
+        done();
+      },
+    }),
+    { isTTY },
+  );
+  return { stream, text: () => text };
+}
+
+let dir: string;
+async function cli(...args: string[]) {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await main(['node', 'cxr', ...args], { stdout: stdout.stream, stderr: stderr.stream, cwd: dir });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'cxr-cli-dataset-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('cxr dataset build (the real shared data; the only build of this file)', () => {
+  it('builds 163 covid and 110 normal images (99 NIH, 11 covid-chestxray) and reports the README counts', async () => {
+    const r = await cli(
+      'dataset',
+      'build',
+      '--source',
+      `covid-chestxray=${path.join(shared, 'covid-chestxray')}`,
+      '--source',
+      `nih=${path.join(shared, 'nih-cxr14')}`,
+      '--out',
+      'built',
+      '--json',
+    );
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('cxr:'))).toEqual([]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as BuildSummary;
+    expect(summary.images.byLabelAndSource).toEqual({ covid: { 'covid-chestxray': 163 }, normal: { 'covid-chestxray': 11, 'nih-cxr14': 99 } });
+    const covid = summary.sources[0]!.classes['covid']!;
+    expect([covid.kept, covid.present, covid.missing]).toEqual([217, 163, 54]);
+    expect(summary.sources[1]!.classes['normal']!.kept).toBe(37414);
+    // Relative --out resolves against the CLI's working directory.
+    const manifest = await readManifest(path.join(dir, 'built', 'manifest.csv'));
+    expect(manifest).toHaveLength(273);
+    expect(manifest.every((m) => m.patientId !== '' && (m.source === 'covid-chestxray' || m.source === 'nih-cxr14'))).toBe(true);
+    expect(manifest.every((m) => existsSync(path.join(dir, 'built', m.path)))).toBe(true);
+    expect(JSON.parse(await readFile(path.join(dir, 'built', 'summary.json'), 'utf8')).images.total).toBe(273);
+
+    // The text report names each filter step's count.
+    const { formatBuildSummary } = await import('./dataset');
+    const text = formatBuildSummary(summary);
+    expect(text).toContain('covid: finding COVID-19: 538 -> modality X-ray: 458 -> view PA: 217');
+    expect(text).toContain('covid: 163 images present, 54 listed but absent');
+    expect(text).toContain('Images: 163 covid (163 covid-chestxray); 110 normal (11 covid-chestxray, 99 nih-cxr14)');
+  }, 300_000);
+});
+
+describe('cxr dataset stats', () => {
+  it('counts the 19 No Finding X-ray rows of covid-chestxray, 14 of them present', async () => {
+    const r = await cli('dataset', 'stats', `covid-chestxray=${path.join(shared, 'covid-chestxray')}`, '--finding', 'No Finding', '--modality', 'X-ray', '--json');
+    expect(r.code).toBe(0);
+    const s = (JSON.parse(r.stdout) as DatasetStatsResult).sources[0]!;
+    expect(s.filtered).toMatchObject({ kept: 19, present: 14, missing: 5 });
+    expect(s.all.bySex).toEqual({ M: 429, F: 253, unknown: 69 });
+  });
+
+  it('counts 37,414 NIH rows No Finding, PA, 18+ (text output, plain progress lines off a TTY)', async () => {
+    const r = await cli('dataset', 'stats', `nih=${path.join(shared, 'nih-cxr14')}`, '--finding', 'No Finding', '--view', 'PA', '--min-age', '18');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('nih-cxr14');
+    expect(r.stdout).toContain('filter: rows read: 112120 -> finding No Finding: 60361 -> view PA: 39302 -> age >= 18 (unknown kept): 37414');
+    expect(r.stdout).toContain('kept 37414: 99 images present, 37315 absent');
+    expect(r.stdout).toContain('sex: M 63340, F 48780');
+    expect(r.stderr).toMatch(/nih-cxr14: \d+ rows read\n/);
+  });
+
+  it('bad usage exits 2; a missing folder or a bad metadata file exits 1 with one line naming it', async () => {
+    const bad = await cli('dataset', 'stats', 'mnist=somewhere');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Unknown source kind "mnist"');
+    const missing = await cli('dataset', 'stats', 'covid-chestxray=nowhere');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`cxr: Bad metadata in ${path.join(dir, 'nowhere', 'metadata.csv')}: file not found\n`);
+    const noSource = await cli('dataset', 'build', '--out', 'x');
+    expect(noSource.code).toBe(2);
+    const noDir = await cli('dataset', 'build', '--source', 'nih=absent', '--out', 'x');
+    expect(noDir.code).toBe(1);
+    expect(noDir.stderr).toContain(path.join(dir, 'absent'));
+  });
+
+  it('--help shows a worked example', async () => {
+    const r = await cli('dataset', 'build', '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('cxr dataset build --source covid-chestxray=');
+    expect((await cli('dataset', 'stats', '--help')).stdout).toContain('--min-age 18');
+  });
+});

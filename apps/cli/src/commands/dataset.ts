@@ -1,0 +1,282 @@
+import path from 'node:path';
+import { DatasetError, type RecordFilter } from '@cxr/dataset';
+import { buildDataset, parseSourceSpec, sourceStats, type BuildProgress, type BuildSummary, type SourceSpec, type SourceStats } from '@cxr/dataset/node';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { CliContext, CommandModule } from '../command';
+import { InputError, UsageError } from '../errors';
+
+/** Options of {@link runDatasetBuild} (the flags of `cxr dataset build`). */
+export interface DatasetBuildOptions {
+  /** `kind=dir` specifications: `covid-chestxray=...`, `nih=...`, `rsna=...`, `folder=...`. */
+  sources: readonly string[];
+  /** Output folder. */
+  out: string;
+  /** Images converted at once (2-4 by default). */
+  concurrency?: number;
+  /** Directory against which relative paths are resolved; the process's by default. */
+  cwd?: string;
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+/** Options of {@link runDatasetStats} (the arguments and flags of `cxr dataset stats`). */
+export interface DatasetStatsOptions {
+  sources: readonly string[];
+  /** Optional filter: its step counts and the presence of the kept images are reported too. */
+  filter?: RecordFilter;
+  cwd?: string;
+  onProgress?: (source: string, rowsRead: number) => void;
+}
+
+/** What `cxr dataset stats` measured. */
+export interface DatasetStatsResult {
+  sources: SourceStats[];
+  filter?: RecordFilter;
+  notice: 'NOT FOR CLINICAL USE';
+}
+
+function specs(sources: readonly string[], cwd: string): SourceSpec[] {
+  if (sources.length === 0) throw new UsageError('at least one source is required, e.g. --source covid-chestxray=data/covid-chestxray');
+  return sources.map((s) => {
+    try {
+      const spec = parseSourceSpec(s);
+      return { kind: spec.kind, dir: path.resolve(cwd, spec.dir) };
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+}
+
+/** The package's typed input errors become the CLI's one-line input errors (exit code 1). */
+async function asInputErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof DatasetError) throw new InputError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Builds a dataset with the notebook's recipe (`buildDataset` of `@cxr/dataset/node`): `covid/` and `normal/` PNGs,
+ * `manifest.csv` and `summary.json` in `out`. Returns the summary; printing is {@link formatBuildSummary}.
+ */
+export async function runDatasetBuild(options: DatasetBuildOptions): Promise<BuildSummary> {
+  const cwd = options.cwd ?? process.cwd();
+  const sources = specs(options.sources, cwd);
+  return asInputErrors(() =>
+    buildDataset({ sources, outDir: path.resolve(cwd, options.out), concurrency: options.concurrency, onProgress: options.onProgress }),
+  );
+}
+
+/** Counts each source by finding, view, sex and age band without converting anything (`sourceStats`). */
+export async function runDatasetStats(options: DatasetStatsOptions): Promise<DatasetStatsResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const sources = specs(options.sources, cwd);
+  const results: SourceStats[] = [];
+  for (const spec of sources) {
+    results.push(
+      await asInputErrors(() =>
+        sourceStats(spec, { filter: options.filter, onProgress: (n) => options.onProgress?.(spec.kind, n), progressEvery: 5000 }),
+      ),
+    );
+  }
+  return { sources: results, ...(options.filter ? { filter: options.filter } : {}), notice: 'NOT FOR CLINICAL USE' };
+}
+
+const table = (m: Record<string, number>, limit = 15): string => {
+  const entries = Object.entries(m);
+  const shown = entries.slice(0, limit).map(([k, v]) => `${k} ${v}`);
+  if (entries.length > limit) shown.push(`... (${entries.length - limit} more)`);
+  return shown.join(', ');
+};
+
+/** The text `cxr dataset build` prints: counts per source, class and filter step, skips, and the totals. */
+export function formatBuildSummary(s: BuildSummary): string {
+  const out: string[] = [];
+  for (const src of s.sources) {
+    out.push(`${src.source} (${src.dir}): ${src.rowsRead} rows read${src.refused ? `, ${src.refused} refused (unsafe paths)` : ''}`);
+    for (const [label, c] of Object.entries(src.classes)) {
+      if (c.kept === 0 && c.steps[0]?.kept === 0) continue;
+      const steps = c.steps.map((x) => `${x.condition}: ${x.kept}`).join(' -> ');
+      out.push(`  ${label}: ${steps}`);
+      out.push(
+        `  ${label}: ${c.present} images present, ${c.missing} listed but absent` +
+          (c.duplicates ? `, ${c.duplicates} duplicates` : '') +
+          (c.otherImagesOfPatient ? `, ${c.otherImagesOfPatient} more images of a patient` : '') +
+          `; ${c.written} converted, ${c.reused} reused, ${c.failed} failed`,
+      );
+    }
+  }
+  out.push('');
+  const bySource = (label: string): string =>
+    Object.entries(s.images.byLabelAndSource[label] ?? {})
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ');
+  out.push(`Images: ${Object.entries(s.images.byLabel).map(([label, n]) => `${n} ${label} (${bySource(label) || 'none'})`).join('; ')}`);
+  const failures = s.skipped.filter((x) => x.reason === 'conversion-failed' || x.reason === 'unsafe-path');
+  for (const f of failures.slice(0, 20)) out.push(`skipped (${f.reason}): ${f.source} line ${f.row}: ${f.message ?? f.originalPath}`);
+  if (failures.length > 20) out.push(`... ${failures.length - 20} more in summary.json`);
+  out.push(`Wrote ${s.manifestFile} and summary.json (${s.written} converted, ${s.reused} reused, ${s.failed} failed).`);
+  out.push('NOT FOR CLINICAL USE.');
+  return `${out.join('\n')}\n`;
+}
+
+/** The text `cxr dataset stats` prints. */
+export function formatDatasetStats(r: DatasetStatsResult): string {
+  const out: string[] = [];
+  for (const s of r.sources) {
+    out.push(`${s.source} (${s.dir}): ${s.rowsRead} rows${s.issues.length ? `, ${s.issues.length} refused (unsafe paths)` : ''}`);
+    out.push(`  finding: ${table(s.all.byFinding)}`);
+    out.push(`  view: ${table(s.all.byView)}`);
+    out.push(`  sex: ${table(s.all.bySex)}`);
+    out.push(`  age: ${table(s.all.byAgeBand)}`);
+    out.push(`  modality: ${table(s.all.byModality)}`);
+    if (s.filtered) {
+      out.push(`  filter: ${['rows read: ' + s.rowsRead, ...s.filtered.steps.map((x) => `${x.condition}: ${x.kept}`)].join(' -> ')}`);
+      out.push(`  kept ${s.filtered.kept}: ${s.filtered.present} images present, ${s.filtered.missing} absent`);
+    }
+  }
+  out.push('NOT FOR CLINICAL USE.');
+  return `${out.join('\n')}\n`;
+}
+
+/** Progress on a terminal: one line rewritten in place; elsewhere, a plain line now and then. */
+function progressWriter(ctx: CliContext): { update(line: string, force?: boolean): void; end(): void } {
+  const tty = ctx.stderr.isTTY === true;
+  let last = 0;
+  let shown = false;
+  return {
+    update(line, force = false) {
+      const now = Date.now();
+      if (!force && now - last < (tty ? 100 : 5000)) return;
+      last = now;
+      shown = true;
+      ctx.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+    },
+    end() {
+      if (tty && shown) ctx.stderr.write('\n');
+    },
+  };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer.');
+  return Number(value);
+}
+
+function parseAge(value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !(x >= 0)) throw new InvalidArgumentError('expected an age in years.');
+  return x;
+}
+
+function parseSex(value: string): 'M' | 'F' {
+  const v = value.trim().toUpperCase();
+  if (v !== 'M' && v !== 'F') throw new InvalidArgumentError('expected M or F.');
+  return v;
+}
+
+const BUILD_EXAMPLE = `
+Example:
+  $ cxr dataset build --source covid-chestxray=../shared/data/covid-chestxray \\
+      --source nih=../shared/data/nih-cxr14 --out data/cxr
+  covid: COVID-19 PA X-rays; normal: "No Finding" PA X-rays of adults (18+, unknown age kept).
+  writes data/cxr/covid/*.png, data/cxr/normal/*.png (8-bit grey, original size), data/cxr/manifest.csv
+  (path,label,source,patientId,view,sex,age,originalPath,sha256) and data/cxr/summary.json.
+  Running it again reuses finished PNGs (checked by SHA-256) and converts only what is missing.
+
+Sources: covid-chestxray=<dir> (metadata.csv), nih=<dir> (Data_Entry_2017*.csv[.gz], images/),
+rsna=<dir> (stage_2_train_labels.csv, <patientId>.dcm), folder=<dir> (covid/, normal/ subfolders).
+NOT FOR CLINICAL USE.
+`;
+
+const STATS_EXAMPLE = `
+Example:
+  $ cxr dataset stats covid-chestxray=../shared/data/covid-chestxray --finding "No Finding" --modality X-ray
+  counts by finding, view, sex, age band and modality, then the rows each filter keeps and how many
+  of their images are present (19 rows, 14 present).
+  $ cxr dataset stats nih=../shared/data/nih-cxr14 --finding "No Finding" --view PA --min-age 18 --json
+
+NOT FOR CLINICAL USE.
+`;
+
+/** `cxr dataset build|stats`. */
+export const command: CommandModule = {
+  name: 'dataset',
+  register(program: Command, ctx: CliContext): void {
+    const dataset = program.command('dataset').description('Build a COVID-19 vs normal dataset from public chest X-ray sources, or count a source');
+
+    dataset
+      .command('build')
+      .description('Convert the images the recipe keeps to PNG, with manifest.csv and summary.json (NOT FOR CLINICAL USE)')
+      .option('--source <kind=dir>', 'a source (repeatable): covid-chestxray=, nih=, rsna= or folder=<dir>', collect, [])
+      .requiredOption('--out <dir>', 'output folder')
+      .addOption(new Option('--concurrency <n>', 'images converted at once (default: 2-4 by CPU count)').argParser(parseCount))
+      .option('--json', 'print the build summary as one JSON object (as in summary.json)')
+      .addHelpText('after', BUILD_EXAMPLE)
+      .action(async (opts: { source: string[]; out: string; concurrency?: number; json?: boolean }) => {
+        const progress = progressWriter(ctx);
+        const summary = await runDatasetBuild({
+          sources: opts.source,
+          out: opts.out,
+          concurrency: opts.concurrency,
+          cwd: ctx.cwd,
+          onProgress: (p) => progress.update(`${p.source}: ${p.rowsRead} rows read, ${p.done}/${p.queued} images done`),
+        });
+        progress.end();
+        ctx.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : formatBuildSummary(summary));
+      });
+
+    dataset
+      .command('stats')
+      .description('Count a source by finding, view, sex and age band, without converting anything')
+      .argument('<source...>', 'kind=dir, e.g. nih=../shared/data/nih-cxr14')
+      .option('--finding <finding>', 'count the rows with this finding (hierarchy-aware; repeatable)', collect)
+      .option('--view <view>', 'and this view position (repeatable)', collect)
+      .option('--modality <modality>', 'and this modality (repeatable)', collect)
+      .addOption(new Option('--min-age <years>', 'and at least this age (rows without an age are kept)').argParser(parseAge))
+      .addOption(new Option('--max-age <years>', 'and at most this age').argParser(parseAge))
+      .option('--drop-unknown-age', 'drop rows without an age from an age range')
+      .addOption(new Option('--sex <M|F>', 'and this sex').argParser(parseSex))
+      .option('--json', 'print the counts as one JSON object')
+      .addHelpText('after', STATS_EXAMPLE)
+      .action(
+        async (
+          sources: string[],
+          opts: {
+            finding?: string[];
+            view?: string[];
+            modality?: string[];
+            minAge?: number;
+            maxAge?: number;
+            dropUnknownAge?: boolean;
+            sex?: 'M' | 'F';
+            json?: boolean;
+          },
+        ) => {
+          const filter: RecordFilter = {
+            ...(opts.finding ? { finding: opts.finding } : {}),
+            ...(opts.view ? { views: opts.view } : {}),
+            ...(opts.modality ? { modality: opts.modality } : {}),
+            ...(opts.minAge !== undefined ? { minAge: opts.minAge } : {}),
+            ...(opts.maxAge !== undefined ? { maxAge: opts.maxAge } : {}),
+            ...(opts.dropUnknownAge ? { keepUnknownAge: false } : {}),
+            ...(opts.sex ? { sex: opts.sex } : {}),
+          };
+          const progress = progressWriter(ctx);
+          const result = await runDatasetStats({
+            sources,
+            filter: Object.keys(filter).length > 0 ? filter : undefined,
+            cwd: ctx.cwd,
+            onProgress: (source, n) => progress.update(`${source}: ${n} rows read`),
+          });
+          progress.end();
+          ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatDatasetStats(result));
+        },
+      );
+  },
+};
