@@ -1,0 +1,51 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { CsvFormatError } from './errors';
+import { parseManifestCsv } from './parseManifestCsv';
+import { formatSplitCsv, parseSplitCsv } from './splitCsv';
+import type { ImageRecord, SplitAssignment } from './splitByPatient';
+import { validateSplit } from './validateSplit';
+
+/** Writes text atomically: a temporary file in the same folder, then a rename over the target. */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await fs.writeFile(tmp, text, 'utf8');
+    await fs.rename(tmp, file);
+  } catch (error) {
+    await fs.rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Writes `split.csv` (columns `path,patientId,label,source,split`) atomically, usually beside
+ * `manifest.csv`. The split is validated first: a patient in two splits throws `PatientLeakError`
+ * and nothing is written.
+ */
+export async function writeSplitFile(file: string, assignments: readonly SplitAssignment[]): Promise<void> {
+  validateSplit(assignments);
+  await writeFileAtomic(file, formatSplitCsv(assignments));
+}
+
+/** Reads and checks a `split.csv` written by {@link writeSplitFile} (or by hand). */
+export async function readSplitFile(file: string): Promise<SplitAssignment[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (cause) {
+    throw new CsvFormatError(file, null, `cannot read split file (${(cause as Error).message})`, { cause });
+  }
+  return parseSplitCsv(text, file);
+}
+
+/** Reads the dataset's `manifest.csv` into records (paths stay relative to its folder: pass that folder as `baseDir`). */
+export async function readManifest(file: string): Promise<ImageRecord[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (cause) {
+    throw new CsvFormatError(file, null, `cannot read manifest (${(cause as Error).message})`, { cause });
+  }
+  return parseManifestCsv(text, file);
+}
