@@ -4,6 +4,7 @@
  * Built to `dist/features/featureWorker.js`; run from source under tsx's require hook in development/tests.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import '../backend/registerWasmBackend';
 import type { PreprocessSpec } from '@cxr/preprocess';
 import type { Backbone } from '../backbones/backbone';
 import { openBackbone, type BackboneSpec } from '../backbones/openBackbone';
