@@ -1,0 +1,29 @@
+import { preprocessImage } from '@cxr/preprocess/node';
+import type { CxrModel } from '../io/modelConfig';
+import { predict, type Prediction, type PredictOptions } from './predict';
+
+/** One file's prediction. */
+export interface FilePrediction extends Prediction {
+  path: string;
+}
+
+/**
+ * Node: reads, preprocesses (with the model's saved `cxr.json` preprocessing spec, so training and
+ * prediction never disagree) and classifies image files, `batchSize` at a time. Decoding errors from
+ * `@cxr/preprocess` name the file.
+ *
+ * @example
+ * for (const p of await predictFiles(await loadModel('models/vgg16'), ['a.png'])) console.log(p.path, p.decision);
+ */
+export async function predictFiles(cxr: CxrModel, paths: readonly string[], options: PredictOptions = {}): Promise<FilePrediction[]> {
+  const batchSize = options.batchSize ?? 16;
+  const out: FilePrediction[] = [];
+  for (let start = 0; start < paths.length; start += batchSize) {
+    const chunk = paths.slice(start, start + batchSize);
+    const inputs: Float32Array[] = [];
+    for (const p of chunk) inputs.push((await preprocessImage(p, cxr.config.preprocessing)).data);
+    const predictions = await predict(cxr, inputs, options);
+    predictions.forEach((pred, i) => out.push({ path: chunk[i], ...pred }));
+  }
+  return out;
+}
