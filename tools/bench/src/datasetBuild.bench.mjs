@@ -1,0 +1,79 @@
+// Dataset build throughput of @cxr/dataset (the BUILT package, @cxr/dataset/node): the notebook recipe over the
+// shared covid-chestxray and NIH ChestX-ray14 folders (163 covid + 110 normal images converted to 8-bit grey PNG),
+// cold with a pool of 1 and of 2-4 conversions (the default), then a rerun that reuses every PNG (hash check), and
+// the metadata scan alone (`sourceStats` over NIH's 112,120 rows). CPU time / wall time shows how busy the cores were.
+// Run alone: `npx nx build @cxr/dataset && node tools/bench/src/datasetBuild.bench.mjs`, or via the runner.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const shared = path.resolve(process.env.CXR_SHARED_DATA ?? path.join(repoRoot, '../shared/data'));
+
+async function timed(fn) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { value, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+export async function run() {
+  const dataset = await import('@cxr/dataset/node');
+  const sources = [
+    { kind: 'covid-chestxray', dir: path.join(shared, 'covid-chestxray') },
+    { kind: 'nih-cxr14', dir: path.join(shared, 'nih-cxr14') },
+  ];
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-bench-build-'));
+  const rows = [];
+  const load0 = os.loadavg()[0];
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  try {
+    // The metadata alone: rows/s of the streaming readers and filters, no image touched but for a stat of each kept one.
+    const scan = await timed(() =>
+      dataset.sourceStats(sources[1], { filter: { finding: 'No Finding', views: ['PA'], minAge: 18 } }),
+    );
+    if (scan.value.filtered.kept !== 37414) throw new Error(`NIH scan kept ${scan.value.filtered.kept} rows, expected 37414`);
+    rows.push({ metric: 'NIH metadata scan (112,120 rows, filter + image check)', value: scan.value.rowsRead / scan.seconds, unit: 'rows/s' });
+
+    const defaultConcurrency = Math.max(2, Math.min(4, os.availableParallelism()));
+    for (const concurrency of [1, defaultConcurrency]) {
+      const out = path.join(tmp, `c${concurrency}`);
+      const cold = await timed(() => dataset.buildDataset({ sources, outDir: out, concurrency }));
+      const s = cold.value;
+      if (s.images.total !== 273 || s.written !== 273) throw new Error(`build wrote ${s.written} of ${s.images.total} images, expected 273`);
+      rows.push(
+        { metric: `cold build, pool of ${concurrency} (273 images)`, value: s.written / cold.seconds, unit: 'img/s' },
+        { metric: `cold build, pool of ${concurrency}: CPU time / wall time`, value: cold.cpuSeconds / cold.seconds, unit: 'cores' },
+        { metric: `cold build, pool of ${concurrency}: wall time`, value: cold.seconds, unit: 's' },
+      );
+      if (concurrency === defaultConcurrency) {
+        const warm = await timed(() => dataset.buildDataset({ sources, outDir: out, concurrency }));
+        if (warm.value.reused !== 273 || warm.value.written !== 0) throw new Error(`rerun converted ${warm.value.written} images, expected 0`);
+        rows.push({ metric: 'rerun (all 273 reused after SHA-256 check): wall time', value: warm.seconds, unit: 's' });
+      }
+    }
+    const [one, many] = [rows.find((r) => r.metric.startsWith('cold build, pool of 1 (')), rows.find((r) => r.metric.startsWith(`cold build, pool of ${defaultConcurrency} (`))];
+    rows.push({ metric: `pool of ${defaultConcurrency} vs 1 speed-up`, value: many.value / one.value, unit: 'x' });
+    rows.push({ metric: 'peak RSS of the process', value: peakRss / 2 ** 20, unit: 'MiB' });
+  } finally {
+    clearInterval(sampler);
+    await rm(tmp, { recursive: true, force: true });
+  }
+  const notes = [
+    'sources: shared covid-chestxray (751 rows, 177 images, JPEG/PNG 157-4280 px) and NIH ChestX-ray14 (112,120 rows, 99 PNG 1024x1024)',
+    'a cold build includes reading and filtering all 112,871 metadata rows (the NIH scan alone is the first row)',
+    `${os.cpus().length} CPUs (${os.cpus()[0]?.model}), shared with other users: load average ${load0.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`,
+  ];
+  return { name: 'datasetBuild', rows, notes };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const result = await run();
+  for (const r of result.rows) console.log(`${r.metric.padEnd(60)} ${r.value.toFixed(2).padStart(10)} ${r.unit}`);
+  console.log(result.notes.join('\n'));
+  process.exit(0);
+}
