@@ -179,7 +179,7 @@ export function batches<R extends ImageRecord>(records: readonly R[], options: B
       if (!ok[slot]) continue;
       if (out !== slot) x.copyWithin(out * hwc, slot * hwc, (slot + 1) * hwc);
       const r = records[idx[slot]];
-      y[out * k + labelIndex.get(r.label)!] = 1;
+      y[out * k + (labelIndex.get(r.label) ?? 0)] = 1; // labels were checked up front
       meta.push(r);
       out++;
     }

@@ -86,10 +86,11 @@ export function splitByPatient<R extends ImageRecord>(records: readonly R[], opt
   }
   const split = new Array<SplitName>(records.length);
   const rng = createRng(seed);
-  for (const stratum of [...strata.keys()].sort()) {
-    const keys = shuffleInPlace([...strata.get(stratum)!], rng);
-    keys.sort((a, b) => groups.get(b)!.length - groups.get(a)!.length); // stable: shuffled order among equals
-    const n = keys.reduce((acc, k) => acc + groups.get(k)!.length, 0);
+  const members = (k: string): number[] => groups.get(k) ?? [];
+  for (const [, stratumKeys] of [...strata.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const keys = shuffleInPlace([...stratumKeys], rng);
+    keys.sort((a, b) => members(b).length - members(a).length); // stable: shuffled order among equals
+    const n = keys.reduce((acc, k) => acc + members(k).length, 0);
     const have = { train: 0, val: 0, test: 0 };
     for (const k of keys) {
       let best: SplitName = 'train';
@@ -102,8 +103,8 @@ export function splitByPatient<R extends ImageRecord>(records: readonly R[], opt
           bestDeficit = deficit;
         }
       }
-      for (const i of groups.get(k)!) split[i] = best;
-      have[best] += groups.get(k)!.length;
+      for (const i of members(k)) split[i] = best;
+      have[best] += members(k).length;
     }
   }
   return records.map((r, i) => ({ ...r, split: split[i] }));
