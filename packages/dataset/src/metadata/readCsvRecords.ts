@@ -28,8 +28,9 @@ export async function* readCsvRecords(file: string, options: ReadCsvOptions = {}
     delimiter: options.delimiter ?? ',',
     bom: true,
     relax_column_count: true,
-    skip_empty_lines: true,
-    info: true,
+    // Line numbers are counted here rather than with csv-parse's `info` option, which triples the parse time:
+    // a record spans one line plus one per newline inside its quoted fields; blank lines come as [''] and are skipped.
+    skip_empty_lines: false,
   });
   const onInputError = (error: Error): void => {
     parser.destroy(error);
@@ -43,10 +44,13 @@ export async function* readCsvRecords(file: string, options: ReadCsvOptions = {}
     input.pipe(parser);
   }
   try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      let newlines = 0;
-      for (const field of item.record) for (let i = 0; i < field.length; i++) if (field.charCodeAt(i) === 10) newlines++;
-      yield { fields: item.record, line: item.info.lines - newlines };
+    let line = 1;
+    for await (const fields of parser as AsyncIterable<string[]>) {
+      const start = line;
+      line++;
+      for (const field of fields) for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) line++;
+      if (fields.length === 1 && fields[0] === '') continue;
+      yield { fields, line: start };
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
