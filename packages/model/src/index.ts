@@ -36,3 +36,45 @@ export type { TfjsExtractorOptions } from './onnx/createTfjsExtractor';
 export type { FeatureEngineName, FeatureExtractor, FeatureExtractorInfo } from './onnx/featureExtractor';
 export { extractFeatures } from './features/extractFeatures';
 export type { ExtractFeaturesOptions, FeatureProgress } from './features/extractFeatures';
+
+// Head, training, saving/loading, prediction, Grad-CAM (browser-safe part)
+export { ModelConfigError, ModelIoError, TrainingInputError, CheckpointError, PredictInputError, GradCamLayerError } from './errors';
+export { createHead, resolveHeadOptions, HEAD_LAYER_NAMES } from './head/createHead';
+export type { HeadOptions, ResolvedHeadOptions } from './head/createHead';
+export { createClassifier, headLayers } from './head/createClassifier';
+export type { BackboneLike, ClassifierHeadOptions } from './head/createClassifier';
+export { trainHead, resumeTrainHead } from './train/trainHead';
+export type {
+  EarlyStoppingOptions,
+  FeatureInput,
+  LabelInput,
+  ResolvedTrainOptions,
+  TrainHeadOptions,
+  TrainHeadResult,
+  TrainHistory,
+  TrainingCheckpoint,
+  TrainProgress,
+  WeightData,
+} from './train/trainHead';
+export { LegacyDecayAdam, legacyDecayLearningRate } from './train/legacyDecayAdam';
+export type { LegacyDecayAdamOptions } from './train/legacyDecayAdam';
+export { computeClassWeights } from './train/computeClassWeights';
+export type { ClassWeightOption } from './train/computeClassWeights';
+export { MODEL_CONFIG_FORMAT_VERSION, validateModelConfig, checkModelMatchesConfig } from './io/modelConfig';
+export type { CxrModel, ModelConfig, SavedBackboneInfo } from './io/modelConfig';
+export { createModelConfig } from './io/createModelConfig';
+export type { ModelConfigOptions } from './io/createModelConfig';
+export { modelToFiles } from './io/modelToFiles';
+export type { ModelFiles, ModelToFilesOptions } from './io/modelToFiles';
+export { encodeFloat16 } from './io/encodeFloat16';
+export { loadModelFromUrl } from './io/loadModelFromUrl';
+export type { LoadModelFromUrlOptions } from './io/loadModelFromUrl';
+export { predict, decide } from './predict/predict';
+export type { Prediction, PredictOptions } from './predict/predict';
+export { toInputBatch } from './predict/toInputBatch';
+export type { ModelInput } from './predict/toInputBatch';
+export { gradCam, findGradCamLayer } from './explain/gradCam';
+export type { GradCamOptions, GradCamResult } from './explain/gradCam';
+export { overlayHeatmap } from './explain/overlayHeatmap';
+export type { GreyImage, Heatmap, OverlayOptions, RgbaImage } from './explain/overlayHeatmap';
+export { jetColormap } from './explain/jetColormap';

@@ -90,3 +90,79 @@ export { FeatureCache } from './features/FeatureCache';
 export type { FeatureCacheStats, FeatureKeyParts } from './features/FeatureCache';
 export { createFeaturePool } from './features/createFeaturePool';
 export type { FeaturePool, FeaturePoolOptions, PoolExtractOptions } from './features/createFeaturePool';
+
+// Head, training, saving/loading, prediction, Grad-CAM
+export {
+  ModelConfigError,
+  ModelIoError,
+  TrainingInputError,
+  CheckpointError,
+  PredictInputError,
+  GradCamLayerError,
+  createHead,
+  resolveHeadOptions,
+  HEAD_LAYER_NAMES,
+  createClassifier,
+  headLayers,
+  trainHead,
+  resumeTrainHead,
+  LegacyDecayAdam,
+  legacyDecayLearningRate,
+  computeClassWeights,
+  MODEL_CONFIG_FORMAT_VERSION,
+  validateModelConfig,
+  checkModelMatchesConfig,
+  createModelConfig,
+  modelToFiles,
+  encodeFloat16,
+  loadModelFromUrl,
+  predict,
+  decide,
+  toInputBatch,
+  gradCam,
+  findGradCamLayer,
+  overlayHeatmap,
+  jetColormap,
+} from './index';
+export type {
+  HeadOptions,
+  ResolvedHeadOptions,
+  BackboneLike,
+  ClassifierHeadOptions,
+  EarlyStoppingOptions,
+  FeatureInput,
+  LabelInput,
+  ResolvedTrainOptions,
+  TrainHeadOptions,
+  TrainHeadResult,
+  TrainHistory,
+  TrainingCheckpoint,
+  TrainProgress,
+  WeightData,
+  LegacyDecayAdamOptions,
+  ClassWeightOption,
+  CxrModel,
+  ModelConfig,
+  SavedBackboneInfo,
+  ModelConfigOptions,
+  ModelFiles,
+  ModelToFilesOptions,
+  LoadModelFromUrlOptions,
+  Prediction,
+  PredictOptions,
+  ModelInput,
+  GradCamOptions,
+  GradCamResult,
+  GreyImage,
+  Heatmap,
+  OverlayOptions,
+  RgbaImage,
+} from './index';
+export { saveModel } from './io/saveModel';
+export type { SaveModelOptions, SaveModelResult } from './io/saveModel';
+export { loadModel, readModelConfig } from './io/loadModel';
+export type { LoadModelOptions } from './io/loadModel';
+export { saveCheckpoint, loadCheckpoint } from './io/saveCheckpoint';
+export { predictFiles } from './predict/predictFiles';
+export type { FilePrediction } from './predict/predictFiles';
+export { writeOverlayPng } from './explain/writeOverlayPng';
