@@ -12,6 +12,24 @@ describe('rocAuc', () => {
     expect(rocAuc(labels, scores, 'c')).toBeCloseTo(6 / 9, 15);
   });
 
+  it('reproduces the published AUC of Hanley & McNeil (1982), five-point ratings with heavy ties: 0.893', () => {
+    // Radiology 143:29-36, Table 1: CT ratings 1..5 of 58 normal and 51 abnormal patients.
+    const normal = [33, 6, 6, 11, 2];
+    const abnormal = [3, 2, 2, 11, 33];
+    const labels: string[] = [];
+    const scores: number[] = [];
+    normal.forEach((count, r) => {
+      for (let k = 0; k < count + abnormal[r]; k++) {
+        labels.push(k < count ? 'normal' : 'abnormal');
+        scores.push(r / 4);
+      }
+    });
+    const auc = rocAuc(labels, scores, 'abnormal');
+    expect(auc).toBeCloseTo(0.893, 3);
+    // Exact value from the counts: sum over ratings of abnormal(r) * (normals below r + normals at r / 2) / (51 * 58).
+    expect(auc * 51 * 58).toBeCloseTo(3 * 16.5 + 2 * 36 + 2 * 42 + 11 * 50.5 + 33 * 57, 9);
+  });
+
   it('is 1 for separable scores, 0 for reversed, 0.5 when all tie', () => {
     expect(rocAuc(['n', 'c', 'c'], [0.1, 0.8, 0.9], 'c')).toBe(1);
     expect(rocAuc(['n', 'c', 'c'], [0.9, 0.1, 0.2], 'c')).toBe(0);
