@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone } from '../backbones/backbone';
 import { FeatureExtractionError } from '../errors';
+import type { FeatureExtractor } from '../onnx/featureExtractor';
 
 /** Progress of a feature extraction: images done so far, of how many (when known). */
 export interface FeatureProgress {
@@ -12,6 +13,12 @@ export interface ExtractFeaturesOptions {
   /** Images per forward pass (default 8): more uses more memory, rarely more speed on CPU/wasm. */
   batchSize?: number;
   onProgress?: (progress: FeatureProgress) => void;
+  /**
+   * Runs the forward passes instead of `backbone.model` on tfjs: e.g. onnxruntime from
+   * `createFeatureExtractor({ model: backbone.model, engine: 'auto' })` (@cxr/model/node), several times
+   * faster on CPU, same features within 1e-4 relative. The caller owns (and disposes) it.
+   */
+  extractor?: Pick<FeatureExtractor, 'run'>;
 }
 
 /**
@@ -41,12 +48,16 @@ export async function extractFeatures(
     if (batch.length === 0) return;
     const input = new Float32Array(batch.length * size);
     batch.forEach((img, i) => input.set(img, i * size));
-    const y = tf.tidy(() => backbone.model.predict(tf.tensor4d(input, [batch.length, h, w, c])) as tf.Tensor);
     let data: Float32Array;
-    try {
-      data = (await y.data()) as Float32Array;
-    } finally {
-      y.dispose();
+    if (options.extractor) {
+      data = await options.extractor.run(input, batch.length);
+    } else {
+      const y = tf.tidy(() => backbone.model.predict(tf.tensor4d(input, [batch.length, h, w, c])) as tf.Tensor);
+      try {
+        data = (await y.data()) as Float32Array;
+      } finally {
+        y.dispose();
+      }
     }
     const per = data.length / batch.length;
     for (let i = 0; i < batch.length; i++) out.push(data.slice(i * per, (i + 1) * per));

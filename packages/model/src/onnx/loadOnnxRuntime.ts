@@ -1,4 +1,5 @@
 import { OnnxRuntimeError } from '../errors';
+import { encodeOnnxModel } from './encodeOnnxModel';
 
 /** The `onnxruntime-node` module (only its type: the package is an optional peer dependency). */
 export type OnnxRuntimeModule = typeof import('onnxruntime-node');
@@ -39,7 +40,45 @@ export async function loadOnnxRuntime(loader: OnnxRuntimeLoader = defaultOnnxRun
   if (typeof ort?.InferenceSession?.create !== 'function' || typeof ort.Tensor !== 'function') {
     throw new OnnxRuntimeError('onnxruntime-node loaded but has no InferenceSession.create/Tensor: not an onnxruntime module');
   }
+  let probe = probes.get(ort);
+  if (!probe) {
+    probe = probeOnnxRuntime(ort);
+    probes.set(ort, probe);
+  }
+  await probe;
   return ort;
+}
+
+const probes = new WeakMap<object, Promise<void>>();
+
+/**
+ * Runs a one-node graph (Identity of 2 floats) once. Catches an install whose native part fails, and
+ * JavaScript realms where onnxruntime cannot hand back its outputs: under Jest's vm contexts the native
+ * addon's Float32Array is not the test's `Float32Array` (jestjs/jest#2549), so every run would throw.
+ */
+async function probeOnnxRuntime(ort: OnnxRuntimeModule): Promise<void> {
+  const bytes = encodeOnnxModel({
+    name: 'probe',
+    nodes: [{ opType: 'Identity', name: 'probe', inputs: ['x'], outputs: ['y'] }],
+    initializers: [],
+    inputs: [{ name: 'x', dims: [2] }],
+    outputs: [{ name: 'y', dims: [2] }],
+  });
+  try {
+    const session = await ort.InferenceSession.create(bytes);
+    try {
+      const out = await session.run({ x: new ort.Tensor('float32', Float32Array.of(1.5, -2), [2]) });
+      const y = out.y.data as Float32Array;
+      if (y[0] !== 1.5 || y[1] !== -2) throw new Error(`Identity returned [${Array.from(y).join(', ')}]`);
+    } finally {
+      await session.release();
+    }
+  } catch (e) {
+    const realm = /must be type of function/.test(String(e))
+      ? ' (its outputs come from another JavaScript realm: under Jest, use the test environment packages/model/src/onnx/__fixtures__/nodeRealmEnvironment.cjs)'
+      : '';
+    throw new OnnxRuntimeError(`onnxruntime-node loaded but cannot run here${realm}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 /**
