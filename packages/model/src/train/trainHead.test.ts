@@ -161,6 +161,19 @@ describe('trainHead', () => {
     expect(meanCovidCol('covid')).toBeGreaterThan(meanCovidCol('normal') + 0.05);
   });
 
+  it('leaves no tensors behind but the returned head (also after validation, class weights and an abort)', async () => {
+    const before = tf.memory().numTensors;
+    const r = await trainHead(features, labels, { classes: CLASSES, head: HEAD, epochs: 2, validationSplit: 0.25, classWeight: 'balanced' });
+    expect(tf.memory().numTensors).toBe(before + r.head.weights.length);
+    r.head.dispose();
+    const controller = new AbortController();
+    controller.abort();
+    const a = await trainHead(features, labels, { classes: CLASSES, head: HEAD, signal: controller.signal });
+    expect(a.aborted).toBe(true);
+    a.head.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects bad input with typed errors', async () => {
     await expect(trainHead(features, ['covid', 'pneumonia'], { classes: CLASSES })).rejects.toThrow(/labels\[1\] is "pneumonia"/);
     await expect(trainHead(features, labels.slice(1), { classes: CLASSES })).rejects.toThrow(/40 feature maps but 39 labels/);
