@@ -2,7 +2,7 @@ import type { DataSet, Element } from 'dicom-parser';
 import { DicomDecodeError, MissingPixelDataError, UnsupportedTransferSyntaxError } from '../errors';
 import { decodeCompressedFrame, type LocateWasm } from './decodeCompressedFrame';
 import { lookUp, readLookupTable, type LookupTable } from './lookupTable';
-import { dicomParser, parseDicomBytes } from './parseDicomBytes';
+import { dicomParser, guardParser, parseDicomBytes } from './parseDicomBytes';
 import { headerOf, type DicomHeader } from './readDicomHeader';
 import { transferSyntax } from './transferSyntax';
 import { isValidWindow, minMaxWindow, voiWindowValue, type VoiLutFunction, type VoiWindow } from './voiLut';
@@ -191,7 +191,7 @@ export async function decodeDicom(bytes: Uint8Array, options: DecodeDicomOptions
     if (syntax.pixelEncoding === 'unsupported') throw new UnsupportedTransferSyntaxError(syntax.uid, syntax.name, fileName);
   };
   const { dataSet: ds, transferSyntaxUid } = parseDicomBytes(bytes, fileName, refuseUnsupported);
-  const header = headerOf(ds, transferSyntaxUid, fileName);
+  const header = guardParser(() => headerOf(ds, transferSyntaxUid, fileName), fileName);
   const syntax = transferSyntax(transferSyntaxUid);
   const encoding = syntax.pixelEncoding;
   if (encoding === 'unsupported') throw new UnsupportedTransferSyntaxError(syntax.uid, syntax.name, fileName);
@@ -211,8 +211,8 @@ export async function decodeDicom(bytes: Uint8Array, options: DecodeDicomOptions
     words = await decodeCompressedFrame(encoding, codestream, layout, fileName, options.locateWasm);
   }
 
-  const modality = readModality(ds, header, layout, fileName);
-  const voiChoice = chooseVoi(ds, header, options, fileName);
+  const modality = guardParser(() => readModality(ds, header, layout, fileName), fileName);
+  const voiChoice = guardParser(() => chooseVoi(ds, header, options, fileName), fileName);
   return render(words, shift, layout, header, modality, voiChoice, voiFunctionOf(header, options), outputBits, fileName);
 }
 

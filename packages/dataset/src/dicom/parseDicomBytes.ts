@@ -1,6 +1,6 @@
 import * as dicomParserNamespace from 'dicom-parser';
 import type { DataSet } from 'dicom-parser';
-import { DicomParseError, UnsupportedTransferSyntaxError } from '../errors';
+import { DatasetError, DicomParseError, UnsupportedTransferSyntaxError } from '../errors';
 import { transferSyntax } from './transferSyntax';
 
 // dicom-parser is a UMD bundle: depending on the loader its functions sit on the namespace or on `default`.
@@ -82,7 +82,7 @@ export function parseDicomBytes(
     } catch (thrown) {
       throw new DicomParseError(`bad file meta information (${describe(thrown)})`, fileName, { cause: thrown });
     }
-    const declared = meta.string('x00020010');
+    const declared = guardParser(() => meta.string('x00020010'), fileName);
     if (!declared) throw new DicomParseError('file meta has no Transfer Syntax UID (0002,0010)', fileName);
     const uid = declared.replace(/\0/g, '').trim();
     if (uid === DEFLATED) throw new UnsupportedTransferSyntaxError(uid, transferSyntax(uid).name, fileName);
@@ -100,6 +100,20 @@ export function parseDicomBytes(
   } catch (thrown) {
     throw new DicomParseError(describe(thrown), fileName, { cause: thrown });
   }
-  const transferSyntaxUid = (part10 ? dataSet.string('x00020010') : assumed) ?? IMPLICIT_LE;
+  const transferSyntaxUid = (part10 ? guardParser(() => dataSet.string('x00020010'), fileName) : assumed) ?? IMPLICIT_LE;
   return { dataSet, transferSyntaxUid: transferSyntaxUid.replace(/\0/g, '').trim(), part10 };
+}
+
+/**
+ * Runs code that reads values through dicom-parser, which throws bare strings (e.g. "attempt to read past end
+ * of buffer") when a corrupt length points outside the file: those become a {@link DicomParseError}.
+ * Errors of this package pass through unchanged.
+ */
+export function guardParser<T>(read: () => T, fileName: string | undefined): T {
+  try {
+    return read();
+  } catch (thrown) {
+    if (thrown instanceof DatasetError) throw thrown;
+    throw new DicomParseError(describe(thrown), fileName, { cause: thrown });
+  }
 }

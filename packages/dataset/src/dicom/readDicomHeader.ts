@@ -1,7 +1,7 @@
 import type { DataSet } from 'dicom-parser';
 import { DicomParseError } from '../errors';
 import { parseDicomAge } from './parseDicomAge';
-import { parseDicomBytes } from './parseDicomBytes';
+import { guardParser, parseDicomBytes } from './parseDicomBytes';
 
 /** The attributes of a DICOM image that the dataset tools use, read without decoding pixels. */
 export interface DicomHeader {
@@ -113,10 +113,5 @@ export function headerOf(ds: DataSet, transferSyntaxUid: string, fileName?: stri
  */
 export function readDicomHeader(bytes: Uint8Array, options: ReadDicomHeaderOptions = {}): DicomHeader {
   const { dataSet, transferSyntaxUid } = parseDicomBytes(bytes, options.fileName);
-  try {
-    return headerOf(dataSet, transferSyntaxUid, options.fileName);
-  } catch (error) {
-    if (error instanceof DicomParseError) throw error;
-    throw new DicomParseError(`unreadable header (${(error as Error).message})`, options.fileName, { cause: error });
-  }
+  return guardParser(() => headerOf(dataSet, transferSyntaxUid, options.fileName), options.fileName);
 }
