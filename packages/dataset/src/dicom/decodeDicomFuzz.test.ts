@@ -47,7 +47,10 @@ function mutate(original: Uint8Array, random: () => number, headerEnd: number, c
     const values = [0xffffffff, 0, int(0x100000000), 0x7fffffff, 0xfffe];
     const v = values[int(values.length)];
     const view = new DataView(bytes.buffer);
-    if (at + 4 <= bytes.length) (random() < 0.5 ? view.setUint32(at, v >>> 0, true) : view.setUint16(at, v & 0xffff, true));
+    if (at + 4 <= bytes.length) {
+      if (random() < 0.5) view.setUint32(at, v >>> 0, true);
+      else view.setUint16(at, v & 0xffff, true);
+    }
   } else if (kind === 3 && codestream !== undefined) {
     // Damage the codestream header (frame size, precision, components, marker lengths).
     for (let n = 1 + int(4); n > 0; n--) bytes[Math.min(bytes.length - 1, codestream + int(300))] = int(256);
