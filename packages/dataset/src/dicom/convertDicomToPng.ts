@@ -34,7 +34,8 @@ export async function readDicomFile(path: string): Promise<Uint8Array> {
 export async function encodeDicomPng(image: DicomImage): Promise<Buffer> {
   const { width, height, pixels } = image;
   const input = sharp(pixels, { raw: { width, height, channels: 1 } });
-  return image.bitsPerSample === 16 ? input.toColourspace('grey16').png().toBuffer() : input.png().toBuffer();
+  // Without an explicit colourspace sharp writes one-channel raw input as an RGB PNG.
+  return input.toColourspace(image.bitsPerSample === 16 ? 'grey16' : 'b-w').png().toBuffer();
 }
 
 /** Writes bytes to `path` atomically: a temporary file beside it, then a rename, so no half-written PNG remains. */
