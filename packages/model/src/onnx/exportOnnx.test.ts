@@ -4,7 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { createBackbone } from '../backbones/createBackbone';
 import { OnnxExportError } from '../errors';
+import { createClassifier } from '../head/createClassifier';
 import { createOnnxExtractor } from './createOnnxExtractor';
 import { buildOnnxGraph, exportOnnx, tfPadding } from './exportOnnx';
 
@@ -228,6 +230,29 @@ describe('exportOnnx vs tfjs (cpu backend) on small nets', () => {
     // Flatten alone: the order matters only here, and a wrong order would show at once.
     const flat = sequential([3, 2, 4], [tfl.layers.conv2d({ filters: 2, kernelSize: 1 }), tfl.layers.flatten({ name: 'flat' })]);
     expect(await compare(flat, 2, 1)).toBeLessThan(tol);
+  });
+
+  it('softmax over channels (spatial) and features (flat); a tfl.sequential model', async () => {
+    const spatial = sequential([5, 6, 3], [tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'softmax' })]);
+    expect(await compare(spatial, 2, 6)).toBeLessThan(tol);
+    const seq = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [8, 8, 2], filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+        tfl.layers.averagePooling2d({ poolSize: 2 }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    randomize(seq, 4);
+    expect(await compare(seq, 3, 2)).toBeLessThan(tol);
+  });
+
+  it('a whole classifier (frozen base + the notebook head, softmax) exports: base cut and full model', async () => {
+    const backbone = createBackbone({ name: 'vgg16', seed: 2, inputShape: [32, 32, 3], blocks: 2, widthMultiplier: 1 / 16 });
+    const classifier = createClassifier(backbone, { seed: 3 });
+    randomize(classifier, 12); // non-zero biases everywhere
+    expect(await compare(classifier, 2, 8)).toBeLessThan(tol);
+    expect(await compare(classifier, 2, 8, 'block2_pool')).toBeLessThan(tol);
   });
 
   it('cuts at a named layer', async () => {

@@ -21,7 +21,7 @@ export const ONNX_OUTPUT_NAME = 'features';
  */
 export const ONNX_EXPORTER_VERSION = 1;
 
-type Activation = 'relu' | 'relu6' | 'sigmoid' | 'tanh' | { clipMax: number } | { leakyAlpha: number };
+type Activation = 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'softmax' | { clipMax: number } | { leakyAlpha: number };
 
 /** Shape of a value: spatial values are kept NCHW inside the graph; flat ones are [N, features]. */
 type ValueShape = { rank: 4; h: number; w: number; c: number } | { rank: 2; features: number };
@@ -120,7 +120,7 @@ function pair(v: unknown, fallback: number): [number, number] {
  * the following convolution, and TF's asymmetric SAME padding becomes explicit `pads`.
  *
  * Supported layers: InputLayer, Conv2D, DepthwiseConv2D, BatchNormalization, ReLU, LeakyReLU,
- * Activation (linear/relu/relu6/sigmoid/tanh), MaxPooling2D, AveragePooling2D, ZeroPadding2D,
+ * Activation (linear/relu/relu6/sigmoid/tanh/softmax), MaxPooling2D, AveragePooling2D, ZeroPadding2D,
  * GlobalAveragePooling2D, Flatten, Dropout, Dense (on flat input). Anything else throws
  * {@link OnnxExportError} naming the layer.
  *
@@ -244,7 +244,7 @@ function lowerLayer(
   const activation = (value: unknown): Activation | null => {
     const a = typeof value === 'string' ? value : 'linear';
     if (a === 'linear') return null;
-    if (a === 'relu' || a === 'relu6' || a === 'sigmoid' || a === 'tanh') return a;
+    if (a === 'relu' || a === 'relu6' || a === 'sigmoid' || a === 'tanh' || a === 'softmax') return a;
     return fail(layer.name, `activation ${JSON.stringify(a)} is not supported`);
   };
   const addActivation = (pre: string, fn: Activation | null, s: ValueShape): string => {
@@ -579,6 +579,11 @@ function emit(
         else if (fn === 'relu6') node({ opType: 'Clip', name, inputs: [op.input, scalar(0), scalar(6)], outputs: [op.output] });
         else if (fn === 'sigmoid') node({ opType: 'Sigmoid', name, inputs: [op.input], outputs: [op.output] });
         else if (fn === 'tanh') node({ opType: 'Tanh', name, inputs: [op.input], outputs: [op.output] });
+        else if (fn === 'softmax') {
+          // tfjs: over the last (channel) axis, which is axis 1 of an NCHW value.
+          const axis = shapes.get(op.input)?.rank === 4 ? 1 : -1;
+          node({ opType: 'Softmax', name, inputs: [op.input], outputs: [op.output], attributes: { axis: { type: 'int', value: axis } } });
+        }
         else if ('clipMax' in fn) node({ opType: 'Clip', name, inputs: [op.input, scalar(0), scalar(fn.clipMax)], outputs: [op.output] });
         else node({ opType: 'LeakyRelu', name, inputs: [op.input], outputs: [op.output], attributes: { alpha: { type: 'float', value: fn.leakyAlpha } } });
         break;
