@@ -3,10 +3,11 @@
  * composes them maps every one to a one-line message and exit code 1.
  * Packages register their base classes here as they gain them.
  */
+import { DatasetError } from '@cxr/dataset';
 import { MetricsError } from '@cxr/metrics';
 import { ModelError } from '@cxr/model';
 
-const knownBases: Array<abstract new (...args: never[]) => Error> = [MetricsError, ModelError];
+const knownBases: Array<abstract new (...args: never[]) => Error> = [DatasetError, MetricsError, ModelError];
 
 /** True for the typed input errors of the @cxr packages. */
 export function isKnownInputError(error: unknown): boolean {
