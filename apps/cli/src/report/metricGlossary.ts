@@ -58,7 +58,9 @@ export function percent(value: number | null | undefined): string {
 
 /** Formats a Wilson (or other) 95% confidence interval as "49.0-94.3%", or "n/a". */
 export function percentInterval(v: IntervalValue | null | undefined): string {
-  if (!v || typeof v.lower !== 'number' || typeof v.upper !== 'number') return 'n/a';
+  if (!v || typeof v.lower !== 'number' || typeof v.upper !== 'number' || !Number.isFinite(v.lower) || !Number.isFinite(v.upper)) {
+    return 'n/a';
+  }
   return `${(100 * v.lower).toFixed(1)}-${(100 * v.upper).toFixed(1)}%`;
 }
 

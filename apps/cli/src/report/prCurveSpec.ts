@@ -8,11 +8,19 @@ import { fmt, plotConfig, POSITIVE_COLOR } from './plotTheme';
  * Call only when both classes are present.
  */
 export function prCurveSpec(metrics: BinaryMetricsLike): TopLevelSpec {
-  const points = metrics.pr.recall.map((recall, i) => ({ i, recall, precision: metrics.pr.precision[i] }));
-  const prevalence = metrics.prevalence.value ?? 0;
+  // Increasing recall, and at equal recall decreasing precision (as the threshold falls), so that the
+  // 'step-before' line holds each point's precision over the recall interval it ends: the area under it is the
+  // step-wise average precision. Works for scikit-learn's layout (recall decreasing) and the reverse.
+  const points = metrics.pr.recall
+    .map((recall, k) => ({ recall, precision: metrics.pr.precision[k] }))
+    .filter((p) => Number.isFinite(p.recall) && Number.isFinite(p.precision))
+    .sort((a, b) => a.recall - b.recall || b.precision - a.precision)
+    .map((p, i) => ({ i, ...p }));
+  const prevalence = Number.isFinite(metrics.prevalence.value) ? (metrics.prevalence.value as number) : 0;
   const sens = metrics.sensitivity.value;
   const prec = metrics.precision.value;
-  const operating = sens !== null && prec !== null ? [{ recall: sens, precision: prec }] : [];
+  const operating =
+    Number.isFinite(sens) && Number.isFinite(prec) && sens !== null && prec !== null ? [{ recall: sens, precision: prec }] : [];
   const x = { field: 'recall', type: 'quantitative' as const, scale: { domain: [0, 1] }, title: 'Recall (sensitivity)' };
   const y = { field: 'precision', type: 'quantitative' as const, scale: { domain: [0, 1] }, title: 'Precision (PPV)' };
   return {

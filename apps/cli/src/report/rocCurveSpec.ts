@@ -13,11 +13,16 @@ export function rocCurveSpec(metrics: BinaryMetricsLike): TopLevelSpec {
     text: 'ROC curve',
     subtitle: auc ? `AUC ${fmt(auc.value)} (95% CI ${fmt(auc.lower)}-${fmt(auc.upper)})` : 'AUC undefined',
   };
-  const points = metrics.roc.fpr.map((fpr, i) => ({ i, fpr, tpr: metrics.roc.tpr[i] }));
+  // Drawn from (0, 0) to (1, 1) whatever order the curve comes in; ties in fpr climb in tpr.
+  const points = metrics.roc.fpr
+    .map((fpr, k) => ({ fpr, tpr: metrics.roc.tpr[k] }))
+    .filter((p) => Number.isFinite(p.fpr) && Number.isFinite(p.tpr))
+    .sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr)
+    .map((p, i) => ({ i, ...p }));
   const sens = metrics.sensitivity.value;
   const spec = metrics.specificity.value;
   const operating =
-    sens !== null && spec !== null
+    Number.isFinite(sens) && Number.isFinite(spec) && sens !== null && spec !== null
       ? [{ fpr: 1 - spec, tpr: sens, what: `threshold ${fmt(metrics.threshold, 2)}` }]
       : [];
   const axis = (title: string) => ({ type: 'quantitative' as const, scale: { domain: [0, 1] }, title });

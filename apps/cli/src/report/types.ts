@@ -4,7 +4,7 @@
  * rather than imported so a report can also be rendered from a `metrics.json` read back from disk.
  */
 
-/** A proportion with its Wilson 95% confidence interval. */
+/** A proportion with its Wilson 95% confidence interval; NaN or null when undefined (0/0). */
 export interface IntervalValue {
   value: number | null;
   lower: number | null;
@@ -21,7 +21,11 @@ export interface ConfusionMatrixLike {
   fn: number;
 }
 
-/** What `binaryMetrics(...)` of `@cxr/metrics` returns. Extra keys are kept in `metrics.json`. */
+/**
+ * What `binaryMetrics(...)` of `@cxr/metrics` returns (its `BinaryMetrics` is assignable to this), or the same
+ * read back from `metrics.json`, where undefined values (NaN in memory) are `null`. Extra keys are kept in
+ * `metrics.json`. Curves may come in either order (scikit-learn's PR curve runs from high recall to low).
+ */
 export interface BinaryMetricsLike {
   n: number;
   positiveLabel: string;
@@ -44,7 +48,6 @@ export interface BinaryMetricsLike {
   roc: { fpr: number[]; tpr: number[]; thresholds: Array<number | null> };
   pr: { precision: number[]; recall: number[]; thresholds: Array<number | null> };
   warnings?: string[];
-  [extra: string]: unknown;
 }
 
 /** The model the report is about. */

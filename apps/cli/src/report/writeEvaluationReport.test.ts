@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { binaryMetrics } from '@cxr/metrics';
 import sharp from 'sharp';
 import { handMetrics, handScores, oneClassMetrics } from './__fixtures__/handMetrics';
 import { ReportError } from './errors';
@@ -206,5 +207,40 @@ describe('writeEvaluationReport errors', () => {
     );
     expect(await readdir(target)).toEqual(['model.json']);
     expect((await readdir(tmp)).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe('writeEvaluationReport with the metrics of @cxr/metrics', () => {
+  it('renders binaryMetrics(...) of the hand example with the hand-computed counts, AUC and average precision', async () => {
+    const metrics = binaryMetrics({
+      labels: handScores.map((s) => s.label),
+      scores: handScores.map((s) => s.score),
+      positiveLabel: 'covid',
+      negativeLabel: 'normal',
+      threshold: 0.5,
+    });
+    const files = await writeEvaluationReport(path.join(tmp, 'real-metrics'), { title: 'Real metrics', model, metrics, scores: handScores });
+    const html = await readFile(files.html, 'utf8');
+    expect(html).toContain('TP = 3');
+    expect(html).toContain('FN = 1');
+    expect(html).toContain('FP = 1');
+    expect(html).toContain('TN = 5');
+    expect(html).toMatch(/AUC \(ROC\)<\/th><td class="num">0\.958</); // 23/24
+    expect(html).toMatch(/Average precision<\/th><td class="num">0\.950</); // 0.25 * (1 + 1 + 1 + 0.8)
+    expect(html).toMatch(/Accuracy<\/th><td class="num">80\.0%<\/td><td class="num">49\.0-94\.3%</);
+    expect(Object.keys(files.plots)).toContain('precision-recall');
+    // NaN (undefined) metrics would be written as null; here every metric is defined, so the JSON is exact.
+    expect(JSON.parse(await readFile(files.metricsJson, 'utf8')).metrics).toEqual(JSON.parse(JSON.stringify(metrics)));
+  });
+
+  it('renders the one-class case of binaryMetrics: NaN shown as n/a, and the reason for the missing curves', async () => {
+    const normals = handScores.filter((s) => s.label === 'normal');
+    const metrics = binaryMetrics({ labels: normals.map((s) => s.label), scores: normals.map((s) => s.score), positiveLabel: 'covid', negativeLabel: 'normal' });
+    const files = await writeEvaluationReport(path.join(tmp, 'real-one-class'), { title: 'Normals', model, metrics, scores: normals });
+    const html = await readFile(files.html, 'utf8');
+    expect(html).not.toContain('NaN');
+    expect(html).toMatch(/Sensitivity \(recall\)<\/th><td class="num">n\/a<\/td><td class="num">n\/a</);
+    expect(html).toContain('the test set has only &quot;normal&quot; images (6)');
+    expect(Object.keys(files.plots)).not.toContain('roc');
   });
 });
