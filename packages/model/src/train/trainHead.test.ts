@@ -87,6 +87,41 @@ describe('trainHead', () => {
     tf.dispose([...masks, ...again].filter((m): m is tf.Tensor => m !== null));
   });
 
+  it('applies the seeded inverted-dropout mask after the hidden ReLU (first batch loss by hand)', async () => {
+    const events: TrainProgress[] = [];
+    await trainHead(features, labels, { classes: CLASSES, head: { ...HEAD, dropout: 0.5 }, seed: 9, epochs: 1, shuffle: false, onProgress: (e) => events.push(e) });
+    // reference: the same initial head, the same generator (nothing else draws from it without shuffling),
+    // and the forward pass written out: mean over 4x4 blocks, dense, relu, * mask, dense, softmax, CE
+    const head = createHead({ inputShape: [8, 8, 8], ...HEAD, dropout: 0.5, seed: 9 });
+    const [w1, b1, w2, b2] = head.getWeights().map((w) => w.arraySync()) as [number[][], number[], number[][], number[]];
+    const mask = dropoutMasks(createRng(9), 8, head.layers, 0.5)[3]!;
+    const m = mask.arraySync() as number[][];
+    const f = features.arraySync() as number[][][][];
+    let loss = 0;
+    let lossWithoutMask = 0;
+    for (let i = 0; i < 8; i++) {
+      const pooled: number[] = [];
+      for (let by = 0; by < 2; by++)
+        for (let bx = 0; bx < 2; bx++)
+          for (let c = 0; c < 8; c++) {
+            let s = 0;
+            for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) s += f[i][by * 4 + y][bx * 4 + x][c];
+            pooled.push(s / 16);
+          }
+      const ce = (keep: (u: number) => number) => {
+        const hidden = b1.map((b, u) => Math.max(0, pooled.reduce((s, v, k) => s + v * w1[k][u], b)) * keep(u));
+        const logits = b2.map((b, o) => hidden.reduce((s, v, u) => s + v * w2[u][o], b));
+        return Math.log(logits.reduce((s, v) => s + Math.exp(v), 0)) - logits[CLASSES.indexOf(labels[i])];
+      };
+      loss += ce((u) => m[i][u]);
+      lossWithoutMask += ce(() => 1);
+    }
+    expect(events[0].loss).toBeCloseTo(loss / 8, 5);
+    expect(Math.abs(loss - lossWithoutMask) / 8).toBeGreaterThan(1e-3); // the mask matters here
+    tf.dispose(mask);
+    head.dispose();
+  });
+
   it('uses dropout in training only: training differs from dropout 0, the trained head predicts deterministically', async () => {
     const withDropout = await trainHead(features, labels, { classes: CLASSES, head: { ...HEAD, dropout: 0.5 }, epochs: 1, shuffle: false });
     const without = await trainHead(features, labels, { classes: CLASSES, head: { ...HEAD, dropout: 0 }, epochs: 1, shuffle: false });
