@@ -1,3 +1,7 @@
+// Types for the codec modules, which ship none; referenced here so that every program compiling this file
+// through the @cxr/source condition (the CLI, the web app) sees them too.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./codecModules.d.ts" />
 import { DicomDecodeError } from '../errors';
 import { codestreamHeader } from './codestreamHeader';
 import type { PixelEncoding } from './transferSyntax';
