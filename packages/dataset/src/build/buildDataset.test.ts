@@ -22,7 +22,7 @@ async function makeSource(root: string): Promise<string> {
   const dir = path.join(root, 'src');
   await mkdir(path.join(dir, 'images'), { recursive: true });
   const real = ['0a7faa2a.jpg', '16745_2_1.PNG', '23E99E2E-447C-46E5-8EB2-D35D12473C39.png', 'auntminnie-a-2020_01_28_23_51_6665_2020_01_28_Vietnam_coronavirus.jpeg'];
-  for (const n of real) await symlink(path.join(covidImages, n), path.join(dir, 'images', n));
+  for (const n of [...real, '01E392EE-69F9-4E33-BFCE-E5C968654078.jpeg']) await symlink(path.join(covidImages, n), path.join(dir, 'images', n));
   // A JPEG cut after 2 kB, as a failed download leaves it.
   await writeFile(path.join(dir, 'images', 'cut.jpg'), (await readFile(path.join(covidImages, real[3]!))).subarray(0, 2048));
   await writeFile(
@@ -37,7 +37,8 @@ async function makeSource(root: string): Promise<string> {
       row('p6', 'COVID-19', 'PA', '../../../etc/passwd'),
       row('p7', 'COVID-19', 'PA', 'absent.jpg'),
       row('p8', 'No Finding', 'PA', real[1]!, '8'), // a child: the normal recipe is adults only
-      row('p9', 'COVID-19', 'AP Supine', real[0]!),
+      row('p9', 'COVID-19', 'AP Supine', real[0]!), // the same file as p1's
+      row('p3', 'COVID-19', 'L', '01E392EE-69F9-4E33-BFCE-E5C968654078.jpeg'), // a second image of p3
     ].join('\n') + '\n',
   );
   return dir;
@@ -59,7 +60,7 @@ describe('buildDataset on fixture sources', () => {
     const s = await buildDataset({ sources: [{ kind: 'covid-chestxray', dir: source }], outDir: out, concurrency: 2 });
     expect(s.images.byLabel).toEqual({ covid: 3, normal: 1 });
     const c = s.sources[0]!;
-    expect(c.rowsRead).toBe(9);
+    expect(c.rowsRead).toBe(10);
     expect(c.refused).toBe(1);
     expect(c.classes['covid']).toMatchObject({ kept: 5, present: 4, missing: 1, written: 3, failed: 1 });
     expect(c.classes['normal']!.steps.map((x) => x.kept)).toEqual([2, 2, 2, 1]);
@@ -82,6 +83,30 @@ describe('buildDataset on fixture sources', () => {
     ]);
     expect(manifest[0]!.path).toBe('covid/covid-chestxray_p1_0a7faa2a.png');
     expect(await readdir(path.join(out, 'covid'))).toHaveLength(3);
+  });
+
+  it('takes a file listed twice once, and one image per patient when asked (hand-counted)', async () => {
+    const s = await buildDataset({
+      sources: [{ kind: 'covid-chestxray', dir: source }],
+      outDir: path.join(root, 'out'),
+      recipe: [{ label: 'covid', filter: { finding: 'COVID-19', onePerPatient: true } }],
+    });
+    // COVID-19 rows: p1, p3, p4, p5 (cut), p6 (refused), p7 (absent), p9 (p1's file), p3 again (another file).
+    expect(s.sources[0]!.classes['covid']).toMatchObject({
+      kept: 7,
+      present: 6,
+      missing: 1,
+      duplicates: 1,
+      otherImagesOfPatient: 1,
+      written: 3,
+      failed: 1,
+    });
+    const manifest = await readManifest(path.join(root, 'out', 'manifest.csv'));
+    expect(manifest.map((m) => [m.patientId, m.view])).toEqual([
+      ['p1', 'PA'],
+      ['p3', 'PA'],
+      ['p4', 'PA'],
+    ]);
   });
 
   it('is resumable and idempotent: a rerun converts only missing or altered PNGs and writes the same manifest', async () => {
