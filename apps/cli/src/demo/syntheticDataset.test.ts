@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { buildDataset } from '@cxr/dataset/node';
 import { parse } from 'csv-parse/sync';
 import * as dicomParser from 'dicom-parser';
 import sharp from 'sharp';
@@ -218,6 +219,30 @@ describe('makeSyntheticDataset: determinism and the learnable difference', () =>
     let wins = 0;
     for (const x of fc) for (const y of fn) wins += x > y ? 1 : x === y ? 0.5 : 0;
     expect(wins / (fc.length * fn.length)).toBeGreaterThan(0.9);
+  });
+});
+
+describe('makeSyntheticDataset: read by @cxr/dataset', () => {
+  it('builds, with the default recipe of buildDataset, exactly the announced covid and normal images', async () => {
+    const outDir = path.join(tmp, 'built');
+    await buildDataset({
+      sources: [
+        { kind: 'covid-chestxray', dir: a.sources['covid-chestxray'] },
+        { kind: 'nih-cxr14', dir: a.sources.nih },
+        { kind: 'rsna-pneumonia', dir: a.sources.rsna },
+      ],
+      outDir,
+      concurrency: 2,
+    });
+    const manifest = parse(readFileSync(path.join(outDir, 'manifest.csv')), { columns: true }) as Row[];
+    const bySourceAndLabel: Record<string, number> = {};
+    for (const r of manifest) bySourceAndLabel[`${r.source}/${r.label}`] = (bySourceAndLabel[`${r.source}/${r.label}`] ?? 0) + 1;
+    expect(bySourceAndLabel).toEqual({
+      'covid-chestxray/covid': a.counts.bySource['covid-chestxray'].covid,
+      'covid-chestxray/normal': a.counts.bySource['covid-chestxray'].normal,
+      'nih-cxr14/normal': a.counts.bySource.nih.normal,
+      'rsna-pneumonia/normal': a.counts.bySource.rsna.normal,
+    });
   });
 });
 
