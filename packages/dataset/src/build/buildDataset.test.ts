@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { convertDicomToPng } from '../dicom/convertDicomToPng';
 import { DatasetConfigError } from '../errors';
 import { sharedDataDir } from '../metadata/__fixtures__/sharedDataDir';
 import { BUILD_FILES, buildDataset } from './buildDataset';
@@ -179,6 +180,9 @@ describe('buildDataset on fixture sources', () => {
     const meta = await sharp(path.join(out, dcm.path)).metadata();
     expect([meta.width, meta.height, meta.channels, meta.depth]).toEqual([1024, 1024, 1, 'uchar']);
     expect(createHash('sha256').update(await readFile(path.join(out, dcm.path))).digest('hex')).toBe(dcm.sha256);
+    // The same PNG as the package's own DICOM converter writes.
+    await convertDicomToPng(path.join(rsna, 'stage_2_train_images', 'p-siim.dcm'), path.join(root, 'direct.png'), { outputBits: 8 });
+    expect(createHash('sha256').update(await readFile(path.join(root, 'direct.png'))).digest('hex')).toBe(dcm.sha256);
 
     // 1024 x 1024 = 1,048,576 pixels > 1,000,000: refused, recorded, the build goes on.
     const small = await buildDataset({ sources: [{ kind: 'rsna-pneumonia', dir: rsna }], outDir: path.join(root, 'out2'), maxPixels: 1_000_000 });

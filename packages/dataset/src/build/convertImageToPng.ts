@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { encodeDicomPng, readDicomFile } from '../dicom/convertDicomToPng';
 import { decodeDicom } from '../dicom/decodeDicom';
 import { DatasetError, ImageConversionError } from '../errors';
 import { writeFileAtomic } from './writeFileAtomic';
@@ -39,8 +40,8 @@ async function isDicom(file: string): Promise<boolean> {
 /**
  * Converts an image (PNG, JPEG, TIFF, WebP, or DICOM) to an 8-bit single-channel grey PNG at its original size, and
  * writes it atomically. RGB is converted to luminance, alpha dropped, 16-bit scaled to 8 bits, EXIF orientation
- * applied. DICOM goes through `decodeDicom` (Modality LUT, VOI window, MONOCHROME1 inversion), the same decoding as
- * `convertDicomToPng`.
+ * applied. DICOM goes through `decodeDicom` and `encodeDicomPng` (Modality LUT, VOI window, MONOCHROME1 inversion):
+ * the same bytes as `convertDicomToPng` with `outputBits: 8`.
  *
  * @throws {ImageConversionError} (or a DICOM error, all `DatasetError`s) when the input is unreadable, corrupt or
  *   larger than `maxPixels`. Errors writing the output are not wrapped: they are not the input's fault.
@@ -52,13 +53,11 @@ export async function convertImageToPng(input: string, output: string, options: 
   let height: number;
   try {
     if (await isDicom(input)) {
-      const image = await decodeDicom(new Uint8Array(await readFile(input)), { fileName: input, maxPixels, outputBits: 8 });
+      // convertDicomToPng's steps, kept apart so that the PNG is hashed and written by this build's atomic writer.
+      const image = await decodeDicom(await readDicomFile(input), { fileName: input, maxPixels, outputBits: 8 });
       width = image.width;
       height = image.height;
-      png = await sharp(image.pixels, { raw: { width, height, channels: 1 } })
-        .toColourspace('b-w')
-        .png()
-        .toBuffer();
+      png = await encodeDicomPng(image);
     } else {
       const { data, info } = await sharp(input, { limitInputPixels: maxPixels, failOn: 'warning' })
         .rotate()
