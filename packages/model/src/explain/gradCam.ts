@@ -90,8 +90,9 @@ function splitAt(model: tfl.LayersModel, layerName?: string): Split {
     throw new GradCamLayerError(`Model ${model.name} must end in the chain after ${layer.name}`);
   }
   const split = { layer, bottom: tfl.model({ inputs: model.inputs, outputs: layer.output as tfl.SymbolicTensor }), top };
-  if (!splits.has(model)) splits.set(model, new Map());
-  splits.get(model)!.set(layer.name, split);
+  const byLayer = splits.get(model) ?? new Map<string, Split>();
+  byLayer.set(layer.name, split);
+  splits.set(model, byLayer);
   return split;
 }
 
@@ -119,7 +120,7 @@ function firstMaxPoolable(layer: tfl.layers.Layer, x: tf.Tensor): boolean {
   const c = layer.getConfig();
   const [ph, pw] = c.poolSize as number[];
   const [sh, sw] = (c.strides as number[] | null) ?? [ph, pw];
-  return ph === pw && sh === ph && sw === pw && c.padding === 'valid' && c.dataFormat !== 'channelsFirst' && x.shape[1]! % ph === 0 && x.shape[2]! % pw === 0;
+  return ph === pw && sh === ph && sw === pw && c.padding === 'valid' && c.dataFormat !== 'channelsFirst' && (x.shape[1] ?? 0) % ph === 0 && (x.shape[2] ?? 0) % pw === 0;
 }
 
 /**

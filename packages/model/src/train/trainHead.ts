@@ -252,7 +252,8 @@ async function run(
     yVal = own(tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(vIdx, 'int32'), o.classes.length), 'float32')));
   }
   const trainIdx = allIdx.slice(0, nTrain);
-  const sampleWeights = o.classWeights ? own(tf.tensor1d(trainIdx.map((c) => o.classWeights![c]))) : null;
+  const classWeights = o.classWeights;
+  const sampleWeights = classWeights ? own(tf.tensor1d(trainIdx.map((c) => classWeights[c]))) : null;
 
   const head = createHead(o.head);
   const layers = headLayers(head);
@@ -312,24 +313,24 @@ async function run(
         const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
         const masks = dropoutRate > 0 ? dropoutMasks(rng, idx.length, layers, dropoutRate) : [];
         lastLr = optimizer.currentLearningRate;
-        let correct: tf.Tensor | null = null;
+        const kept: tf.Tensor[] = [];
         const loss = optimizer.minimize(
           () => {
             const ids = tf.tensor1d(idx, 'int32');
             const xb = tf.gather(xTrain, ids);
             const yb = tf.gather(yTrain, ids);
             const probs = forward(layers, xb, masks);
-            correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(yb, -1)), 'float32')));
+            kept.push(tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(yb, -1)), 'float32'))));
             const perSample = tfl.metrics.categoricalCrossentropy(yb, probs);
             const weighted = sampleWeights ? tf.mul(perSample, tf.gather(sampleWeights, ids)) : perSample;
             return tf.mean(weighted) as tf.Scalar;
           },
           true,
           variables,
-        )!;
+        ) as tf.Scalar;
         const [lossValue] = await loss.data();
-        const [correctValue] = await correct!.data();
-        tf.dispose([loss, correct!]);
+        const [correctValue] = await kept[0].data();
+        tf.dispose([loss, ...kept]);
         masks.forEach((m) => m?.dispose());
         partial.lossSum += lossValue * idx.length;
         partial.correct += correctValue;
