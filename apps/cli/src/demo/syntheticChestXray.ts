@@ -50,7 +50,7 @@ function smoothNoise(size: number, grid: number, rng: ReturnType<typeof seededRa
 
 /**
  * Draws a SYNTHETIC frontal chest radiograph: a bright body outline with neck, two dark lung fields with
- * faint ribs, the heart shadow and spine, smooth noise; with `opacities`, 3 to 6 bright, diffuse, patchy
+ * faint ribs, the heart shadow and spine, smooth noise; with `opacities`, 4 to 7 bright, diffuse, patchy
  * blobs in the lower lung fields (a crude caricature of COVID-19 ground-glass opacities). Not a real image
  * and not realistic enough for anything but testing the pipeline: the class difference is deliberately easy.
  *
@@ -61,8 +61,8 @@ export function renderSyntheticChestXray(options: SyntheticChestXrayOptions): Fl
   const rng = seededRandom(`cxr-synthetic:${options.seed}`);
   const cx = 0.5 + rng.normal(0, 0.012);
   const s = rng.uniform(0.95, 1.05);
-  const bodyLevel = rng.uniform(0.58, 0.68);
-  const lungLevel = rng.uniform(0.14, 0.22);
+  const bodyLevel = rng.uniform(0.6, 0.66);
+  const lungLevel = rng.uniform(0.15, 0.2);
   const lungs = [
     { cx: cx - 0.2 * s, cy: 0.52, rx: 0.145 * s, ry: 0.31 * s },
     { cx: cx + 0.2 * s, cy: 0.52, rx: 0.135 * s, ry: 0.29 * s },
@@ -71,16 +71,17 @@ export function renderSyntheticChestXray(options: SyntheticChestXrayOptions): Fl
   const ribPhase = rng.uniform(0, 1);
   const texture = smoothNoise(size, 12, rng);
   const blobs = opacities
-    ? Array.from({ length: rng.int(3, 6) }, () => {
-        const side = rng.next() < 0.5 ? 0 : 1;
+    ? Array.from({ length: rng.int(4, 7) }, (_, k) => {
+        // Bilateral: the blobs alternate between the lungs.
+        const side = k % 2;
         const lung = lungs[side];
         // Peripheral (lateral) and basal, as COVID-19 opacities tend to be.
         const outward = side === 0 ? -1 : 1;
         return {
           cx: lung.cx + outward * abs(rng.normal(0.3, 0.3)) * lung.rx,
           cy: lung.cy + rng.uniform(0.06, 0.22) * s,
-          sigma: rng.uniform(0.045, 0.085),
-          amp: rng.uniform(0.2, 0.32),
+          sigma: rng.uniform(0.055, 0.095),
+          amp: rng.uniform(0.28, 0.4),
         };
       })
     : [];
@@ -122,7 +123,7 @@ export function renderSyntheticChestXray(options: SyntheticChestXrayOptions): Fl
         if (d2 > 9 * b.sigma * b.sigma) continue;
         opacity += b.amp * exp(-d2 / (2 * b.sigma * b.sigma));
       }
-      value += min(0.35, opacity) * lungMask * (1 - 0.7 * h) * (0.4 + 0.6 * patches[i]);
+      value += min(0.42, opacity) * lungMask * (1 - 0.7 * h) * (0.4 + 0.6 * patches[i]);
       value += 0.06 * (texture[i] - 0.5) + rng.normal(0, 0.012);
       out[i] = min(1, max(0, value));
     }
