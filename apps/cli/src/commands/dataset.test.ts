@@ -93,6 +93,19 @@ describe('cxr dataset stats', () => {
     expect(r.stderr).toMatch(/nih-cxr14: \d+ rows read\n/);
   });
 
+  it('rewrites one progress line in place on a TTY', async () => {
+    const stdout = sink();
+    const stderr = sink(true);
+    const code = await main(['node', 'cxr', 'dataset', 'stats', `covid-chestxray=${path.join(shared, 'covid-chestxray')}`], {
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      cwd: dir,
+    });
+    expect(code).toBe(0);
+    expect(stderr.text()).toMatch(/^\r\x1b\[2Kcovid-chestxray: \d+ rows read.*\n$/s);
+    expect(stdout.text()).toContain('covid-chestxray');
+  });
+
   it('bad usage exits 2; a missing folder or a bad metadata file exits 1 with one line naming it', async () => {
     const bad = await cli('dataset', 'stats', 'mnist=somewhere');
     expect(bad.code).toBe(2);
