@@ -1,7 +1,3 @@
-// The dataset package's DICOM codecs are typed by an ambient declaration file that its own sources do not
-// reference; until they do, consumers type-checking those sources (through @cxr/source) need it named here.
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference
-/// <reference path="../../../../packages/dataset/src/dicom/codecModules.d.ts" />
 import path from 'node:path';
 import { DatasetError, type RecordFilter } from '@cxr/dataset';
 import { buildDataset, parseSourceSpec, sourceStats, type BuildProgress, type BuildSummary, type SourceSpec, type SourceStats } from '@cxr/dataset/node';
