@@ -73,7 +73,7 @@ describe('decodeDicom: modality LUT', () => {
     expect(image.voi).toMatchObject({ kind: 'window', source: 'file', center: 4.5, width: 10, function: 'LINEAR' });
   });
 
-  it('uses a Modality LUT Sequence (clamping outside it) in preference to a rescale', async () => {
+  it.each([EXPLICIT_LE, IMPLICIT_LE])('uses a Modality LUT Sequence (clamping outside it) in preference to a rescale (%s)', async (transferSyntaxUid) => {
     const lut: FixtureElement[][] = [
       [
         { tag: [0x0028, 0x3002], vr: 'US', value: [3, 1, 16] }, // 3 entries, first maps value 1, 16 bits
@@ -85,7 +85,7 @@ describe('decodeDicom: modality LUT', () => {
       ds(RESCALE_SLOPE, '5'),
       { tag: [0x0028, 0x3000], vr: 'SQ', value: lut },
       pixelData(new Uint8Array([0, 1, 2, 3]), 'OB'),
-    ]);
+    ], { transferSyntaxUid });
     // stored 0 is below the first entry -> 1000; min-max window over [1000, 3000]: 2000 -> 127.5 -> 127.
     const image = await decodeDicom(bytes);
     expect(image.modality).toEqual({ kind: 'lut' });
