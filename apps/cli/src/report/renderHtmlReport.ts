@@ -124,7 +124,9 @@ export function renderHtmlReport(content: ReportContent): string {
     out.push(`<table><thead><tr><th>Source</th><th>n</th><th>Classes</th><th>Accuracy</th><th>Sensitivity</th><th>Specificity</th><th>AUC</th></tr></thead><tbody>`);
     for (const [source, sm] of perSource) {
       const cell = (v: { value: number | null; lower: number | null; upper: number | null }) =>
-        `<td class="num">${percent(v.value)}<br><small>${percentInterval(v)}</small></td>`;
+        percentInterval(v) === 'n/a'
+          ? `<td class="num">${percent(v.value)}</td>`
+          : `<td class="num">${percent(v.value)}<br><small>${percentInterval(v)}</small></td>`;
       out.push(
         `<tr><th>${e(source)}</th><td class="num">${sm.n}</td><td>${e(classCounts(sm))}</td>${cell(sm.accuracy)}${cell(sm.sensitivity)}${cell(sm.specificity)}` +
           `<td class="num">${decimal(sm.auc?.value)}</td></tr>`,

@@ -72,7 +72,8 @@ export function renderMarkdownReport(content: ReportContent): string {
     out.push('Large differences between sources suggest the model has learned the source, not the disease.', '');
     out.push('| Source | n | Classes | Accuracy | Sensitivity | Specificity | AUC |', '| --- | ---: | --- | ---: | ---: | ---: | ---: |');
     for (const [source, sm] of perSource) {
-      const cell = (v: { value: number | null; lower: number | null; upper: number | null }) => `${percent(v.value)} (${percentInterval(v)})`;
+      const cell = (v: { value: number | null; lower: number | null; upper: number | null }) =>
+        percentInterval(v) === 'n/a' ? percent(v.value) : `${percent(v.value)} (${percentInterval(v)})`;
       out.push(`| ${e(source)} | ${sm.n} | ${e(classCounts(sm))} | ${cell(sm.accuracy)} | ${cell(sm.sensitivity)} | ${cell(sm.specificity)} | ${decimal(sm.auc?.value)} |`);
     }
     out.push('');
