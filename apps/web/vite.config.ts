@@ -1,7 +1,13 @@
 import { defineConfig } from 'vite';
 
+// Cross-origin isolation lets tfjs-backend-wasm use threads (SharedArrayBuffer); scripts/serve.mjs sends the same headers.
+const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
+  // Relative asset URLs: the built dist/ works from any path (a static host's sub-folder too).
+  base: './',
   resolve: { conditions: ['@cxr/source'] },
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  server: { host: '127.0.0.1', headers: isolation },
+  preview: { host: '127.0.0.1', headers: isolation },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
 });

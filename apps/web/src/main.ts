@@ -1,1 +1,230 @@
-export {};
+import './style.css';
+import { overlayHeatmap, type GreyImage } from '@cxr/model';
+import { analyzeImage, type Analysis } from './analyzeImage';
+import { decodeImageFile } from './decodeImageFile';
+import { errorMessage } from './errorMessage';
+import { openLocalModel, openServedModel, type OpenedModel, type WeightsVariant } from './openModel';
+import { BROWSER_BACKENDS, selectBackend, type BackendChoice, type BrowserBackend } from './selectBackend';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const params = new URLSearchParams(location.search);
+
+let backend: BackendChoice | null = null;
+let current: OpenedModel | null = null;
+let shown: { analysis: Analysis; fileName: string; description: string } | null = null;
+
+function setState(state: 'loading' | 'ready' | 'busy' | 'done' | 'error' | 'no-model'): void {
+  document.body.dataset.state = state;
+}
+
+function showError(error: unknown): void {
+  const alert = $('error');
+  alert.textContent = errorMessage(error);
+  alert.hidden = false;
+  setState('error');
+}
+
+function clearError(): void {
+  $('error').hidden = true;
+  $('error').textContent = '';
+}
+
+function fact(list: HTMLElement, name: string, value: string): void {
+  const dt = document.createElement('dt');
+  dt.textContent = name;
+  const dd = document.createElement('dd');
+  dd.textContent = value;
+  list.append(dt, dd);
+}
+
+function showModel(): void {
+  const list = $('model-info');
+  list.replaceChildren();
+  if (!current) {
+    fact(list, 'model', 'none loaded: choose a model folder');
+    return;
+  }
+  const { config } = current.cxr;
+  const spec = config.preprocessing;
+  fact(list, 'source', current.source);
+  fact(list, 'backbone', config.backbone.name);
+  fact(list, 'classes', config.classes.join(', '));
+  fact(list, 'decision', `${config.positiveClass} if p ≥ ${config.threshold}`);
+  fact(list, 'input', `${spec.width}x${spec.height}x${spec.channels}, ${spec.resizeMode}, ${spec.normalization}${spec.clahe ? ', CLAHE' : ''}${spec.cropBorder ? ', border crop' : ''}`);
+  fact(list, 'weights', `${current.variant}, ${(current.bytes / 1024 / 1024).toFixed(1)} MiB`);
+  fact(list, 'backend', backend?.label ?? '?');
+  $('model-status').textContent = `Model ready on ${backend?.label ?? '?'}`;
+}
+
+function draw(): void {
+  if (!shown) return;
+  const { analysis } = shown;
+  const canvas = $<HTMLCanvasElement>('view');
+  const { view, cam } = analysis;
+  canvas.width = view.width;
+  canvas.height = view.height;
+  const on = $<HTMLInputElement>('overlay-toggle').checked;
+  const alpha = on ? Number($<HTMLInputElement>('alpha').value) / 100 : 0;
+  const rgba = overlayHeatmap(view as GreyImage, cam, { alpha });
+  canvas.getContext('2d')!.putImageData(new ImageData(rgba.data as Uint8ClampedArray<ArrayBuffer>, rgba.width, rgba.height), 0, 0);
+  canvas.dataset.overlay = on ? 'on' : 'off';
+  $('alpha-value').textContent = `${Math.round(alpha * 100)}%`;
+}
+
+function showAnalysis(): void {
+  if (!shown || !current) return;
+  const { analysis, description } = shown;
+  const { config } = current.cxr;
+  const { prediction } = analysis;
+  $('result').hidden = false;
+  $('image-info').textContent =
+    `${shown.fileName}: ${description}. Grad-CAM of "${prediction.decision}" at layer ${analysis.cam.layerName} (${analysis.cam.width}x${analysis.cam.height})` +
+    (analysis.viewIsModelInput ? ', shown on the model’s input view.' : '.');
+
+  const decision = $('decision');
+  decision.replaceChildren();
+  decision.dataset.decision = prediction.decision;
+  const strong = document.createElement('strong');
+  strong.textContent = prediction.decision;
+  const small = document.createElement('small');
+  small.textContent = `Decision at threshold ${prediction.threshold} on p(${config.positiveClass}). Not a diagnosis.`;
+  decision.append('Model output: ', strong, small);
+
+  const list = $('probabilities');
+  list.replaceChildren();
+  for (const name of config.classes) {
+    const p = prediction.probabilities[name];
+    const row = document.createElement('div');
+    row.className = `prob${name === config.positiveClass ? ' positive' : ''}`;
+    row.dataset.class = name;
+    row.dataset.probability = String(p);
+    const label = document.createElement('div');
+    label.className = 'label';
+    const n = document.createElement('span');
+    n.textContent = name;
+    const v = document.createElement('span');
+    v.className = 'value';
+    v.textContent = `${(p * 100).toFixed(1)}%`;
+    label.append(n, v);
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    bar.setAttribute('role', 'meter');
+    bar.setAttribute('aria-label', `probability of ${name}`);
+    bar.setAttribute('aria-valuemin', '0');
+    bar.setAttribute('aria-valuemax', '1');
+    bar.setAttribute('aria-valuenow', String(p));
+    const fill = document.createElement('div');
+    fill.className = 'fill';
+    fill.style.width = `${(p * 100).toFixed(2)}%`;
+    bar.append(fill);
+    if (name === config.positiveClass) {
+      const mark = document.createElement('div');
+      mark.className = 'threshold';
+      mark.style.left = `${prediction.threshold * 100}%`;
+      mark.title = `threshold ${prediction.threshold}`;
+      bar.append(mark);
+    }
+    row.append(label, bar);
+    list.append(row);
+  }
+  const timing = $('timing');
+  timing.dataset.inferenceMs = String(analysis.inferenceMs);
+  timing.dataset.backend = backend?.backend ?? '';
+  timing.textContent =
+    `Inference ${analysis.inferenceMs.toFixed(0)} ms on ${backend?.label ?? '?'} ` +
+    `(preprocessing ${analysis.preprocessMs.toFixed(0)} ms, Grad-CAM ${analysis.gradCamMs.toFixed(0)} ms).`;
+  draw();
+}
+
+async function handleImage(file: File): Promise<void> {
+  clearError();
+  if (!current) {
+    showError(new Error('No model is loaded: choose a model folder first.'));
+    return;
+  }
+  setState('busy');
+  $('model-status').textContent = `Analysing ${file.name}…`;
+  try {
+    const decoded = await decodeImageFile(file, file.name);
+    const analysis = await analyzeImage(current.cxr, decoded.pixels);
+    shown = { analysis, fileName: file.name, description: decoded.description };
+    showAnalysis();
+    $('model-status').textContent = `Model ready on ${backend?.label ?? '?'}`;
+    setState('done');
+  } catch (error) {
+    $('model-status').textContent = `Model ready on ${backend?.label ?? '?'}`;
+    showError(error);
+  }
+}
+
+async function handleModelFolder(files: File[]): Promise<void> {
+  clearError();
+  setState('loading');
+  $('model-status').textContent = 'Loading the model…';
+  try {
+    const opened = await openLocalModel(files);
+    current?.cxr.model.dispose();
+    current = opened;
+    shown = null;
+    $('result').hidden = true;
+    showModel();
+    setState('ready');
+  } catch (error) {
+    showModel();
+    showError(error);
+  }
+}
+
+async function start(): Promise<void> {
+  const forced = params.get('backend');
+  const weights = params.get('weights');
+  try {
+    if (forced && !(BROWSER_BACKENDS as readonly string[]).includes(forced)) throw new Error(`Unknown backend ${forced}: use ${BROWSER_BACKENDS.join(', ')}`);
+    backend = await selectBackend((forced as BrowserBackend | null) ?? undefined);
+    $('model-status').textContent = `Loading the model on ${backend.label}…`;
+    const variant: WeightsVariant | 'auto' = weights === 'float32' || weights === 'float16' ? weights : 'auto';
+    current = await openServedModel(params.get('model') ?? 'model/', variant);
+    showModel();
+    if (current) {
+      setState('ready');
+    } else {
+      $('model-status').textContent = 'No model served: choose a model folder';
+      setState('no-model');
+    }
+  } catch (error) {
+    showModel();
+    showError(error);
+  }
+}
+
+function wire(): void {
+  const input = $<HTMLInputElement>('image-input');
+  input.addEventListener('change', () => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (file) void handleImage(file);
+  });
+  const drop = $('drop');
+  window.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    drop.classList.add('over');
+  });
+  window.addEventListener('dragleave', () => drop.classList.remove('over'));
+  window.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    const file = e.dataTransfer?.files[0];
+    if (file) void handleImage(file);
+  });
+  const modelInput = $<HTMLInputElement>('model-input');
+  modelInput.addEventListener('change', () => {
+    const files = Array.from(modelInput.files ?? []);
+    modelInput.value = '';
+    if (files.length) void handleModelFolder(files);
+  });
+  $('overlay-toggle').addEventListener('change', draw);
+  $('alpha').addEventListener('input', draw);
+}
+
+wire();
+void start();

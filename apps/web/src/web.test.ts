@@ -1,0 +1,239 @@
+/**
+ * The demo in a real browser: builds the app, serves it with a model made here, drives Debian's Chromium with
+ * Playwright and checks what a user sees against the Node API (an independent runtime: sharp decoding and
+ * the tfjs CPU backend in Node, the browser's decoder and the WebAssembly backend in the page).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { decodeDicom } from '@cxr/dataset';
+import { createClassifier, loadBackbone, loadModel, predict, saveModel, type CxrModel } from '@cxr/model/node';
+import { preprocessPixels } from '@cxr/preprocess';
+import { preprocessImage } from '@cxr/preprocess/node';
+import type { Browser, Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const WEB = path.resolve(__dirname, '..');
+const REPO = path.resolve(WEB, '../..');
+const SHARED = process.env.CXR_SHARED_DATA ?? path.resolve(REPO, '../shared/data');
+const ARTIFACTS = path.join(WEB, 'test-artifacts');
+const NIH_PNG = path.join(SHARED, 'nih-cxr14/images/00001281_000.png');
+const DICOM_JPEG = path.join(SHARED, 'dicom/original/siim_cr_pa_jpegbaseline_mono2.dcm');
+const DICOM_EXPLICIT_LE = path.join(SHARED, 'dicom/derived/siim_cr_pa_mono2_DECOMPRESSED_explicitLE.dcm');
+const MOBILENET = path.join(SHARED, 'weights/mobilenet_v1_1.0_224_conv_pw_12');
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  // The one reason to skip: say it loudly rather than pass silently.
+  console.warn(`SKIPPED apps/web browser tests: ${CHROMIUM} is absent (apt-get install chromium)`);
+}
+const describeBrowser = haveChromium ? describe : describe.skip;
+
+describeBrowser('web demo in Chromium', () => {
+  let tmp: string;
+  let modelDir: string;
+  let cxr: CxrModel;
+  let server: { url: string; close(): Promise<void> };
+  let browser: Browser;
+  const serverRequests: { method?: string; url?: string }[] = [];
+
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-web-test-'));
+    await mkdir(ARTIFACTS, { recursive: true });
+    const dist = path.join(tmp, 'dist');
+    const build = promisify(execFile)(process.execPath, [path.join(WEB, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'error'], {
+      cwd: WEB,
+    });
+    // Real ImageNet features (the shared MobileNet) and a seeded random head: probabilities away from 0 and 1.
+    const backbone = await loadBackbone({ name: 'mobilenet_v1', weights: MOBILENET });
+    const classifier = createClassifier(backbone, { seed: 11, units: 16, poolSize: 7 });
+    modelDir = path.join(tmp, 'model');
+    await saveModel(modelDir, { classifier, backbone, classes: ['covid', 'normal'], positiveClass: 'covid', threshold: 0.5, quantize: 'float16' });
+    cxr = await loadModel(modelDir);
+    await build;
+    const { startServer } = (await import(pathToFileURL(path.join(WEB, 'scripts/serve.mjs')).href)) as {
+      startServer(o: object): Promise<{ url: string; close(): Promise<void> }>;
+    };
+    server = await startServer({ dist, model: modelDir, onRequest: (r: { method?: string; url?: string }) => serverRequests.push(r) });
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    cxr?.model.dispose();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  interface Seen {
+    requests: { url: string; method: string; body: Buffer | null }[];
+    errors: string[];
+  }
+
+  async function openPage(query = '?weights=float32'): Promise<{ page: Page; seen: Seen }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const seen: Seen = { requests: [], errors: [] };
+    page.on('request', (r) => seen.requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer() }));
+    page.on('pageerror', (e) => seen.errors.push(e.message));
+    await page.goto(`${server.url}${query}`);
+    await page.waitForFunction(() => ['ready', 'error', 'no-model'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+    return { page, seen };
+  }
+
+  async function upload(page: Page, file: string | { name: string; mimeType: string; buffer: Buffer }): Promise<string> {
+    await page.locator('#image-input').setInputFiles(file);
+    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+    return page.evaluate(() => document.body.dataset.state ?? '');
+  }
+
+  async function shownProbabilities(page: Page): Promise<Record<string, number>> {
+    const rows = await page.locator('#probabilities [data-class]').evaluateAll((els) =>
+      els.map((e) => [(e as HTMLElement).dataset.class ?? '', Number((e as HTMLElement).dataset.probability)] as const),
+    );
+    return Object.fromEntries(rows);
+  }
+
+  /** Counts canvas pixels that are not grey (R, G, B not all equal): the colour of the heatmap. */
+  const colouredPixels = (page: Page) =>
+    page.evaluate(() => {
+      const c = document.getElementById('view') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i + 1] !== d[i + 2]) n++;
+      return { coloured: n, total: d.length / 4 };
+    });
+
+  async function nodeProbabilities(input: Float32Array): Promise<Record<string, number>> {
+    const [p] = await predict(cxr, input);
+    return p.probabilities;
+  }
+
+  function expectClose(shown: Record<string, number>, expected: Record<string, number>): void {
+    expect(Object.keys(shown).sort()).toEqual(['covid', 'normal']);
+    const sum = shown.covid + shown.normal;
+    expect(Math.abs(sum - 1)).toBeLessThan(1e-5);
+    for (const k of Object.keys(expected)) expect(Math.abs(shown[k] - expected[k])).toBeLessThan(1e-3);
+  }
+
+  test('a PNG X-ray: probabilities match Node, decision, Grad-CAM overlay toggles and blends, banner, nothing uploaded', async () => {
+    const { page, seen } = await openPage();
+    await expect(page.locator('#banner').textContent()).resolves.toContain('NOT FOR CLINICAL USE');
+    const backend = await page.locator('#model-info').textContent();
+    expect(backend).toMatch(/WebGL|WebAssembly|CPU/);
+
+    expect(await upload(page, NIH_PNG)).toBe('done');
+    const shown = await shownProbabilities(page);
+    const expected = await nodeProbabilities((await preprocessImage(NIH_PNG, cxr.config.preprocessing)).data);
+    expectClose(shown, expected);
+    // The decision rule, by hand: covid when p(covid) >= 0.5.
+    const decision = await page.locator('#decision').getAttribute('data-decision');
+    expect(decision).toBe(expected.covid >= 0.5 ? 'covid' : 'normal');
+    await expect(page.locator('#decision').textContent()).resolves.toContain(decision);
+    // The banner stays visible while scrolled: it is sticky at the top of the viewport.
+    await page.mouse.wheel(0, 600);
+    const box = await page.locator('#banner').boundingBox();
+    expect(box?.y).toBeLessThanOrEqual(1);
+    await page.mouse.wheel(0, -600);
+
+    const timing = page.locator('#timing');
+    expect(Number(await timing.getAttribute('data-inference-ms'))).toBeGreaterThan(0);
+    expect(await timing.textContent()).toMatch(/Inference \d+ ms on (WebGL|WebAssembly|CPU)/);
+
+    // The overlay: coloured pixels when on, a pure grey image when toggled off, more colour at full blend.
+    const on = await colouredPixels(page);
+    expect(on.total).toBe(768 * 768);
+    expect(on.coloured).toBeGreaterThan(on.total * 0.5);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'png-overlay.png'), fullPage: true });
+    await page.locator('#overlay-toggle').uncheck();
+    expect((await colouredPixels(page)).coloured).toBe(0);
+    await page.locator('#overlay-toggle').check();
+    await page.locator('#alpha').fill('100');
+    const full = await page.evaluate(() => {
+      const c = document.getElementById('view') as HTMLCanvasElement;
+      return Array.from(c.getContext('2d')!.getImageData(0, 0, 1, 1).data.slice(0, 3));
+    });
+    // At alpha 1 the corner pixel is jet(heat) alone: jet's blue channel is never 0 where red is 0.
+    expect(full[0] === full[1] && full[1] === full[2]).toBe(false);
+    await expect(page.locator('#alpha-value').textContent()).resolves.toBe('100%');
+
+    // Privacy: every request is a GET/HEAD to this server for app or model files; none carries a body.
+    const origin = new URL(server.url).origin;
+    const image = await readFile(NIH_PNG);
+    for (const r of seen.requests) {
+      expect(r.url.startsWith(origin) || r.url.startsWith('blob:') || r.url.startsWith('data:')).toBe(true);
+      expect(['GET', 'HEAD']).toContain(r.method);
+      expect(r.body).toBeNull();
+      expect(r.url).not.toContain('00001281_000');
+    }
+    expect(serverRequests.every((r) => r.method === 'GET' || r.method === 'HEAD')).toBe(true);
+    expect(seen.requests.some((r) => r.url.endsWith('/model/model.json'))).toBe(true);
+    expect(image.length).toBeGreaterThan(0);
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  test('a JPEG-baseline DICOM decodes in the browser (WebAssembly codec) and matches Node', async () => {
+    const { page, seen } = await openPage();
+    expect(await upload(page, DICOM_JPEG)).toBe('done');
+    const decoded = await decodeDicom(new Uint8Array(await readFile(DICOM_JPEG)), { fileName: DICOM_JPEG, outputBits: 8 });
+    const input = preprocessPixels({ data: decoded.pixels, width: decoded.width, height: decoded.height, channels: 1 }, cxr.config.preprocessing);
+    expectClose(await shownProbabilities(page), await nodeProbabilities(input));
+    await expect(page.locator('#image-info').textContent()).resolves.toContain('JPEG Baseline (1.2.840.10008.1.2.4.50)');
+    expect(seen.requests.some((r) => /libjpegturbowasm_decode.*\.wasm$/.test(r.url))).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dicom-jpeg-baseline.png'), fullPage: true });
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  test('bad files get a message in role=alert naming the file and the problem', async () => {
+    const { page, seen } = await openPage();
+    const alert = page.getByRole('alert');
+    const sharp = (await import('sharp')).default;
+
+    expect(await upload(page, { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image at all\n') })).toBe('error');
+    await expect(alert.textContent()).resolves.toMatch(/^notes\.txt is not a PNG, JPEG or DICOM image/);
+
+    // A real DICOM whose transfer syntax UID is rewritten to Explicit VR Big Endian (same length, 20 bytes).
+    const dicom = Buffer.from(await readFile(DICOM_EXPLICIT_LE));
+    const at = dicom.indexOf('1.2.840.10008.1.2.1\0', 0, 'latin1');
+    expect(at).toBeGreaterThan(128);
+    dicom.write('1.2.840.10008.1.2.2\0', at, 'latin1');
+    expect(await upload(page, { name: 'big-endian.dcm', mimeType: 'application/dicom', buffer: dicom })).toBe('error');
+    const msg = await alert.textContent();
+    expect(msg).toContain('1.2.840.10008.1.2.2');
+    expect(msg).toContain('big-endian.dcm');
+    expect(msg).toMatch(/Big Endian/i);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'error-big-endian.png'), fullPage: true });
+
+    const tiny = await sharp({ create: { width: 40, height: 48, channels: 3, background: '#808080' } }).png().toBuffer();
+    expect(await upload(page, { name: 'tiny.png', mimeType: 'image/png', buffer: tiny })).toBe('error');
+    await expect(alert.textContent()).resolves.toBe('tiny.png is 40x48 pixels: too small to be a chest X-ray (at least 64x64)');
+
+    const huge = await sharp({ create: { width: 8000, height: 7000, channels: 3, background: '#000' } }).toColourspace('b-w').png().toBuffer();
+    expect(await upload(page, { name: 'huge.png', mimeType: 'image/png', buffer: huge })).toBe('error');
+    await expect(alert.textContent()).resolves.toContain('huge.png is 8000x7000 (56.0 megapixels), over the 50 megapixel limit');
+
+    const bigFile = path.join(tmp, 'big.dcm');
+    await writeFile(bigFile, Buffer.alloc(50 * 1024 * 1024 + 1));
+    expect(await upload(page, bigFile)).toBe('error');
+    await expect(alert.textContent()).resolves.toBe('big.dcm is 50.0 MiB, over the 50.0 MiB limit of this demo');
+
+    // A good image after errors clears the alert.
+    expect(await upload(page, NIH_PNG)).toBe('done');
+    await expect(alert.count()).resolves.toBe(0);
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+});
