@@ -55,6 +55,29 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * Encapsulated Pixel Data (PS3.5 A.4): an (7FE0,0010) OB element of undefined length holding an empty Basic
+ * Offset Table item, one item per fragment, and a sequence delimiter. Explicit VR.
+ */
+export function encapsulatedPixelData(fragments: Uint8Array[]): Uint8Array {
+  const item = (body: Uint8Array, element = 0xe000) => {
+    const header = new Uint8Array(8);
+    const view = new DataView(header.buffer);
+    view.setUint16(0, 0xfffe, true);
+    view.setUint16(2, element, true);
+    view.setUint32(4, body.length, true);
+    return concat([header, body]);
+  };
+  const header = new Uint8Array(12);
+  const view = new DataView(header.buffer);
+  view.setUint16(0, 0x7fe0, true);
+  view.setUint16(2, 0x0010, true);
+  header[4] = 0x4f; // 'O'
+  header[5] = 0x42; // 'B'
+  view.setUint32(8, 0xffffffff, true);
+  return concat([header, item(new Uint8Array(0)), ...fragments.map((f) => item(pad(f, 'OB'))), item(new Uint8Array(0), 0xe0dd)]);
+}
+
 /** Encodes one element (little endian). */
 export function encodeElement(element: FixtureElement, explicit: boolean): Uint8Array {
   const body = valueBytes(element, explicit);
@@ -86,11 +109,14 @@ export interface MakeDicomOptions {
   noPreamble?: boolean;
 }
 
-/** Builds DICOM bytes; elements must be given in ascending tag order. */
-export function makeDicom(elements: FixtureElement[], options: MakeDicomOptions = {}): Uint8Array {
+/**
+ * Builds DICOM bytes; elements must be given in ascending tag order. `appended` bytes (e.g.
+ * {@link encapsulatedPixelData}) are written after them as they are.
+ */
+export function makeDicom(elements: FixtureElement[], options: MakeDicomOptions = {}, appended?: Uint8Array): Uint8Array {
   const ts = options.transferSyntaxUid ?? EXPLICIT_LE;
   const explicit = ts !== IMPLICIT_LE;
-  const dataSet = concat(elements.map((e) => encodeElement(e, explicit)));
+  const dataSet = concat([...elements.map((e) => encodeElement(e, explicit)), appended ?? new Uint8Array(0)]);
   if (options.raw) return dataSet;
   const metaBody = concat([
     encodeElement({ tag: [0x0002, 0x0001], vr: 'OB', value: new Uint8Array([0, 1]) }, true),
