@@ -74,7 +74,7 @@ export function claheEqualize(image: FloatImage, options: ClaheOptions = {}): Fl
   }
   const xs = Array.from({ length: grid + 1 }, (_, k) => Math.floor((k * width) / grid));
   const ys = Array.from({ length: grid + 1 }, (_, k) => Math.floor((k * height) / grid));
-  const luts: Float32Array[] = [];
+  const luts = new Float32Array(grid * grid * bins); // tile t's table at t * bins
   const hist = new Int32Array(bins);
   for (let ty = 0; ty < grid; ty++) {
     for (let tx = 0; tx < grid; tx++) {
@@ -83,7 +83,7 @@ export function claheEqualize(image: FloatImage, options: ClaheOptions = {}): Fl
         const row = y * width;
         for (let x = xs[tx]; x < xs[tx + 1]; x++) hist[binOf[row + x]]++;
       }
-      luts.push(claheTileLut(hist, (ys[ty + 1] - ys[ty]) * (xs[tx + 1] - xs[tx]), clipLimit));
+      luts.set(claheTileLut(hist, (ys[ty + 1] - ys[ty]) * (xs[tx + 1] - xs[tx]), clipLimit), (ty * grid + tx) * bins);
     }
   }
   // Per-column interpolation indices and weights (OpenCV: txf = x / tileWidth - 0.5).
@@ -96,22 +96,22 @@ export function claheEqualize(image: FloatImage, options: ClaheOptions = {}): Fl
     const f = x / tileW - 0.5;
     const t = Math.floor(f);
     xa[x] = f - t;
-    tx1[x] = Math.max(t, 0);
-    tx2[x] = Math.min(t + 1, grid - 1);
+    tx1[x] = Math.max(t, 0) * bins;
+    tx2[x] = Math.min(t + 1, grid - 1) * bins;
   }
   const out = new Float32Array(n);
   for (let y = 0; y < height; y++) {
     const f = y / tileH - 0.5;
     const t = Math.floor(f);
     const ya = f - t;
-    const ty1 = Math.max(t, 0) * grid;
-    const ty2 = Math.min(t + 1, grid - 1) * grid;
+    const ty1 = Math.max(t, 0) * grid * bins;
+    const ty2 = Math.min(t + 1, grid - 1) * grid * bins;
     const row = y * width;
     for (let x = 0; x < width; x++) {
       const b = binOf[row + x];
       const a = xa[x];
-      const top = luts[ty1 + tx1[x]][b] * (1 - a) + luts[ty1 + tx2[x]][b] * a;
-      const bot = luts[ty2 + tx1[x]][b] * (1 - a) + luts[ty2 + tx2[x]][b] * a;
+      const top = luts[ty1 + tx1[x] + b] * (1 - a) + luts[ty1 + tx2[x] + b] * a;
+      const bot = luts[ty2 + tx1[x] + b] * (1 - a) + luts[ty2 + tx2[x] + b] * a;
       out[row + x] = top * (1 - ya) + bot * ya;
     }
   }
