@@ -52,6 +52,21 @@ describe('decodeImage (generated fixtures)', () => {
     expect(at(24, 48)).toBeLessThan(25);
   });
 
+  it.each([
+    // [orientation, displayed width, height, where the stored top-left block lands (x, y of its centre)]
+    [3, 64, 32, [48, 24]], // rotate 180: bottom-right
+    [8, 32, 64, [8, 48]], // stored row 0 is the visual left side, column 0 the visual bottom: bottom-left
+    [2, 64, 32, [48, 8]], // mirrored left-right: top-right
+  ])('applies EXIF orientation %i', async (orientation, w, h, [bx, by]) => {
+    const raw = Buffer.alloc(64 * 32);
+    for (let y = 0; y < 16; y++) for (let x = 0; x < 32; x++) raw[y * 64 + x] = 255;
+    const jpeg = await sharp(raw, { raw: { width: 64, height: 32, channels: 1 } }).jpeg({ quality: 95 }).withMetadata({ orientation }).toBuffer();
+    const { pixels, meta } = await decodeImage(jpeg);
+    expect([meta.width, meta.height]).toEqual([w, h]);
+    expect(pixels.data[by * w + bx]).toBeGreaterThan(230);
+    expect(pixels.data[(h - 1 - by) * w + (w - 1 - bx)]).toBeLessThan(25); // the opposite corner is black
+  });
+
   it('names a truncated PNG, a truncated JPEG, a non-image and a missing file', async () => {
     const png = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#884422' } }).png({ compressionLevel: 0 }).toBuffer();
     const jpeg = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#884422' } }).jpeg().toBuffer();
