@@ -18,6 +18,33 @@ describe('resizeImage', () => {
     expect(r.image.data[1]).toBeCloseTo((0.1 * 0.25 + 0.2 * 0.75 + 0.3 * 0.75) / 1.75, 6);
   });
 
+  it('matches a direct 2-D evaluation of the triangle filter on a large reduction (many taps)', () => {
+    // independent, naive reference: out(i, j) = sum w(x) w(y) in(x, y) / sum w(x) w(y), with
+    // w(t) = max(0, 1 - |t + 0.5 - centre| / scale) over pixels within the support
+    const W = 100;
+    const H = 80;
+    const src = Array.from({ length: W * H }, (_, i) => ((i * 7919) % 256) / 255);
+    const r = resizeImage(img(W, H, src), { width: 7, height: 9 });
+    const tri = (t: number, centre: number, scale: number) => Math.max(0, 1 - Math.abs(t + 0.5 - centre) / scale);
+    for (let j = 0; j < 9; j++)
+      for (let i = 0; i < 7; i++) {
+        const sx = W / 7;
+        const sy = H / 9;
+        let num = 0;
+        let den = 0;
+        for (let y = 0; y < H; y++)
+          for (let x = 0; x < W; x++) {
+            const w = tri(x, (i + 0.5) * sx, sx) * tri(y, (j + 0.5) * sy, sy);
+            num += w * src[y * W + x];
+            den += w;
+          }
+        expect(r.image.data[j * 7 + i]).toBeCloseTo(num / den, 5);
+      }
+    // the same pixels as 8-bit integers read with valueScale 1/255 give the same result
+    const u8 = resizeImage({ data: Uint8Array.from(src, (v) => Math.round(v * 255)), width: W, height: H, channels: 1 }, { width: 7, height: 9, valueScale: 1 / 255 });
+    for (let k = 0; k < 63; k++) expect(u8.image.data[k]).toBeCloseTo(r.image.data[k], 5);
+  });
+
   it('keeps a constant image constant and reads 8-bit input with valueScale', () => {
     const r = resizeImage({ data: new Uint8Array(37 * 23).fill(51), width: 37, height: 23, channels: 1 }, { width: 8, height: 8, valueScale: 1 / 255 });
     for (const v of r.image.data) expect(v).toBeCloseTo(0.2, 6);
