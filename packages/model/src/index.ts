@@ -78,3 +78,5 @@ export type { GradCamOptions, GradCamResult } from './explain/gradCam';
 export { overlayHeatmap } from './explain/overlayHeatmap';
 export type { GreyImage, Heatmap, OverlayOptions, RgbaImage } from './explain/overlayHeatmap';
 export { jetColormap } from './explain/jetColormap';
+export { loadBackboneFromUrl } from './backbones/loadBackboneFromUrl';
+export type { LoadBackboneFromUrlOptions } from './backbones/loadBackboneFromUrl';

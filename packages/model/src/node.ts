@@ -166,3 +166,5 @@ export { saveCheckpoint, loadCheckpoint } from './io/saveCheckpoint';
 export { predictFiles } from './predict/predictFiles';
 export type { FilePrediction } from './predict/predictFiles';
 export { writeOverlayPng } from './explain/writeOverlayPng';
+export { loadBackboneFromUrl } from './index';
+export type { LoadBackboneFromUrlOptions } from './index';
