@@ -118,6 +118,10 @@ describe('split.csv and manifest.csv files', () => {
     writeFileSync(file, 'path,patientId,label,source,split\na,1,x,,holdout\n');
     await expect(readSplitFile(file)).rejects.toThrow(CsvFormatError);
     await expect(readSplitFile(file)).rejects.toThrow(/leak\.csv: row 2 \(a\): split "holdout"/);
+    writeFileSync(file, 'path,patientId,label,source,split\na,7,x,,train\nb,7,x,,test\n');
+    await expect(readSplitFile(file)).rejects.toThrow(PatientLeakError);
+    await expect(readSplitFile(file)).rejects.toThrow(`Patient "7" appears in splits train and test (e.g. a in train, b in test, in ${file})`);
+    expect(await readSplitFile(file, { validate: false })).toHaveLength(2);
   });
 
   it('reads manifest.csv records', async () => {

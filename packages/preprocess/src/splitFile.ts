@@ -28,15 +28,20 @@ export async function writeSplitFile(file: string, assignments: readonly SplitAs
   await writeFileAtomic(file, formatSplitCsv(assignments));
 }
 
-/** Reads and checks a `split.csv` written by {@link writeSplitFile} (or by hand). */
-export async function readSplitFile(file: string): Promise<SplitAssignment[]> {
+/**
+ * Reads and checks a `split.csv` written by {@link writeSplitFile} (or edited by hand): columns,
+ * split names, and (unless `validate: false`) that no patient is in two splits (`PatientLeakError`).
+ */
+export async function readSplitFile(file: string, options: { validate?: boolean } = {}): Promise<SplitAssignment[]> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (cause) {
     throw new CsvFormatError(file, null, `cannot read split file (${(cause as Error).message})`, { cause });
   }
-  return parseSplitCsv(text, file);
+  const assignments = parseSplitCsv(text, file);
+  if (options.validate ?? true) validateSplit(assignments, { source: file });
+  return assignments;
 }
 
 /** Reads the dataset's `manifest.csv` into records (paths stay relative to its folder: pass that folder as `baseDir`). */
