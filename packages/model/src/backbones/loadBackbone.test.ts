@@ -88,6 +88,43 @@ describe('loadBackbone: VGG16 from Keras .h5', () => {
     }
   }
 
+  it('loads a full-size VGG16 file in the official (legacy) layout, every value in place', async () => {
+    const layers: FixtureLayer[] = [];
+    let cin = 3;
+    for (const [block, convs, filters] of [[1, 2, 64], [2, 2, 128], [3, 3, 256], [4, 3, 512], [5, 3, 512]]) {
+      for (let i = 1; i <= convs; i++) {
+        const n = 9 * cin * filters;
+        const li = layers.length;
+        // value = layer index + position pattern: a swapped layer, transposed kernel or kernel/bias mix-up shows
+        const kernel = new Float32Array(n);
+        for (let j = 0; j < n; j++) kernel[j] = li + (j % 9973) / 1e4;
+        const bias = Float32Array.from({ length: filters }, (_, j) => -li - j / 1e3);
+        layers.push({ name: `block${block}_conv${i}`, kernel: { shape: [3, 3, cin, filters], data: kernel }, bias: { shape: [filters], data: bias } });
+        cin = filters;
+      }
+    }
+    const pools = [1, 2, 3, 4, 5].map((b) => `block${b}_pool`);
+    const file = path.join(dir, 'vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5');
+    await writeKerasH5(file, layers, 'legacy', { extraLayers: pools });
+    const backbone = await loadBackbone({ name: 'vgg16', weights: file });
+    expect(backbone.outputShape).toEqual([7, 7, 512]);
+    expect(backbone.info).toMatchObject({ weightsFormat: 'keras-h5-legacy', parameters: 14714688, pretrained: true });
+    let mismatches = 0;
+    let values = 0;
+    for (const layer of layers) {
+      const [kernel, bias] = backbone.model.getLayer(layer.name).getWeights().map((t) => t.dataSync());
+      for (const [got, want] of [[kernel, layer.kernel.data], [bias, layer.bias.data]] as const) {
+        expect(got.length).toBe(want.length);
+        for (let j = 0; j < want.length; j++) if (got[j] !== want[j]) mismatches++;
+        values += want.length;
+      }
+    }
+    expect(values).toBe(14714688);
+    expect(mismatches).toBe(0);
+    backbone.model.dispose();
+    await rm(file);
+  }, 120_000);
+
   it('computes what a hand-written conv3x3 + ReLU + 2x2 max-pool computes with the file weights', async () => {
     const layers = tinyVggLayers().slice(0, 2);
     const file = path.join(dir, 'one-block.h5');

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_PREPROCESS_SPEC, type PreprocessSpec } from '@cxr/preprocess';
@@ -35,6 +35,12 @@ describe('FeatureCache', () => {
     // one file: 16-byte header + 6 floats, no temp files left
     expect(await cache.size()).toEqual({ entries: 1, bytes: 16 + 6 * 4 });
     expect(await readdir(path.join(dir, key.slice(0, 2)))).toEqual([`${key}.f32`]);
+    // the documented on-disk format, read byte by byte
+    const raw = await readFile(path.join(dir, key.slice(0, 2), `${key}.f32`));
+    expect(raw.toString('ascii', 0, 4)).toBe('CXRF');
+    expect([raw.readUInt32LE(4), raw.readUInt32LE(8), raw.readUInt32LE(12)]).toEqual([1, 6, 0]);
+    expect(raw.readFloatLE(16 + 4)).toBe(-1.5);
+    expect(raw.readFloatLE(16 + 16)).toBeCloseTo(Math.PI, 6);
   });
 
   it('misses when any key part changes, and ignores the order of spec keys', async () => {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { PreprocessSpec } from '@cxr/preprocess';
 import { canonicalJson } from './canonicalJson';
@@ -28,6 +29,8 @@ export interface FeatureCacheStats {
 const MAGIC = 0x46525843; // 'CXRF' little-endian
 const VERSION = 1;
 const HEADER = 16;
+/** Float32Array uses the platform's byte order; the file is little-endian. */
+const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 /**
  * A disk cache of backbone features: one `<dir>/<2 hex>/<sha256 key>.f32` file per image and variant,
@@ -80,6 +83,7 @@ export class FeatureCache {
       return undefined;
     }
     this.counts.hits++;
+    if (LITTLE_ENDIAN) return new Float32Array(buf.buffer.slice(buf.byteOffset + HEADER, buf.byteOffset + buf.length));
     const out = new Float32Array(count);
     for (let i = 0; i < count; i++) out[i] = buf.readFloatLE(HEADER + 4 * i);
     return out;
@@ -103,7 +107,8 @@ export class FeatureCache {
     buf.writeUInt32LE(MAGIC, 0);
     buf.writeUInt32LE(VERSION, 4);
     buf.writeUInt32LE(data.length, 8);
-    for (let i = 0; i < data.length; i++) buf.writeFloatLE(data[i], HEADER + 4 * i);
+    if (LITTLE_ENDIAN) buf.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), HEADER);
+    else for (let i = 0; i < data.length; i++) buf.writeFloatLE(data[i], HEADER + 4 * i);
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, buf);
     await rename(tmp, file);
