@@ -127,3 +127,9 @@ export class OnnxExportError extends ModelError {
 
 /** onnxruntime-node is missing or failed: loading the package, creating a session, running it, bad input. */
 export class OnnxRuntimeError extends ModelError {}
+
+// ---------------------------------------------------------------------------------------------------------
+// Shortcut probe (src/probe)
+
+/** Inputs of the source probe are inconsistent (lengths, fewer than two sources or patients, bad folds). */
+export class ProbeInputError extends ModelError {}

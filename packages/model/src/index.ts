@@ -80,3 +80,14 @@ export type { GreyImage, Heatmap, OverlayOptions, RgbaImage } from './explain/ov
 export { jetColormap } from './explain/jetColormap';
 export { loadBackboneFromUrl } from './backbones/loadBackboneFromUrl';
 export type { LoadBackboneFromUrlOptions } from './backbones/loadBackboneFromUrl';
+
+// Shortcut probe: does a feature (or score) predict the data source? (browser-safe)
+export { ProbeInputError } from './errors';
+export { sourceProbe } from './probe/sourceProbe';
+export type { SourceProbeFold, SourceProbeOptions, SourceProbeResult } from './probe/sourceProbe';
+export { groupBootstrapAuc, toUnitRanks } from './probe/groupBootstrapAuc';
+export type { GroupBootstrapAuc, GroupBootstrapOptions } from './probe/groupBootstrapAuc';
+export { groupedFolds } from './probe/groupedFolds';
+export { fitLogisticRegression } from './probe/logisticRegression';
+export type { LogisticRegressionModel, LogisticRegressionOptions } from './probe/logisticRegression';
+export { globalAveragePool } from './probe/globalAveragePool';

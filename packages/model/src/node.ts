@@ -168,3 +168,23 @@ export type { FilePrediction } from './predict/predictFiles';
 export { writeOverlayPng } from './explain/writeOverlayPng';
 export { loadBackboneFromUrl } from './index';
 export type { LoadBackboneFromUrlOptions } from './index';
+
+// Shortcut probe
+export {
+  ProbeInputError,
+  sourceProbe,
+  groupBootstrapAuc,
+  toUnitRanks,
+  groupedFolds,
+  fitLogisticRegression,
+  globalAveragePool,
+} from './index';
+export type {
+  SourceProbeFold,
+  SourceProbeOptions,
+  SourceProbeResult,
+  GroupBootstrapAuc,
+  GroupBootstrapOptions,
+  LogisticRegressionModel,
+  LogisticRegressionOptions,
+} from './index';
