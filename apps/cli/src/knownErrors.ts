@@ -6,8 +6,9 @@
 import { DatasetError } from '@cxr/dataset';
 import { MetricsError } from '@cxr/metrics';
 import { ModelError } from '@cxr/model';
+import { PreprocessError } from '@cxr/preprocess';
 
-const knownBases: Array<abstract new (...args: never[]) => Error> = [DatasetError, MetricsError, ModelError];
+const knownBases: Array<abstract new (...args: never[]) => Error> = [DatasetError, MetricsError, ModelError, PreprocessError];
 
 /** True for the typed input errors of the @cxr packages. */
 export function isKnownInputError(error: unknown): boolean {

@@ -1,0 +1,76 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseSplitCsv } from '@cxr/preprocess';
+import { runDemo, type DemoResult } from './demo';
+
+/**
+ * `cxr demo --size small --random-weights` end to end in a temp folder: synthetic sources, dataset build, training,
+ * evaluation with the report, prediction with a heatmap. The synthetic task is designed to be easy, so even a random
+ * frozen base must learn it (held-out patient-level test split).
+ */
+describe('runDemo (small, random base)', () => {
+  let tmp: string;
+  let result: DemoResult;
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-demo-'));
+    result = await runDemo({ out: path.join(tmp, 'demo'), size: 'small', randomWeights: true, seed: 42, cwd: tmp });
+  }, 240_000);
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('writes the dataset, split, model, report and heatmap where it says', async () => {
+    for (const f of [
+      path.join(result.dataset, 'manifest.csv'),
+      path.join(result.dataset, 'split.csv'),
+      path.join(result.model, 'cxr.json'),
+      path.join(result.model, 'model.json'),
+      path.join(result.model, 'training-history.json'),
+      result.report,
+      path.join(path.dirname(result.report), 'metrics.json'),
+      path.join(path.dirname(result.report), 'report.md'),
+    ]) {
+      expect((await stat(f)).size).toBeGreaterThan(0);
+    }
+    expect(result.heatmap).not.toBeNull();
+    const png = await readFile(result.heatmap as string);
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+  });
+
+  it('says the base is random, not ImageNet, and saves that in cxr.json', async () => {
+    expect(result.weights.pretrained).toBe(false);
+    expect(result.weights.description).toMatch(/random weights.*NOT ImageNet/);
+    const config = JSON.parse(await readFile(path.join(result.model, 'cxr.json'), 'utf8'));
+    expect(config.classes).toEqual(['covid', 'normal']);
+    expect(config.positiveClass).toBe('covid');
+    expect(config.threshold).toBe(0.5);
+    expect(config.backbone.info.pretrained).toBe(false);
+    expect(config.trainingMetrics.history.loss).toHaveLength(20);
+    expect(config.datasetManifestHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('evaluates on a patient-level test split disjoint from training', async () => {
+    const split = parseSplitCsv(await readFile(path.join(result.dataset, 'split.csv'), 'utf8'), 'split.csv');
+    const sides = new Map<string, Set<string>>();
+    for (const a of split) sides.set(a.patientId ?? a.path, (sides.get(a.patientId ?? a.path) ?? new Set()).add(a.split));
+    expect([...sides.values()].every((s) => s.size === 1)).toBe(true);
+    const test = split.filter((a) => a.split === 'test');
+    expect(result.evaluation.n).toBe(test.length);
+    // confusion matrix counts add up to the test split, per label
+    const cm = result.evaluation.confusionMatrix;
+    expect(cm.tp + cm.fn).toBe(test.filter((a) => a.label === 'covid').length);
+    expect(cm.tn + cm.fp).toBe(test.filter((a) => a.label === 'normal').length);
+  });
+
+  it('learns the synthetic task (held-out AUC > 0.8) and the metrics JSON is sane', async () => {
+    const metrics = JSON.parse(await readFile(path.join(path.dirname(result.report), 'metrics.json'), 'utf8'));
+    const auc = metrics.metrics.auc;
+    expect(auc.value).toBeGreaterThan(0.8);
+    expect(auc.lower).toBeLessThanOrEqual(auc.value);
+    expect(auc.upper).toBeGreaterThanOrEqual(auc.value);
+    const { tp, fn, tn, fp } = metrics.metrics.confusionMatrix;
+    expect(metrics.metrics.sensitivity.value).toBeCloseTo(tp / (tp + fn), 10);
+    expect(metrics.metrics.specificity.value).toBeCloseTo(tn / (tn + fp), 10);
+  });
+});

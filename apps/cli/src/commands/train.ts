@@ -1,0 +1,363 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { thresholdForSensitivity, thresholdForSpecificity, youdenThreshold } from '@cxr/metrics';
+import {
+  initBackend,
+  loadCheckpoint,
+  resumeTrainHead,
+  saveCheckpoint,
+  saveModel,
+  trainHead,
+  type BackendInfo,
+  type BackendName,
+  type FeatureEngineChoice,
+  type TrainHeadResult,
+  type TrainHistory,
+  type TrainProgress,
+} from '@cxr/model/node';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { CliContext, CommandModule } from '../command';
+import { InputError, UsageError } from '../errors';
+import { abortOnSigint } from '../pipeline/abortOnSigint';
+import { resolveSplit } from '../pipeline/datasetSplit';
+import { extractDatasetFeatures } from '../pipeline/extractDatasetFeatures';
+import { headScores } from '../pipeline/headScores';
+import { CLASSES, loadDataset, POSITIVE_CLASS } from '../pipeline/loadDataset';
+import { missingWeightsMessage, openCliBackbone, type RandomBaseSize } from '../pipeline/openCliBackbone';
+import { packageVersions } from '../pipeline/packageVersions';
+import { createProgress, type Progress } from '../pipeline/progress';
+
+/** How the decision threshold is chosen: fixed, or on the validation split. */
+export type ThresholdMethod = { kind: 'fixed'; value: number } | { kind: 'youden' } | { kind: 'sensitivity'; target: number } | { kind: 'specificity'; target: number };
+
+/** Options of {@link runTrain} (the flags of `cxr train`). */
+export interface TrainOptions {
+  /** A built dataset folder (manifest.csv) or class folders (covid/, normal/). */
+  data: string;
+  backbone?: string;
+  weights?: string;
+  randomWeights?: boolean;
+  /** Size of a random base (demo, tests); default the full VGG16. */
+  randomSize?: RandomBaseSize;
+  out: string;
+  epochs?: number;
+  batchSize?: number;
+  /** Adam learning rate; default 1e-3 (the notebook). */
+  learningRate?: number;
+  seed?: number;
+  split?: string;
+  backend?: BackendName | 'auto';
+  engine?: FeatureEngineChoice;
+  /** Feature cache folder; default `$CXR_CACHE_DIR/features` or `~/.cache/cxr/features`. */
+  cacheDir?: string;
+  threshold?: ThresholdMethod;
+  /** Continue from `<out>.checkpoint.json`. */
+  resume?: boolean;
+  /** Aborting stops after the current batch and leaves a checkpoint. */
+  signal?: AbortSignal;
+  cwd?: string;
+  progress?: Progress;
+}
+
+/** What `cxr train` did. */
+export interface TrainResult {
+  /** The saved model folder, or null when interrupted. */
+  model: string | null;
+  aborted: boolean;
+  /** The checkpoint left by an interruption (resume with `--resume`). */
+  checkpoint?: string;
+  resumed: boolean;
+  backbone: { name: string; description: string; pretrained: boolean; weightsHash: string };
+  backend: BackendInfo;
+  engine: string;
+  engineNote?: string;
+  split: { file: string; created: boolean; train: number; val: number; test: number };
+  epochsCompleted: number;
+  bestEpoch: number;
+  history: TrainHistory;
+  threshold: { method: string; value: number; sensitivity?: number; specificity?: number };
+  seconds: number;
+  notice: 'NOT FOR CLINICAL USE';
+}
+
+/** Default feature/weights cache root: `$CXR_CACHE_DIR` or `~/.cache/cxr`. */
+export function defaultCacheRoot(): string {
+  return process.env.CXR_CACHE_DIR ? path.resolve(process.env.CXR_CACHE_DIR) : path.join(os.homedir(), '.cache', 'cxr');
+}
+
+/** `<model dir>.checkpoint.json`: where an interrupted run of `cxr train --out <model dir>` leaves its checkpoint. */
+export function checkpointFileFor(out: string): string {
+  return `${path.resolve(out)}.checkpoint.json`;
+}
+
+/** Parses `--threshold`: a number in [0, 1], `youden`, `sens:0.95` or `spec:0.95`. */
+export function parseThreshold(value: string): ThresholdMethod {
+  const v = value.trim().toLowerCase();
+  if (v === 'youden') return { kind: 'youden' };
+  const m = /^(sens|spec):(\d*\.?\d+)$/.exec(v);
+  if (m) {
+    const target = Number(m[2]);
+    if (!(target > 0 && target <= 1)) throw new InvalidArgumentError('the target must be in (0, 1], e.g. sens:0.95.');
+    return { kind: m[1] === 'sens' ? 'sensitivity' : 'specificity', target };
+  }
+  const x = Number(v);
+  if (v !== '' && x >= 0 && x <= 1) return { kind: 'fixed', value: x };
+  throw new InvalidArgumentError('expected a number in [0, 1], youden, sens:<target> or spec:<target>.');
+}
+
+async function sha256(file: string): Promise<string> {
+  return createHash('sha256').update(await readFile(file)).digest('hex');
+}
+
+function chooseThreshold(method: ThresholdMethod, labels: string[], scores: number[], splitFile: string): TrainResult['threshold'] {
+  if (method.kind === 'fixed') return { method: 'fixed', value: method.value };
+  const classesPresent = new Set(labels);
+  if (labels.length === 0 || classesPresent.size < 2) {
+    throw new InputError(`${splitFile}: choosing the threshold (${method.kind}) needs both classes in the validation split (it has ${labels.length} images: ${[...classesPresent].join(', ') || 'none'})`);
+  }
+  const opts = { negativeLabel: 'normal', source: `${splitFile} (validation split)` };
+  const choice =
+    method.kind === 'youden'
+      ? youdenThreshold(labels, scores, POSITIVE_CLASS, opts)
+      : method.kind === 'sensitivity'
+        ? thresholdForSensitivity(labels, scores, POSITIVE_CLASS, method.target, opts)
+        : thresholdForSpecificity(labels, scores, POSITIVE_CLASS, method.target, opts);
+  const name = method.kind === 'youden' ? 'youden' : `${method.kind === 'sensitivity' ? 'sens' : 'spec'}:${method.target}`;
+  // Infinity means "never positive": the nearest threshold a probability can meet is 1.
+  return { method: `${name} on validation`, value: Math.min(choice.threshold, 1), sensitivity: choice.sensitivity, specificity: choice.specificity };
+}
+
+async function checkOutDir(out: string): Promise<void> {
+  const exists = await stat(out).then((s) => s, () => null);
+  if (!exists) return;
+  if (!exists.isDirectory()) throw new InputError(`${out}: exists and is not a folder`);
+  const entries = await readdir(out);
+  if (entries.length > 0 && !entries.includes('cxr.json')) throw new InputError(`${out}: exists and is not a cxr model folder; choose another --out`);
+}
+
+/**
+ * Trains the notebook's head on a frozen base: patient-level split (made and written beside the manifest when there
+ * is none), base features extracted once into the disk cache (ONNX engine when available), Adam 1e-3 with decay
+ * lr/epochs, 10 epochs, batch 8, the best validation epoch kept; saves the model with `cxr.json` (classes, positive
+ * class, threshold, preprocessing, history, manifest hash, package versions) and `training-history.json`.
+ * An aborted `signal` leaves `<out>.checkpoint.json`; `resume: true` continues from it.
+ */
+export async function runTrain(options: TrainOptions): Promise<TrainResult> {
+  const started = Date.now();
+  const cwd = options.cwd ?? process.cwd();
+  const out = path.resolve(cwd, options.out);
+  const progress = options.progress;
+  const checkpointFile = checkpointFileFor(out);
+  await checkOutDir(out);
+  const checkpoint = options.resume ? await loadCheckpoint(checkpointFile).catch((error: unknown) => {
+    throw new InputError(`${checkpointFile}: cannot resume (${(error as Error).message}); run without --resume to start over`, { cause: error });
+  }) : null;
+  const backend = await initBackend({ backend: options.backend ?? 'auto' });
+  progress?.line(`backend: tfjs ${backend.name} (${backend.reason})`);
+  const { backbone, description } = await openCliBackbone({
+    backbone: options.backbone ?? 'vgg16',
+    weights: options.weights,
+    randomWeights: options.randomWeights,
+    seed: options.seed,
+    randomSize: options.randomSize,
+    cwd,
+  });
+  progress?.line(`backbone: ${description}`);
+  const dataset = await loadDataset(path.resolve(cwd, options.data));
+  const split = await resolveSplit(dataset, { splitFile: options.split ? path.resolve(cwd, options.split) : undefined, seed: options.seed ?? 42 });
+  progress?.line(
+    `split: ${split.created ? 'made (patient-level) and written to' : 'read from'} ${split.file}: ${split.train.length} train, ${split.val.length} val, ${split.test.length} test`,
+  );
+  for (const [name, images] of [['train', split.train]] as const) {
+    const labels = new Set(images.map((i) => i.label));
+    if (!labels.has('covid') || !labels.has('normal')) throw new InputError(`${split.file}: the ${name} split needs covid and normal images (has ${[...labels].join(', ') || 'none'})`);
+  }
+  const cacheDir = path.resolve(cwd, options.cacheDir ?? path.join(defaultCacheRoot(), 'features'));
+  const all = [...split.train, ...split.val];
+  const run = await extractDatasetFeatures(backbone, all, { cacheDir, engine: options.engine, progress, label: 'features' });
+  const engineNote =
+    run.engine === 'cache' ? 'every feature map read from the cache' : run.engine === 'tfjs' ? (run.fallbackReason ?? 'tfjs forced') : 'onnxruntime-node (backbone exported to ONNX)';
+  progress?.line(`features: ${all.length} images (${run.cached} from cache ${cacheDir}); engine ${run.engine}${run.fallbackReason ? ` (${run.fallbackReason})` : ''}`);
+  const trainFeatures = run.features.slice(0, split.train.length);
+  const valFeatures = run.features.slice(split.train.length);
+  const trainLabels = split.train.map((i) => i.label);
+  const valLabels = split.val.map((i) => i.label);
+  const validation = valFeatures.length > 0 ? { features: valFeatures, labels: valLabels } : undefined;
+  const onProgress = (e: TrainProgress): void => {
+    if (!progress) return;
+    if (e.type === 'batch') {
+      progress.bar(`epoch ${e.epoch + 1}/${e.epochs}`, e.batch + 1, e.batches, `loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(3)} eta ${Math.round(e.etaSeconds)}s`);
+    } else {
+      progress.end();
+      progress.line(
+        `epoch ${e.epoch + 1}/${e.epochs}: loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(3)}` +
+          (e.valLoss !== undefined ? ` val_loss ${e.valLoss.toFixed(4)} val_acc ${(e.valAccuracy ?? NaN).toFixed(3)}` : '') +
+          ` lr ${e.learningRate.toExponential(2)}`,
+      );
+    }
+  };
+  let result: TrainHeadResult;
+  if (checkpoint) {
+    progress?.line(`resuming from ${checkpointFile} (epoch ${checkpoint.epoch + 1}, batch ${checkpoint.batch + 1})`);
+    result = await resumeTrainHead(checkpoint, trainFeatures, trainLabels, { validation, onProgress, signal: options.signal });
+  } else {
+    result = await trainHead(trainFeatures, trainLabels, {
+      classes: [...CLASSES],
+      head: { inputShape: backbone.outputShape },
+      epochs: options.epochs ?? 10,
+      batchSize: options.batchSize ?? 8,
+      learningRate: options.learningRate ?? 1e-3,
+      seed: options.seed ?? 0,
+      validation,
+      onProgress,
+      signal: options.signal,
+    });
+  }
+  progress?.end();
+  const base = {
+    resumed: checkpoint !== null,
+    backbone: { name: backbone.name, description, pretrained: backbone.info.pretrained, weightsHash: backbone.weightsHash },
+    backend,
+    engine: run.engine,
+    engineNote,
+    split: { file: split.file, created: split.created, train: split.train.length, val: split.val.length, test: split.test.length },
+    epochsCompleted: result.epochsCompleted,
+    bestEpoch: result.bestEpoch,
+    history: result.history,
+    notice: 'NOT FOR CLINICAL USE' as const,
+  };
+  if (result.aborted && result.checkpoint) {
+    await saveCheckpoint(checkpointFile, result.checkpoint);
+    result.head.dispose();
+    return { ...base, model: null, aborted: true, checkpoint: checkpointFile, threshold: { method: 'none', value: NaN }, seconds: (Date.now() - started) / 1000 };
+  }
+  const method = options.threshold ?? { kind: 'fixed', value: 0.5 };
+  const valScores = method.kind === 'fixed' ? [] : headScores(result.head, valFeatures, backbone.outputShape, 0);
+  const threshold = chooseThreshold(method, valLabels, valScores, split.file);
+  const epochs = result.history.loss.map((loss, i) => ({
+    epoch: i + 1,
+    loss,
+    accuracy: result.history.accuracy[i],
+    ...(result.history.valLoss.length > i ? { valLoss: result.history.valLoss[i], valAccuracy: result.history.valAccuracy[i] } : {}),
+  }));
+  const manifestHash = dataset.manifestFile ? await sha256(dataset.manifestFile) : null;
+  await saveModel(out, {
+    head: result.head,
+    backbone,
+    classes: [...CLASSES],
+    positiveClass: POSITIVE_CLASS,
+    threshold: threshold.value,
+    trainingMetrics: {
+      history: result.history,
+      epochs,
+      epochsCompleted: result.epochsCompleted,
+      bestEpoch: result.bestEpoch,
+      stoppedEarly: result.stoppedEarly,
+      threshold,
+      split: { file: split.file, sha256: await sha256(split.file), train: split.train.length, val: split.val.length, test: split.test.length },
+      dataset: dataset.manifestFile ?? dataset.root,
+      weights: description,
+      engine: run.engine,
+      backend: backend.name,
+      seed: options.seed ?? 0,
+      resumed: checkpoint !== null,
+    },
+    datasetManifestHash: manifestHash,
+    packageVersions: packageVersions(),
+    overwrite: true,
+  });
+  await writeFile(path.join(out, 'training-history.json'), `${JSON.stringify({ epochs, bestEpoch: result.bestEpoch + 1 }, null, 2)}\n`);
+  result.head.dispose();
+  await rm(checkpointFile, { force: true });
+  return { ...base, model: out, aborted: false, threshold, seconds: (Date.now() - started) / 1000 };
+}
+
+/** The text `cxr train` prints at the end. */
+export function formatTrainResult(r: TrainResult): string {
+  const out: string[] = [];
+  if (r.aborted) {
+    out.push(`Interrupted after ${r.epochsCompleted} complete epoch(s). Checkpoint: ${r.checkpoint}`);
+    out.push('Continue with the same command plus --resume.');
+  } else {
+    const last = r.history.loss.length - 1;
+    out.push(`Model saved to ${r.model} (cxr.json, model.json, training-history.json)`);
+    out.push(`Backbone: ${r.backbone.description}`);
+    out.push(`Backend: tfjs ${r.backend.name}; features: ${r.engine}`);
+    out.push(`Split: ${r.split.train} train / ${r.split.val} val / ${r.split.test} test (${r.split.file})`);
+    out.push(
+      `Epochs: ${r.epochsCompleted}${r.resumed ? ' (resumed)' : ''}; kept epoch ${r.bestEpoch + 1}; last loss ${r.history.loss[last]?.toFixed(4)} acc ${r.history.accuracy[last]?.toFixed(3)}` +
+        (r.history.valLoss.length ? `; val loss ${r.history.valLoss[last]?.toFixed(4)} acc ${r.history.valAccuracy[last]?.toFixed(3)}` : ''),
+    );
+    out.push(`Threshold: ${r.threshold.value} (${r.threshold.method})`);
+    out.push(`Time: ${r.seconds.toFixed(1)} s. Next: cxr evaluate --model ${r.model} --data <dataset> --report <dir>`);
+  }
+  out.push('NOT FOR CLINICAL USE.');
+  return `${out.join('\n')}\n`;
+}
+
+function parsePositiveInt(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer.');
+  return Number(value);
+}
+
+function parseSeed(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a non-negative integer.');
+  return Number(value);
+}
+
+const EXAMPLE = `
+Example:
+  $ cxr weights fetch mobilenet_v1            # once; prints the weights folder
+  $ cxr train --data data/cxr --backbone mobilenet_v1 --weights ~/.cache/cxr/weights/mobilenet_v1 --out models/mobilenet
+  patient-level split written to data/cxr/split.csv (70/15/15, seeded), features cached, 10 epochs of the
+  notebook's head (AvgPool 4x4, Dense 64, Dropout 0.5, Dense 2; Adam 1e-3, decay lr/epochs, batch 8);
+  writes models/mobilenet/{model.json,cxr.json,training-history.json}.
+  $ cxr train ... --threshold youden          # threshold chosen on the validation split
+  Ctrl-C leaves models/mobilenet.checkpoint.json; the same command with --resume continues.
+
+NOT FOR CLINICAL USE.
+`;
+
+/** `cxr train`. */
+export const command: CommandModule = {
+  name: 'train',
+  register(program: Command, ctx: CliContext): void {
+    program
+      .command('train')
+      .description('Train the COVID-19 vs normal head on a frozen ImageNet base (NOT FOR CLINICAL USE)')
+      .requiredOption('--data <dataset>', 'built dataset (manifest.csv) or folder with covid/ and normal/')
+      .addOption(new Option('--backbone <name>', 'frozen base').choices(['vgg16', 'mobilenet_v1']).default('vgg16'))
+      .option('--weights <file|dir>', 'base weights: Keras .h5 (vgg16) or tfjs layers folder (cxr weights fetch)')
+      .option('--random-weights', 'seeded random base instead of weights (demo/testing only: NOT ImageNet)')
+      .requiredOption('--out <model-dir>', 'model folder to write')
+      .addOption(new Option('--epochs <n>', 'training epochs').argParser(parsePositiveInt).default(10))
+      .addOption(new Option('--batch-size <n>', 'images per update').argParser(parsePositiveInt).default(8))
+      .addOption(new Option('--seed <n>', 'seed of the split, weights init, shuffling, dropout').argParser(parseSeed).default(42))
+      .option('--split <split-file>', 'split.csv to use (default: <dataset>/split.csv, made if absent)')
+      .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'))
+      .addOption(new Option('--engine <name>', 'feature engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
+      .option('--cache-dir <dir>', 'feature cache (default $CXR_CACHE_DIR/features or ~/.cache/cxr/features)')
+      .addOption(new Option('--threshold <method>', 'decision threshold: 0.5, youden, sens:0.95, spec:0.95').argParser(parseThreshold))
+      .option('--resume', 'continue from <out>.checkpoint.json left by Ctrl-C')
+      .option('--json', 'print the result as JSON')
+      .addHelpText('after', EXAMPLE)
+      .action(
+        async (opts: {
+          data: string; backbone: string; weights?: string; randomWeights?: boolean; out: string; epochs: number; batchSize: number; seed: number;
+          split?: string; backend: BackendName | 'auto'; engine: FeatureEngineChoice; cacheDir?: string; threshold?: ThresholdMethod; resume?: boolean; json?: boolean;
+        }) => {
+          if (!opts.weights && !opts.randomWeights) {
+            throw new UsageError(missingWeightsMessage(opts.backbone));
+          }
+          const progress = createProgress(ctx);
+          const result = await abortOnSigint(
+            (signal) => runTrain({ ...opts, cwd: ctx.cwd, signal, progress }),
+            () => progress.line('interrupted: stopping after this batch and writing a checkpoint (Ctrl-C again to quit at once)'),
+          );
+          ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatTrainResult(result));
+        },
+      );
+  },
+};

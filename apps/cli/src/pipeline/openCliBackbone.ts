@@ -1,0 +1,87 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { BACKBONE_NAMES, createBackbone, loadBackbone, type Backbone, type BackboneName } from '@cxr/model/node';
+import type { NormalizationPreset } from '@cxr/preprocess';
+import { InputError, UsageError } from '../errors';
+
+/** Size of a seeded random VGG-like base (demo and tests): input side, VGG blocks, width multiplier. */
+export interface RandomBaseSize {
+  inputSize: number;
+  blocks: number;
+  widthMultiplier: number;
+  /** Input normalisation of the random base; default `vgg16-caffe`, as VGG16's ImageNet weights. */
+  normalization?: NormalizationPreset;
+}
+
+/** The full VGG16 at 224 px, random weights. */
+export const FULL_RANDOM_BASE: RandomBaseSize = { inputSize: 224, blocks: 5, widthMultiplier: 1 };
+
+/** Options of {@link openCliBackbone}. */
+export interface OpenCliBackboneOptions {
+  backbone: string;
+  /** Weights file (Keras .h5) or folder (tfjs layers model.json + shards). */
+  weights?: string;
+  /** Use seeded random weights (NOT ImageNet) instead. */
+  randomWeights?: boolean;
+  seed?: number;
+  /** Size of the random base; default {@link FULL_RANDOM_BASE}. */
+  randomSize?: RandomBaseSize;
+  cwd?: string;
+}
+
+/** A backbone and a sentence saying which weights it carries. */
+export interface OpenedBackbone {
+  backbone: Backbone;
+  /** e.g. `mobilenet_v1, ImageNet weights from <dir>` or `vgg16-like, random weights (seed 1), NOT ImageNet`. */
+  description: string;
+}
+
+/** The message of a missing `--weights`: how to get them. */
+export function missingWeightsMessage(name: string): string {
+  return (
+    `--weights is required for ${name}: download ImageNet weights with \`cxr weights fetch ${name}\` (prints the path), ` +
+    `or convert a Keras file with \`cxr weights import <file.h5> --out <dir>\`; ` +
+    `--random-weights trains on a seeded random base instead (demo/testing only: NOT ImageNet)`
+  );
+}
+
+/**
+ * Opens the frozen base for training: pretrained weights from `--weights`, or (with `--random-weights`) a seeded
+ * random VGG16-like base, clearly labelled as not ImageNet. MobileNet v1 exists only with weights.
+ *
+ * @throws UsageError for an unknown backbone, missing weights, or random MobileNet; InputError for a missing weights path.
+ */
+export async function openCliBackbone(options: OpenCliBackboneOptions): Promise<OpenedBackbone> {
+  const name = options.backbone as BackboneName;
+  if (!BACKBONE_NAMES.includes(name)) throw new UsageError(`--backbone ${JSON.stringify(options.backbone)}: expected one of ${BACKBONE_NAMES.join(', ')}`);
+  if (options.randomWeights) {
+    if (options.weights) throw new UsageError('give either --weights or --random-weights, not both');
+    if (name !== 'vgg16') throw new UsageError(`--random-weights builds only a vgg16-like base (MobileNet v1 needs its weights: cxr weights fetch mobilenet_v1)`);
+    const size = options.randomSize ?? FULL_RANDOM_BASE;
+    const seed = options.seed ?? 0;
+    const backbone = createBackbone({
+      name: 'vgg16',
+      seed,
+      inputShape: [size.inputSize, size.inputSize, 3],
+      blocks: size.blocks,
+      widthMultiplier: size.widthMultiplier,
+      normalization: size.normalization ?? 'vgg16-caffe',
+    });
+    const shape = size === FULL_RANDOM_BASE ? 'VGG16' : `VGG-like (${size.blocks} blocks, width x${size.widthMultiplier}, ${size.inputSize} px)`;
+    return { backbone, description: `${shape} with random weights (seed ${seed}), NOT ImageNet: features are not pretrained` };
+  }
+  if (!options.weights) throw new UsageError(missingWeightsMessage(name));
+  const weights = path.resolve(options.cwd ?? process.cwd(), options.weights);
+  if (!(await stat(weights).then(() => true, () => false))) throw new InputError(`${weights}: no such weights file or folder (get weights with \`cxr weights fetch ${name}\`)`);
+  // The official tfjs MobileNet v1 is the whole classifier: cut it after its last convolution block (7x7x1024).
+  const cutLayer = name === 'mobilenet_v1' && (await mobilenetIsWhole(weights)) ? 'conv_pw_13_relu' : undefined;
+  const backbone = await loadBackbone({ name, weights, ...(cutLayer ? { cutLayer } : {}) });
+  return { backbone, description: `${name}, pretrained (ImageNet) weights from ${weights}` };
+}
+
+/** True when a tfjs MobileNet folder (or model.json) still holds the classifier top (layer `conv_pw_13_relu` and beyond). */
+async function mobilenetIsWhole(weights: string): Promise<boolean> {
+  const file = weights.endsWith('.json') ? weights : path.join(weights, 'model.json');
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.includes('"conv_preds"') || text.includes('"conv_pw_13_relu"');
+}

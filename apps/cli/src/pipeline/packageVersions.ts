@@ -1,0 +1,12 @@
+/** Versions of the cxr packages in use (from their package.json), for `cxr.json`. Unknown ones are left out. */
+export function packageVersions(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ['@cxr/dataset', '@cxr/preprocess', '@cxr/model', '@cxr/metrics']) {
+    try {
+      out[name] = String((require(`${name}/package.json`) as { version: string }).version);
+    } catch {
+      // not resolvable from here (e.g. bundled differently): leave it out rather than guess
+    }
+  }
+  return out;
+}

@@ -1,0 +1,14 @@
+import { gradCam, writeOverlayPng, type CxrModel, type GradCamResult } from '@cxr/model/node';
+import { readModelInput } from './readModelInput';
+
+/**
+ * Grad-CAM of the model's positive class on one image file (PNG, JPEG or DICOM), blended over the grey image at
+ * the model's input size and written as a PNG. Returns the heatmap facts.
+ */
+export async function writeGradcamOverlay(cxr: CxrModel, file: string, outPng: string): Promise<Pick<GradCamResult, 'layerName' | 'width' | 'height' | 'probabilities'>> {
+  const { input, grey } = await readModelInput(file, cxr.config.preprocessing);
+  const classIndex = cxr.config.classes.indexOf(cxr.config.positiveClass);
+  const cam = await gradCam(cxr, input, { classIndex });
+  await writeOverlayPng(outPng, { data: grey.data, width: grey.width, height: grey.height }, cam);
+  return { layerName: cam.layerName, width: cam.width, height: cam.height, probabilities: cam.probabilities };
+}
