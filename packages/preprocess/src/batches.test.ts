@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { augmentation } from './augmentation';
 import { batches, type Batch } from './batches';
-import { ImageDecodeError, PreprocessError, UnknownLabelError } from './errors';
+import { ImageDecodeError, PreprocessError, UnknownLabelError, UnsafePathError } from './errors';
 import { DEFAULT_PREPROCESS_SPEC, type PreprocessSpec } from './preprocessSpec';
 import type { ImageRecord } from './splitByPatient';
 
@@ -118,6 +118,25 @@ describe('batches', () => {
   it('without onError, throws the decode error naming the file', async () => {
     const recs = [records[0], { path: 'broken.png', label: 'covid' }];
     await expect(collect(batches(recs, { spec, labels, baseDir: dir }))).rejects.toThrow(/broken\.png/);
+  });
+
+  it('refuses record paths that leave baseDir (absolute, ..), through onError or by throwing', async () => {
+    // A real image just outside baseDir: reading it would succeed, so only the path check can stop it.
+    const inner = path.join(dir, 'inner');
+    mkdirSync(inner, { recursive: true });
+    writeFileSync(path.join(inner, 'ok.png'), readFileSync(path.join(dir, '0.png')));
+    const recs = [
+      { path: 'ok.png', label: 'covid' },
+      { path: '../1.png', label: 'covid' },
+      { path: path.join(dir, '2.png'), label: 'normal' },
+      { path: 'sub\\..\\..\\3.png', label: 'normal' },
+    ];
+    const errors: PreprocessError[] = [];
+    const out = await collect(batches(recs, { spec, labels, baseDir: inner, onError: (e) => errors.push(e) }));
+    expect(out.flatMap((b) => b.meta.map((r) => r.path))).toEqual(['ok.png']);
+    expect(errors.map((e) => [e.constructor, (e as UnsafePathError).unsafePath])).toEqual(recs.slice(1).map((r) => [UnsafePathError, r.path]));
+    expect(errors[0].message).toContain(inner);
+    await expect(collect(batches([recs[1]], { spec, labels, baseDir: inner }))).rejects.toThrow(UnsafePathError);
   });
 
   it('refuses a record whose label is not in labels before decoding anything', () => {

@@ -1,10 +1,10 @@
-import path from 'node:path';
 import type { AugmentFn } from './augmentation';
 import { createRng, hashSeed, shuffleInPlace } from './createRng';
 import { PreprocessError, UnknownLabelError } from './errors';
 import { preprocessGreyImage } from './preprocessImage';
 import { toModelInput } from './preprocessPixels';
 import type { PreprocessSpec } from './preprocessSpec';
+import { resolveInside } from './resolveInside';
 import type { ImageRecord } from './splitByPatient';
 
 /** One batch, ready to wrap in tensors: `tf.tensor4d(b.x, b.shape)`, `tf.tensor2d(b.y, [N, labels.length])`. */
@@ -39,7 +39,11 @@ export interface BatchOptions<R extends ImageRecord = ImageRecord> {
   concurrency?: number;
   /** Batches prepared in the background while the consumer works on the current one. Default 2. */
   prefetch?: number;
-  /** Folder that relative record paths are resolved against (the manifest's folder). Default the working directory. */
+  /**
+   * Folder that record paths are resolved against (the manifest's folder). Default the working directory. Paths come
+   * from files (manifest, split) and must stay inside it: an absolute path or one with `..` is an `UnsafePathError`
+   * (reported through `onError` like an unreadable image).
+   */
   baseDir?: string;
   /** sharp's pixel bound per image. */
   limitInputPixels?: number;
@@ -150,7 +154,7 @@ export function batches<R extends ImageRecord>(records: readonly R[], options: B
           stats.peakDecodesInFlight = Math.max(stats.peakDecodesInFlight, stats.decodesInFlight);
           stats.peakImagesBuffered = Math.max(stats.peakImagesBuffered, stats.imagesBuffered);
           try {
-            const file = path.resolve(baseDir, record.path);
+            const file = resolveInside(baseDir, record.path);
             let { image } = await preprocessGreyImage(file, spec, { limitInputPixels: options.limitInputPixels, resampler: options.resampler });
             if (options.augment) image = options.augment(image, createRng(hashSeed(seed, epoch, 'augment', ri)));
             toModelInput(image, spec, x.subarray(slot * hwc, (slot + 1) * hwc));

@@ -73,6 +73,22 @@ export class CsvFormatError extends PreprocessError {
   }
 }
 
+/**
+ * A path read from a manifest or split file is absolute, climbs out of its folder (`..`) or holds a NUL byte:
+ * it is refused before any file is touched.
+ */
+export class UnsafePathError extends PreprocessError {
+  /** The path as the record writes it. */
+  readonly unsafePath: string;
+  /** The folder it had to stay in. */
+  readonly baseDir: string;
+  constructor(unsafePath: string, baseDir: string, reason: string) {
+    super(`Unsafe image path ${JSON.stringify(unsafePath)} (${reason}): record paths must stay inside ${baseDir}`);
+    this.unsafePath = unsafePath;
+    this.baseDir = baseDir;
+  }
+}
+
 /** A record's label is not one of the labels given for one-hot encoding. */
 export class UnknownLabelError extends PreprocessError {
   readonly label: string;

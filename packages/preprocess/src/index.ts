@@ -13,6 +13,7 @@ export {
   PreprocessSpecError,
   SplitOptionsError,
   UnknownLabelError,
+  UnsafePathError,
 } from './errors';
 export type { FloatImage, RawPixels, Rect } from './floatImage';
 export { toGrey } from './toGrey';
