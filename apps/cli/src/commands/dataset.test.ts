@@ -2,34 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { readManifest, type BuildSummary } from '@cxr/dataset/node';
-import { main } from '../main';
+import { runCli, sharedDataDir } from '../__fixtures__/cliHarness';
 import type { DatasetStatsResult } from './dataset';
 
-const shared = process.env['CXR_SHARED_DATA'] ?? path.resolve(__dirname, '../../../..', '../shared/data');
-
-function sink(isTTY = false) {
-  let text = '';
-  const stream = Object.assign(
-    new Writable({
-      write(chunk, _encoding, done) {
-        text += String(chunk);
-        done();
-      },
-    }),
-    { isTTY },
-  );
-  return { stream, text: () => text };
-}
+const shared = sharedDataDir;
 
 let dir: string;
-async function cli(...args: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(['node', 'cxr', ...args], { stdout: stdout.stream, stderr: stderr.stream, cwd: dir });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const cli = (...args: string[]) => runCli(dir, args);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cxr-cli-dataset-'));
@@ -55,9 +35,8 @@ describe('cxr dataset build (the real shared data; the only build of this file)'
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout) as BuildSummary;
     expect(summary.images.byLabelAndSource).toEqual({ covid: { 'covid-chestxray': 163 }, normal: { 'covid-chestxray': 11, 'nih-cxr14': 99 } });
-    const covid = summary.sources[0]!.classes['covid']!;
-    expect([covid.kept, covid.present, covid.missing]).toEqual([217, 163, 54]);
-    expect(summary.sources[1]!.classes['normal']!.kept).toBe(37414);
+    expect(summary.sources[0]?.classes['covid']).toMatchObject({ kept: 217, present: 163, missing: 54 });
+    expect(summary.sources[1]?.classes['normal']?.kept).toBe(37414);
     // Relative --out resolves against the CLI's working directory.
     const manifest = await readManifest(path.join(dir, 'built', 'manifest.csv'));
     expect(manifest).toHaveLength(273);
@@ -78,9 +57,9 @@ describe('cxr dataset stats', () => {
   it('counts the 19 No Finding X-ray rows of covid-chestxray, 14 of them present', async () => {
     const r = await cli('dataset', 'stats', `covid-chestxray=${path.join(shared, 'covid-chestxray')}`, '--finding', 'No Finding', '--modality', 'X-ray', '--json');
     expect(r.code).toBe(0);
-    const s = (JSON.parse(r.stdout) as DatasetStatsResult).sources[0]!;
-    expect(s.filtered).toMatchObject({ kept: 19, present: 14, missing: 5 });
-    expect(s.all.bySex).toEqual({ M: 429, F: 253, unknown: 69 });
+    const s = (JSON.parse(r.stdout) as DatasetStatsResult).sources[0];
+    expect(s?.filtered).toMatchObject({ kept: 19, present: 14, missing: 5 });
+    expect(s?.all.bySex).toEqual({ M: 429, F: 253, unknown: 69 });
   });
 
   it('counts 37,414 NIH rows No Finding, PA, 18+ (text output, plain progress lines off a TTY)', async () => {
@@ -94,20 +73,14 @@ describe('cxr dataset stats', () => {
   });
 
   it('rewrites one progress line in place on a TTY', async () => {
-    const stdout = sink();
-    const stderr = sink(true);
-    const code = await main(['node', 'cxr', 'dataset', 'stats', `covid-chestxray=${path.join(shared, 'covid-chestxray')}`], {
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-      cwd: dir,
-    });
+    const { code, stdout, stderr } = await runCli(dir, ['dataset', 'stats', `covid-chestxray=${path.join(shared, 'covid-chestxray')}`], true);
     expect(code).toBe(0);
     // CR + ESC[2K (erase line) opens each update; checked as a plain prefix, since a control character in a regex
     // literal is a lint error (no-control-regex).
-    const progress = stderr.text();
+    const progress = stderr;
     expect(progress.startsWith('\r\u001b[2K')).toBe(true);
     expect(progress.slice('\r\u001b[2K'.length)).toMatch(/^covid-chestxray: \d+ rows read.*\n$/s);
-    expect(stdout.text()).toContain('covid-chestxray');
+    expect(stdout).toContain('covid-chestxray');
   });
 
   it('bad usage exits 2; a missing folder or a bad metadata file exits 1 with one line naming it', async () => {

@@ -1,34 +1,14 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import sharp from 'sharp';
-import { main } from '../main';
+import { runCli, sharedDataDir } from '../__fixtures__/cliHarness';
 import { parseWindow, type DicomConvertResult } from './dicom';
 
-const dicomDir = path.join(process.env['CXR_SHARED_DATA'] ?? path.resolve(__dirname, '../../../..', '../shared/data'), 'dicom');
-
-function sink(isTTY = false) {
-  let text = '';
-  const stream = Object.assign(
-    new Writable({
-      write(chunk, _encoding, done) {
-        text += String(chunk);
-        done();
-      },
-    }),
-    { isTTY },
-  );
-  return { stream, text: () => text };
-}
+const dicomDir = path.join(sharedDataDir, 'dicom');
 
 let dir: string;
-async function cli(args: string[], tty = false) {
-  const stdout = sink();
-  const stderr = sink(tty);
-  const code = await main(['node', 'cxr', ...args], { stdout: stdout.stream, stderr: stderr.stream, cwd: dir });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const cli = (args: string[], tty = false) => runCli(dir, args, tty);
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'cxr-cli-dicom-'));

@@ -1,29 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { main } from '../main';
+import { runCli } from '../__fixtures__/cliHarness';
 import { runMetrics } from './metrics';
 
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += String(chunk);
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
-
 let dir: string;
-
-async function cli(...args: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(['node', 'cxr', ...args], { stdout: stdout.stream, stderr: stderr.stream, cwd: dir });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const cli = (...args: string[]) => runCli(dir, args);
 
 // 5 covid, 5 normal. At 0.5: TP 4, FN 1 (0.3), FP 1 (0.55), TN 4. Paths with commas and quotes exercise the CSV.
 const PREDS = [

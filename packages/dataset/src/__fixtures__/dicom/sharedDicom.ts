@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { sharedDataDir } from '../../metadata/__fixtures__/sharedDataDir';
 
 /** `<shared data>/dicom`: the real DICOM files (never copied into the repo); `CXR_SHARED_DATA` overrides the root. */
-export const sharedDicomDir: string = path.join(
-  process.env['CXR_SHARED_DATA'] ?? path.resolve(__dirname, '../../../../..', '../shared/data'),
-  'dicom',
-);
+export const sharedDicomDir: string = path.join(sharedDataDir, 'dicom');
 
 /** Path of a shared DICOM file, e.g. `original/CR-MONO1-10-chest.dcm`. */
 export function sharedDicom(relative: string): string {
