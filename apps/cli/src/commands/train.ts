@@ -154,6 +154,16 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const checkpoint = options.resume ? await loadCheckpoint(checkpointFile).catch((error: unknown) => {
     throw new InputError(`${checkpointFile}: cannot resume (${(error as Error).message}); run without --resume to start over`, { cause: error });
   }) : null;
+  const dataset = await loadDataset(path.resolve(cwd, options.data));
+  const split = await resolveSplit(dataset, { splitFile: options.split ? path.resolve(cwd, options.split) : undefined, seed: options.seed ?? 42 });
+  progress?.line(
+    `split: ${split.created ? 'made (patient-level) and written to' : 'read from'} ${split.file}: ${split.train.length} train, ${split.val.length} val, ${split.test.length} test`,
+  );
+  {
+    // Input first: a bad dataset or split fails before the base is loaded.
+    const labels = new Set(split.train.map((i) => i.label));
+    if (!labels.has('covid') || !labels.has('normal')) throw new InputError(`${split.file}: the train split needs covid and normal images (has ${[...labels].join(', ') || 'none'})`);
+  }
   const backend = await initBackend({ backend: options.backend ?? 'auto' });
   progress?.line(`backend: tfjs ${backend.name} (${backend.reason})`);
   const { backbone, description } = await openCliBackbone({
@@ -165,15 +175,6 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     cwd,
   });
   progress?.line(`backbone: ${description}`);
-  const dataset = await loadDataset(path.resolve(cwd, options.data));
-  const split = await resolveSplit(dataset, { splitFile: options.split ? path.resolve(cwd, options.split) : undefined, seed: options.seed ?? 42 });
-  progress?.line(
-    `split: ${split.created ? 'made (patient-level) and written to' : 'read from'} ${split.file}: ${split.train.length} train, ${split.val.length} val, ${split.test.length} test`,
-  );
-  for (const [name, images] of [['train', split.train]] as const) {
-    const labels = new Set(images.map((i) => i.label));
-    if (!labels.has('covid') || !labels.has('normal')) throw new InputError(`${split.file}: the ${name} split needs covid and normal images (has ${[...labels].join(', ') || 'none'})`);
-  }
   const cacheDir = path.resolve(cwd, options.cacheDir ?? path.join(defaultCacheRoot(), 'features'));
   const all = [...split.train, ...split.val];
   const run = await extractDatasetFeatures(backbone, all, { cacheDir, engine: options.engine, progress, label: 'features' });

@@ -1,0 +1,127 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadModel } from '@cxr/model/node';
+import { formatSplitCsv, parseSplitCsv } from '@cxr/preprocess';
+import { createProgress, type Progress } from '../pipeline/progress';
+import { scoreImages } from '../pipeline/scoreImages';
+import { runCli } from '../pipeline/__fixtures__/runCli';
+import { DEMO_PRESETS, runDemo, type DemoResult } from './demo';
+import { checkpointFileFor, parseThreshold, runTrain, type TrainOptions } from './train';
+
+const silent: Progress = createProgress({ stdout: process.stdout, stderr: process.stderr, cwd: '.' }, { quiet: true });
+
+describe('cxr train', () => {
+  let tmp: string;
+  let demo: DemoResult;
+  let base: TrainOptions;
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-train-'));
+    demo = await runDemo({ out: path.join(tmp, 'demo'), size: 'small', randomWeights: true, seed: 11, cwd: tmp });
+    base = {
+      data: demo.dataset,
+      out: '',
+      randomWeights: true,
+      randomSize: DEMO_PRESETS.small.random.base,
+      learningRate: DEMO_PRESETS.small.random.learningRate,
+      epochs: 4,
+      seed: 11,
+      cacheDir: path.join(tmp, 'demo', '.cache', 'features'),
+      cwd: tmp,
+      progress: silent,
+    };
+  }, 240_000);
+  afterAll(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('an abort leaves a checkpoint; --resume continues to the same result as an uninterrupted run', async () => {
+    const whole = await runTrain({ ...base, out: 'whole' });
+    expect(whole.aborted).toBe(false);
+
+    const controller = new AbortController();
+    const aborting: Progress = {
+      ...silent,
+      bar(label, done) {
+        if (label.startsWith('epoch 2/') && done === 2) controller.abort();
+      },
+    };
+    const cut = await runTrain({ ...base, out: 'resumed', signal: controller.signal, progress: aborting });
+    expect(cut.aborted).toBe(true);
+    expect(cut.model).toBeNull();
+    expect(cut.checkpoint).toBe(checkpointFileFor(path.join(tmp, 'resumed')));
+    expect((await stat(cut.checkpoint as string)).size).toBeGreaterThan(0);
+    expect(cut.epochsCompleted).toBe(1);
+    await expect(stat(path.join(tmp, 'resumed'))).rejects.toThrow();
+
+    const resumed = await runTrain({ ...base, out: 'resumed', resume: true });
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.epochsCompleted).toBe(4);
+    await expect(stat(cut.checkpoint as string)).rejects.toThrow(); // removed once the model is saved
+    expect(resumed.history.loss).toHaveLength(4);
+    resumed.history.loss.forEach((l, i) => expect(l).toBeCloseTo(whole.history.loss[i], 4));
+    resumed.history.valLoss.forEach((l, i) => expect(l).toBeCloseTo(whole.history.valLoss[i], 4));
+  });
+
+  it('--resume without a checkpoint is bad input naming the file', async () => {
+    await expect(runTrain({ ...base, out: 'never', resume: true })).rejects.toThrow(/never\.checkpoint\.json: cannot resume/);
+  });
+
+  it('saves cxr.json with the split, the manifest hash and a Youden threshold chosen on validation', async () => {
+    const r = await runTrain({ ...base, out: 'youden', threshold: parseThreshold('youden') });
+    const config = JSON.parse(await readFile(path.join(tmp, 'youden', 'cxr.json'), 'utf8'));
+    expect(config.threshold).toBe(r.threshold.value);
+    expect(r.threshold.method).toBe('youden on validation');
+    expect(config.trainingMetrics.split).toMatchObject({ train: r.split.train, val: r.split.val, test: r.split.test });
+    const { createHash } = await import('node:crypto');
+    expect(config.datasetManifestHash).toBe(createHash('sha256').update(await readFile(path.join(demo.dataset, 'manifest.csv'))).digest('hex'));
+    const curves = JSON.parse(await readFile(path.join(tmp, 'youden', 'training-history.json'), 'utf8'));
+    expect(curves.epochs).toHaveLength(4);
+    // Hand check: score the validation images with the saved model; no threshold gives a higher Youden J.
+    const split = parseSplitCsv(await readFile(path.join(demo.dataset, 'split.csv'), 'utf8'), 'split.csv').filter((x) => x.split === 'val');
+    const cxr = await loadModel(path.join(tmp, 'youden'));
+    const scores = await scoreImages(cxr, split.map((x) => path.join(demo.dataset, x.path)));
+    cxr.model.dispose();
+    const j = (t: number): number => {
+      const pos = split.map((x, i) => [x.label, scores[i]] as const);
+      const sens = pos.filter(([l, sc]) => l === 'covid' && sc >= t).length / pos.filter(([l]) => l === 'covid').length;
+      const spec = pos.filter(([l, sc]) => l === 'normal' && sc < t).length / pos.filter(([l]) => l === 'normal').length;
+      return sens + spec - 1;
+    };
+    const best = Math.max(...scores.map(j));
+    expect(j(r.threshold.value)).toBeCloseTo(best, 6);
+    expect((r.threshold.sensitivity ?? NaN) + (r.threshold.specificity ?? NaN) - 1).toBeCloseTo(best, 6);
+  });
+
+  it('refuses a split file that puts one patient on both sides', async () => {
+    const split = parseSplitCsv(await readFile(path.join(demo.dataset, 'split.csv'), 'utf8'), 'split.csv');
+    const a = split.find((s) => s.split === 'train') as (typeof split)[number];
+    // A test-side image now claims the patient of a train-side image.
+    const other = split.find((s) => s.split === 'test') as (typeof split)[number];
+    const bad = split.map((s) => (s === other ? { ...s, patientId: a.patientId } : s));
+    const file = path.join(tmp, 'leak.csv');
+    await writeFile(file, formatSplitCsv(bad));
+    const r = await runCli(['train', '--data', demo.dataset, '--random-weights', '--out', 'leak', '--split', file], tmp);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(String(a.patientId));
+  });
+
+  it('without --weights: exit 2 telling how to get weights; bad flags exit 2', async () => {
+    const r = await runCli(['train', '--data', demo.dataset, '--out', 'm'], tmp);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cxr weights fetch vgg16');
+    expect(r.stderr).toContain('--random-weights');
+    expect((await runCli(['train', '--data', demo.dataset, '--out', 'm', '--random-weights', '--epochs', '0'], tmp)).code).toBe(2);
+    expect((await runCli(['train', '--data', demo.dataset, '--out', 'm', '--random-weights', '--backbone', 'resnet'], tmp)).code).toBe(2);
+    expect((await runCli(['train', '--data', demo.dataset, '--out', 'm', '--random-weights', '--threshold', 'sens:2'], tmp)).code).toBe(2);
+  });
+
+  it('parses --threshold', () => {
+    expect(parseThreshold('0.3')).toEqual({ kind: 'fixed', value: 0.3 });
+    expect(parseThreshold('youden')).toEqual({ kind: 'youden' });
+    expect(parseThreshold('sens:0.95')).toEqual({ kind: 'sensitivity', target: 0.95 });
+    expect(parseThreshold('spec:.9')).toEqual({ kind: 'specificity', target: 0.9 });
+    expect(() => parseThreshold('1.5')).toThrow();
+  });
+});
