@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
+import { writeFileAtomic } from '../build/writeFileAtomic';
 import { DicomParseError } from '../errors';
 import { decodeDicom, type AppliedVoi, type DecodeDicomOptions, type DicomImage } from './decodeDicom';
 
@@ -38,18 +38,6 @@ export async function encodeDicomPng(image: DicomImage): Promise<Buffer> {
   return input.toColourspace(image.bitsPerSample === 16 ? 'grey16' : 'b-w').png().toBuffer();
 }
 
-/** Writes bytes to `path` atomically: a temporary file beside it, then a rename, so no half-written PNG remains. */
-async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
-  const temporary = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, bytes);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
 /**
  * Converts one DICOM file to a display-ready greyscale PNG (see `decodeDicom` for the rendering), written
  * atomically. Node only.
@@ -61,7 +49,7 @@ async function writeAtomically(path: string, bytes: Buffer): Promise<void> {
 export async function convertDicomToPng(inputPath: string, outputPath: string, options: ConvertDicomOptions = {}): Promise<ConvertedDicom> {
   const bytes = await readDicomFile(inputPath);
   const image = await decodeDicom(bytes, { ...options, fileName: inputPath });
-  await writeAtomically(outputPath, await encodeDicomPng(image));
+  await writeFileAtomic(outputPath, await encodeDicomPng(image));
   return {
     input: inputPath,
     output: outputPath,
