@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeWithData, SHARED_DATA } from './__fixtures__/sharedData';
@@ -104,6 +104,10 @@ describe('split.csv and manifest.csv files', () => {
     const text = readFileSync(file, 'utf8');
     expect(text).toBe('path,patientId,label,source,split\n"images/a,b.png","p ""1""",covid,covid-chestxray,train\nimages/c.png,2,normal,nih,val\n');
     expect(await readSplitFile(file)).toEqual(a);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]); // written through a renamed temporary file
+    // A failed write (the target is a folder) leaves the old state: no temporary file behind.
+    await expect(writeSplitFile(dir, a)).rejects.toThrow();
+    expect(readdirSync(path.dirname(dir)).filter((f) => f.startsWith(`.${path.basename(dir)}.`))).toEqual([]);
   });
 
   it('does not write a leaking split, and refuses a bad split value when reading', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CsvFormatError } from './errors';
@@ -6,13 +7,23 @@ import { formatSplitCsv, parseSplitCsv } from './splitCsv';
 import type { ImageRecord, SplitAssignment } from './splitByPatient';
 import { validateSplit } from './validateSplit';
 
-/** Writes text atomically: a temporary file in the same folder, then a rename over the target. */
+/**
+ * Writes text atomically: a temporary file in the same folder (a random name, created exclusively), flushed to disk,
+ * then renamed over the target. Readers see the old file or the new one, never a partial one; on failure the
+ * temporary file is removed.
+ */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  let handle: fs.FileHandle | undefined;
   try {
-    await fs.writeFile(tmp, text, 'utf8');
+    handle = await fs.open(tmp, 'wx');
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
     await fs.rename(tmp, file);
   } catch (error) {
+    await handle?.close().catch(() => undefined);
     await fs.rm(tmp, { force: true });
     throw error;
   }
