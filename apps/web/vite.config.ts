@@ -1,6 +1,6 @@
 import { defineConfig } from 'vite';
 
-// Cross-origin isolation lets tfjs-backend-wasm use threads (SharedArrayBuffer); scripts/serve.mjs sends the same headers.
+// Cross-origin isolation (the page loads nothing from other origins); scripts/serve.mjs sends the same headers.
 const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 export default defineConfig({

@@ -74,7 +74,7 @@ export async function startServer({ dist = path.join(WEB_ROOT, 'dist'), model = 
       'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
       'Content-Length': info.size,
       'Cache-Control': 'no-cache',
-      // Cross-origin isolation: tfjs-backend-wasm may use threads (SharedArrayBuffer).
+      // Cross-origin isolation: the page may load nothing from other origins.
       'Cross-Origin-Opener-Policy': 'same-origin',
       'Cross-Origin-Embedder-Policy': 'require-corp',
       'Cross-Origin-Resource-Policy': 'same-origin',

@@ -66,7 +66,7 @@ function draw(): void {
   const on = $<HTMLInputElement>('overlay-toggle').checked;
   const alpha = on ? Number($<HTMLInputElement>('alpha').value) / 100 : 0;
   const rgba = overlayHeatmap(view as GreyImage, cam, { alpha });
-  canvas.getContext('2d')!.putImageData(new ImageData(rgba.data as Uint8ClampedArray<ArrayBuffer>, rgba.width, rgba.height), 0, 0);
+  canvas.getContext('2d')?.putImageData(new ImageData(rgba.data as Uint8ClampedArray<ArrayBuffer>, rgba.width, rgba.height), 0, 0);
   canvas.dataset.overlay = on ? 'on' : 'off';
   $('alpha-value').textContent = `${Math.round(alpha * 100)}%`;
 }
@@ -77,6 +77,7 @@ function showAnalysis(): void {
   const { config } = current.cxr;
   const { prediction } = analysis;
   $('result').hidden = false;
+  $('placeholder').hidden = true;
   $('image-info').textContent =
     `${shown.fileName}: ${description}. Grad-CAM of "${prediction.decision}" at layer ${analysis.cam.layerName} (${analysis.cam.width}x${analysis.cam.height})` +
     (analysis.viewIsModelInput ? ', shown on the model’s input view.' : '.');
@@ -143,11 +144,16 @@ async function handleImage(file: File): Promise<void> {
     return;
   }
   setState('busy');
+  // A result stays on screen only beside the file it belongs to.
+  shown = null;
+  $('result').hidden = true;
+  $('placeholder').hidden = false;
   $('model-status').textContent = `Analysing ${file.name}…`;
   try {
     const decoded = await decodeImageFile(file, file.name);
     const analysis = await analyzeImage(current.cxr, decoded.pixels);
     shown = { analysis, fileName: file.name, description: decoded.description };
+    document.body.dataset.analyses = String(Number(document.body.dataset.analyses ?? 0) + 1);
     showAnalysis();
     $('model-status').textContent = `Model ready on ${backend?.label ?? '?'}`;
     setState('done');
@@ -167,6 +173,7 @@ async function handleModelFolder(files: File[]): Promise<void> {
     current = opened;
     shown = null;
     $('result').hidden = true;
+    $('placeholder').hidden = false;
     showModel();
     setState('ready');
   } catch (error) {
@@ -182,8 +189,14 @@ async function start(): Promise<void> {
     if (forced && !(BROWSER_BACKENDS as readonly string[]).includes(forced)) throw new Error(`Unknown backend ${forced}: use ${BROWSER_BACKENDS.join(', ')}`);
     backend = await selectBackend((forced as BrowserBackend | null) ?? undefined);
     $('model-status').textContent = `Loading the model on ${backend.label}…`;
-    const variant: WeightsVariant | 'auto' = weights === 'float32' || weights === 'float16' ? weights : 'auto';
+    // float32 unless asked: float16 halves the download but moved probabilities by up to 1e-3 in the bench
+    // (tools/bench/src/web.bench.mjs), as much as the page may differ from the Node API.
+    const variant: WeightsVariant | 'auto' = weights === 'float16' || weights === 'auto' ? weights : 'float32';
+    const t0 = performance.now();
     current = await openServedModel(params.get('model') ?? 'model/', variant);
+    // Read by tools/bench (web.bench.mjs): load time and bytes as the page saw them.
+    document.body.dataset.modelLoadMs = String(performance.now() - t0);
+    document.body.dataset.modelBytes = String(current?.bytes ?? 0);
     showModel();
     if (current) {
       setState('ready');

@@ -26,10 +26,10 @@ function countingFetch(inner: typeof fetch, counter: { bytes: number }): typeof 
 
 /**
  * Loads the model the server mounts at `url` (`cxr.json`, `model.json` and shards). `variant: 'auto'`
- * takes float16 weights when the folder has them. Returns null when there is no model at `url`
+ * takes float16 weights when the folder has them; the default is float32. Returns null when there is no model at `url`
  * (the page then asks for a folder).
  */
-export async function openServedModel(url: string, variant: WeightsVariant | 'auto' = 'auto'): Promise<OpenedModel | null> {
+export async function openServedModel(url: string, variant: WeightsVariant | 'auto' = 'float32'): Promise<OpenedModel | null> {
   const base = url.endsWith('/') ? url : `${url}/`;
   const probe = await fetch(`${base}cxr.json`, { method: 'HEAD' });
   if (probe.status === 404) return null;

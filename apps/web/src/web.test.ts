@@ -109,7 +109,7 @@ describeBrowser('web demo in Chromium', () => {
   const colouredPixels = (page: Page) =>
     page.evaluate(() => {
       const c = document.getElementById('view') as HTMLCanvasElement;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const d = (c.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 1] || d[i + 1] !== d[i + 2]) n++;
       return { coloured: n, total: d.length / 4 };
@@ -162,7 +162,7 @@ describeBrowser('web demo in Chromium', () => {
     await page.locator('#alpha').fill('100');
     const full = await page.evaluate(() => {
       const c = document.getElementById('view') as HTMLCanvasElement;
-      return Array.from(c.getContext('2d')!.getImageData(0, 0, 1, 1).data.slice(0, 3));
+      return Array.from((c.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, 1, 1).data.slice(0, 3));
     });
     // At alpha 1 the corner pixel is jet(heat) alone: jet's blue channel is never 0 where red is 0.
     expect(full[0] === full[1] && full[1] === full[2]).toBe(false);
@@ -184,8 +184,10 @@ describeBrowser('web demo in Chromium', () => {
     await page.close();
   }, 120_000);
 
-  test('a JPEG-baseline DICOM decodes in the browser (WebAssembly codec) and matches Node', async () => {
-    const { page, seen } = await openPage();
+  test('a JPEG-baseline DICOM decodes in the browser (WebAssembly codec) and matches Node on the WASM backend', async () => {
+    const { page, seen } = await openPage('?weights=float32&backend=wasm');
+    await expect(page.locator('#model-info').textContent()).resolves.toContain('WebAssembly');
+    expect(seen.requests.some((r) => /tfjs-backend-wasm.*\.wasm$/.test(r.url))).toBe(true);
     expect(await upload(page, DICOM_JPEG)).toBe('done');
     const decoded = await decodeDicom(new Uint8Array(await readFile(DICOM_JPEG)), { fileName: DICOM_JPEG, outputBits: 8 });
     const input = preprocessPixels({ data: decoded.pixels, width: decoded.width, height: decoded.height, channels: 1 }, cxr.config.preprocessing);
@@ -230,9 +232,37 @@ describeBrowser('web demo in Chromium', () => {
     expect(await upload(page, bigFile)).toBe('error');
     await expect(alert.textContent()).resolves.toBe('big.dcm is 50.0 MiB, over the 50.0 MiB limit of this demo');
 
-    // A good image after errors clears the alert.
+    // A good image after errors clears the alert; a bad one after it hides the old result.
     expect(await upload(page, NIH_PNG)).toBe('done');
     await expect(alert.count()).resolves.toBe(0);
+    await expect(page.locator('#result').isVisible()).resolves.toBe(true);
+    expect(await upload(page, { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('again') })).toBe('error');
+    await expect(page.locator('#result').isVisible()).resolves.toBe(false);
+    expect(seen.errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  test('without a served model the user picks a model folder; a folder without cxr.json is refused', async () => {
+    const { page, seen } = await openPage('?model=missing/&backend=wasm');
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('no-model');
+    await expect(page.locator('#model-status').textContent()).resolves.toContain('choose a model folder');
+
+    const notModel = path.join(tmp, 'not-a-model');
+    await mkdir(notModel, { recursive: true });
+    await writeFile(path.join(notModel, 'readme.txt'), 'hello');
+    await page.locator('#model-input').setInputFiles(notModel);
+    await page.waitForFunction(() => document.body.dataset.state === 'error');
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(
+      'not-a-model is not a cxr model folder: no cxr.json (choose the folder saveModel or cxr train wrote)',
+    );
+
+    await page.locator('#model-input').setInputFiles(modelDir);
+    await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''));
+    await expect(page.locator('#model-info').textContent()).resolves.toContain('model (local folder)');
+    expect(await upload(page, NIH_PNG)).toBe('done');
+    expectClose(await shownProbabilities(page), await nodeProbabilities((await preprocessImage(NIH_PNG, cxr.config.preprocessing)).data));
+    // The folder was read from disk by the page: no request for model files went out.
+    expect(seen.requests.filter((r) => /model\.json|\.bin$/.test(r.url))).toEqual([]);
     expect(seen.errors).toEqual([]);
     await page.close();
   }, 120_000);
