@@ -17,6 +17,8 @@ export { readClassFolders, CLASS_FOLDER_EXTENSIONS } from './metadata/readClassF
 export { openSource, parseSourceSpec } from './metadata/openSource';
 export type { SourceSpec, OpenSourceOptions } from './metadata/openSource';
 export { resolveInside } from './metadata/resolveInside';
+export { readCsvRecords } from './metadata/readCsvRecords';
+export type { CsvRecord, ReadCsvOptions } from './metadata/readCsvRecords';
 export { sourceStats } from './metadata/sourceStats';
 export type { SourceStats, SourceStatsOptions } from './metadata/sourceStats';
 

@@ -111,7 +111,7 @@ describe('cxr metrics', () => {
     ['missing column', 'label,prob\ncovid,0.2\n', [], 'cxr: missing.csv: no column "score" (columns: "label", "prob"); use --score-column\n'],
     ['non-numeric score', 'label,score\ncovid,0.2\nnormal,abc\n', [], 'cxr: bad.csv, line 3: score "abc" in column "score" is not a number in [0, 1]\n'],
     ['score above 1', 'label,score\ncovid,1.2\n', [], 'cxr: bad.csv, line 2: score "1.2" in column "score" is not a number in [0, 1]\n'],
-    ['unclosed quote', 'label,score\ncovid,0.2\n"normal,0.3\n', [], 'cxr: bad.csv, line 3: malformed CSV: a quoted field is never closed\n'],
+    ['unclosed quote', 'label,score\ncovid,0.2\n"normal,0.3\n', [], 'cxr: Bad metadata in bad.csv: Quote Not Closed: the parsing is finished with an opening quote at line 3\n'],
     ['ragged row', 'label,score\ncovid,0.2,extra\n', [], 'cxr: bad.csv, line 2: expected 2 fields like the header, found 3\n'],
     ['third class', 'label,score\ncovid,0.2\nnormal,0.3\npneumonia,0.4\n', [], 'cxr: bad.csv, line 4: label "pneumonia" is neither the positive "covid" nor the negative "normal"; binary metrics need exactly two classes\n'],
     ['header only', 'label,score\n', [], 'cxr: bad.csv: no data rows after the header\n'],
@@ -127,7 +127,7 @@ describe('cxr metrics', () => {
   it('names a file that does not exist (exit 1)', async () => {
     const { code, stderr } = await cli('metrics', '--predictions', 'nope.csv');
     expect(code).toBe(1);
-    expect(stderr).toBe('cxr: Cannot read nope.csv: no such file\n');
+    expect(stderr).toBe('cxr: Bad metadata in nope.csv: file not found\n');
   });
 
   it('bad usage exits 2', async () => {

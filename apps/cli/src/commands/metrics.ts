@@ -10,9 +10,9 @@ import {
   type ClassificationReport,
   type Interval,
 } from '@cxr/metrics';
+import { readCsvRecords } from '@cxr/dataset/node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
-import { readCsvRecords } from '../csv';
 import { InputError, UsageError } from '../errors';
 
 /** Options of {@link runMetrics} (the flags of `cxr metrics`). */
@@ -51,8 +51,9 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /**
  * Reads a predictions CSV and measures it: `binaryMetrics` of `@cxr/metrics` (confusion matrix, Wilson CIs,
  * bootstrap AUC CI, curves) and the classification report at the threshold. Returns the data; printing is
- * {@link formatMetrics}. A malformed CSV, a missing column, a bad label or a non-numeric score is an
- * `InputError` naming the file and line; a missing `--positive` when no `covid` label exists is a `UsageError`.
+ * {@link formatMetrics}. The CSV is streamed by `readCsvRecords` of `@cxr/dataset/node`: a missing file or malformed
+ * CSV is its `MetadataSchemaError` naming the file (and line). A missing column, a bad label or a non-numeric score
+ * is an `InputError` naming the file and line; a missing `--positive` when no `covid` label exists is a `UsageError`.
  */
 export async function runMetrics(options: MetricsOptions): Promise<MetricsResult> {
   const file = options.predictions;
@@ -67,7 +68,7 @@ export async function runMetrics(options: MetricsOptions): Promise<MetricsResult
   let header: string[] | undefined;
   let labelIndex = -1;
   let scoreIndex = -1;
-  for await (const { fields, line } of readCsvRecords(fullPath, file)) {
+  for await (const { fields, line } of readCsvRecords(fullPath, { displayName: file })) {
     if (header === undefined) {
       header = fields.map((f) => f.trim());
       labelIndex = header.indexOf(labelColumn);

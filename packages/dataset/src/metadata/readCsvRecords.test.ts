@@ -47,6 +47,10 @@ describe('readCsvRecords', () => {
     const notGz = path.join(tmp, 'not.csv.gz');
     await writeFile(notGz, 'a,b\n1,2\n');
     await expect(all(notGz)).rejects.toThrow(notGz);
+    const named = async () => {
+      for await (const r of readCsvRecords(path.join(tmp, 'absent.csv'), { displayName: 'as-typed.csv' })) void r;
+    };
+    await expect(named()).rejects.toThrow('Bad metadata in as-typed.csv: file not found');
   });
 
   it('requireColumns maps names to indexes and names the first missing column', () => {

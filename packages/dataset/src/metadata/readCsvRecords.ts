@@ -13,6 +13,8 @@ export interface CsvRecord {
 export interface ReadCsvOptions {
   /** Field delimiter, `,` by default. */
   delimiter?: string;
+  /** How errors name the file (e.g. the path as the user typed it); the path itself by default. */
+  displayName?: string;
 }
 
 /**
@@ -20,7 +22,9 @@ export interface ReadCsvOptions {
  * the line where it starts: quoted fields may hold commas and newlines (the covid-chestxray clinical notes do).
  * Memory stays constant whatever the file size.
  *
- * @throws {MetadataSchemaError} when the file cannot be read or is not valid CSV
+ * @throws {MetadataSchemaError} when the file cannot be read or is not valid CSV (naming `displayName`)
+ * @example
+ * for await (const { fields, line } of readCsvRecords('preds.csv')) console.log(line, fields);
  */
 export async function* readCsvRecords(file: string, options: ReadCsvOptions = {}): AsyncGenerator<CsvRecord> {
   const input = createReadStream(file);
@@ -55,7 +59,7 @@ export async function* readCsvRecords(file: string, options: ReadCsvOptions = {}
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const problem = code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    throw new MetadataSchemaError(problem, file, { cause: error });
+    throw new MetadataSchemaError(problem, options.displayName ?? file, { cause: error });
   } finally {
     input.destroy();
     parser.destroy();
