@@ -1,6 +1,25 @@
 import { createRng } from './createRng';
 
+/** mulberry32 as its author published it (bryc, github.com/bryc/code, jshash/PRNGs.md): the reference. */
+function mulberry32(a: number): () => number {
+  return () => {
+    let t = (a += 0x6d2b79f5);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 describe('createRng', () => {
+  it('is mulberry32: the same floats as the published reference, for several seeds', () => {
+    for (const seed of [0, 1, 42, -7, 2 ** 31 + 5]) {
+      const rng = createRng(seed);
+      const ref = mulberry32(seed | 0);
+      for (let i = 0; i < 50; i++) expect(rng.next()).toBe(ref());
+    }
+    expect(createRng(42).next()).toBe(0.6011037519201636);
+  });
+
   it('is deterministic per seed and differs between seeds', () => {
     const a = createRng(7);
     const b = createRng(7);
