@@ -182,7 +182,7 @@ export function formatDemoResult(r: DemoResult): string {
   const p = r.prediction.predictions[0];
   return [
     `cxr demo finished in ${r.seconds.toFixed(1)} s (synthetic data; NOT FOR CLINICAL USE)`,
-    `Backbone: ${r.weights.description}${r.weights.pretrained ? '' : ' -- random weights, not ImageNet'}`,
+    `Backbone: ${r.weights.description}`,
     `Backend: tfjs ${r.train.backend.name}; features: ${r.train.engine}`,
     `Split: ${r.train.split.train} train / ${r.train.split.val} val / ${r.train.split.test} test (patient-level)`,
     `Test split: n ${e.n}, TP ${cm.tp} FN ${cm.fn} TN ${cm.tn} FP ${cm.fp}; sensitivity ${f3(e.sensitivity.value)}, specificity ${f3(e.specificity.value)}, AUC ${e.auc ? `${f3(e.auc.value)} (95% CI ${f3(e.auc.lower)}-${f3(e.auc.upper)})` : 'n/a'}`,
