@@ -7,6 +7,7 @@ import { command as evaluateCommand } from './evaluate';
 import { command as predictCommand } from './predict';
 import { command as weightsCommand } from './weights';
 import { command as demoCommand } from './demo';
+import { command as experimentCommand } from './experiment';
 
 /**
  * Every `cxr` sub-command, in the order `cxr --help` lists them.
@@ -21,4 +22,5 @@ export const commands: CommandModule[] = [
   predictCommand,
   weightsCommand,
   metricsCommand,
+  experimentCommand,
 ];
