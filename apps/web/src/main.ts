@@ -1,4 +1,5 @@
 import './style.css';
+import * as tf from '@tensorflow/tfjs-core';
 import { overlayHeatmap, type GreyImage } from '@cxr/model';
 import { analyzeImage, type Analysis } from './analyzeImage';
 import { decodeImageFile } from './decodeImageFile';
@@ -155,6 +156,8 @@ async function handleImage(file: File): Promise<void> {
     shown = { analysis, fileName: file.name, description: decoded.description };
     document.body.dataset.analyses = String(Number(document.body.dataset.analyses ?? 0) + 1);
     showAnalysis();
+    // Read by the browser test: the count must not grow from one image to the next (no tensor leaks).
+    document.body.dataset.numTensors = String(tf.memory().numTensors);
     $('model-status').textContent = `Model ready on ${backend?.label ?? '?'}`;
     setState('done');
   } catch (error) {

@@ -147,6 +147,11 @@ describeBrowser('web demo in Chromium', () => {
     expect(box?.y).toBeLessThanOrEqual(1);
     await page.mouse.wheel(0, -600);
 
+    // No tensor leaks: a second analysis leaves as many tensors as the first.
+    const tensors = await page.evaluate(() => Number(document.body.dataset.numTensors));
+    expect(await upload(page, NIH_PNG)).toBe('done');
+    expect(await page.evaluate(() => Number(document.body.dataset.numTensors))).toBe(tensors);
+
     const timing = page.locator('#timing');
     expect(Number(await timing.getAttribute('data-inference-ms'))).toBeGreaterThan(0);
     expect(await timing.textContent()).toMatch(/Inference \d+ ms on (WebGL|WebAssembly|CPU)/);
@@ -188,7 +193,16 @@ describeBrowser('web demo in Chromium', () => {
     const { page, seen } = await openPage('?weights=float32&backend=wasm');
     await expect(page.locator('#model-info').textContent()).resolves.toContain('WebAssembly');
     expect(seen.requests.some((r) => /tfjs-backend-wasm.*\.wasm$/.test(r.url))).toBe(true);
-    expect(await upload(page, DICOM_JPEG)).toBe('done');
+    // Dropped on the page, as a user would (the file input is tested with the PNG).
+    const bytes = Array.from(await readFile(DICOM_JPEG));
+    const transfer = await page.evaluateHandle((b) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(b)], 'siim_cr_pa_jpegbaseline_mono2.dcm', { type: 'application/dicom' }));
+      return dt;
+    }, bytes);
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer: transfer });
+    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('done');
     const decoded = await decodeDicom(new Uint8Array(await readFile(DICOM_JPEG)), { fileName: DICOM_JPEG, outputBits: 8 });
     const input = preprocessPixels({ data: decoded.pixels, width: decoded.width, height: decoded.height, channels: 1 }, cxr.config.preprocessing);
     expectClose(await shownProbabilities(page), await nodeProbabilities(input));
