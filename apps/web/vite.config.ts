@@ -9,5 +9,15 @@ export default defineConfig({
   resolve: { conditions: ['@cxr/source'] },
   server: { host: '127.0.0.1', headers: isolation },
   preview: { host: '127.0.0.1', headers: isolation },
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // The DICOM codecs (emscripten) require 'fs' and 'path' only in their Node branch: expected, not news.
+        if (/externalized for browser compatibility/.test(warning.message) && /@cornerstonejs\/codec-/.test(warning.message)) return;
+        warn(warning);
+      },
+    },
+  },
 });
