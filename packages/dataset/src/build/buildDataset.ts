@@ -248,19 +248,23 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
 
   try {
     for (const [sourceIndex, spec] of config.sources.entries()) {
-      const filters: CountingFilter[] = recipe.map((rule) =>
-        createRecordFilter(spec.kind === 'folder' ? ({ finding: rule.filter.finding } satisfies RecordFilter) : rule.filter),
-      );
-      const counts: ClassCounts[] = recipe.map(() => ({
-        steps: [],
-        kept: 0,
-        present: 0,
-        missing: 0,
-        duplicates: 0,
-        otherImagesOfPatient: 0,
-        written: 0,
-        reused: 0,
-        failed: 0,
+      // One entry per class of the recipe, in order: its rule, its counting filter for this source, its counts.
+      type ClassState = { index: number; rule: ClassRule; filter: CountingFilter; counts: ClassCounts };
+      const classes: ClassState[] = recipe.map((rule, index) => ({
+        index,
+        rule,
+        filter: createRecordFilter(spec.kind === 'folder' ? ({ finding: rule.filter.finding } satisfies RecordFilter) : rule.filter),
+        counts: {
+          steps: [],
+          kept: 0,
+          present: 0,
+          missing: 0,
+          duplicates: 0,
+          otherImagesOfPatient: 0,
+          written: 0,
+          reused: 0,
+          failed: 0,
+        },
       }));
       const patients = new Set<string>();
       const summary: SourceSummary = { source: spec.kind, dir: spec.dir, rowsRead: 0, refused: 0, classes: {} };
@@ -282,11 +286,10 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
         rowsReadNow = summary.rowsRead;
         if (summary.rowsRead % 2000 === 0) progress();
         // Every class's filter sees every record, so each class's counts stand on their own.
-        let classIndex = -1;
-        for (const [i, f] of filters.entries()) if (f.test(record) === null && classIndex < 0) classIndex = i;
-        if (classIndex < 0) continue;
-        const rule = recipe[classIndex]!;
-        const c = counts[classIndex]!;
+        let chosen: ClassState | undefined;
+        for (const k of classes) if (k.filter.test(record) === null) chosen ??= k;
+        if (chosen === undefined) continue;
+        const { rule, counts: c, index: classIndex } = chosen;
         c.kept++;
         const base = { source: spec.kind, row: record.row, originalPath: record.originalPath, label: rule.label, patientId: record.patientId };
         const st = await stat(record.imagePath).catch(() => undefined);
@@ -319,7 +322,7 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
         await pool.submit(() => convertOne(record, rel, order, c));
       }
       await pool.drain();
-      for (const [i, rule] of recipe.entries()) summary.classes[rule.label] = { ...counts[i]!, steps: filters[i]!.steps() };
+      for (const k of classes) summary.classes[k.rule.label] = { ...k.counts, steps: k.filter.steps() };
       summaries.push(summary);
       progress();
     }
@@ -395,7 +398,7 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
   const byLabelAndSource: Record<string, Record<string, number>> = Object.fromEntries(recipe.map((r) => [r.label, {}]));
   for (const r of manifest) {
     byLabel[r.label] = (byLabel[r.label] ?? 0) + 1;
-    const m = byLabelAndSource[r.label]!;
+    const m = (byLabelAndSource[r.label] ??= {});
     m[r.source] = (m[r.source] ?? 0) + 1;
   }
   const result: BuildSummary = {

@@ -60,7 +60,7 @@ function* csvRows(text: string, fileName: string): Generator<{ fields: string[];
         i++;
         for (;;) {
           if (i >= n) throw new MetadataSchemaError(`unterminated quoted field starting on line ${start}`, fileName);
-          const c = text[i]!;
+          const c = text.charAt(i);
           if (c === '"') {
             if (text[i + 1] === '"') {
               value += '"';

@@ -26,7 +26,7 @@ export function parseAgeYears(value: string | number | undefined | null): number
   const dicom = /^(\d{1,3})\s*([DWMY])$/i.exec(v);
   if (dicom) {
     const n = Number(dicom[1]);
-    const per = { D: 365.25, W: 365.25 / 7, M: 12, Y: 1 }[dicom[2]!.toUpperCase() as 'D' | 'W' | 'M' | 'Y'];
+    const per = { D: 365.25, W: 365.25 / 7, M: 12, Y: 1 }[(dicom[2] ?? 'Y').toUpperCase() as 'D' | 'W' | 'M' | 'Y'];
     return n / per;
   }
   if (!/^\d+(\.\d+)?$/.test(v)) return null;

@@ -33,14 +33,14 @@ export interface NihCxr14Options extends ReaderOptions {
 export function nihHeaderColumns(header: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < header.length; i++) {
-    const name = header[i]!.trim();
+    const name = (header[i] ?? '').trim();
     const quoted = /^([^[\]]+)\[([^,\]]+),([^,\]]+)\]$/.exec(name);
     if (quoted) {
       out.push(`${quoted[1]}[${quoted[2]}]`, `${quoted[1]}[${quoted[3]}]`);
       continue;
     }
     const open = /^([^[\]]+)\[([^,\]]+)$/.exec(name);
-    const close = i + 1 < header.length ? /^([^[\]]+)\]$/.exec(header[i + 1]!.trim()) : null;
+    const close = i + 1 < header.length ? /^([^[\]]+)\]$/.exec((header[i + 1] ?? '').trim()) : null;
     if (open && close) {
       out.push(`${open[1]}[${open[2]}]`, `${open[1]}[${close[1]}]`);
       i++;
@@ -60,10 +60,11 @@ function findNihMetadata(dir: string): string {
     throw new DatasetConfigError(`Cannot read NIH ChestX-ray14 folder ${dir}: ${(error as Error).message}`, { cause: error, file: dir });
   }
   const candidates = names.filter((n) => /^Data_Entry_2017.*\.csv(\.gz)?$/i.test(n)).sort().reverse();
-  if (candidates.length === 0) {
+  const newest = candidates[0];
+  if (newest === undefined) {
     throw new DatasetConfigError(`No Data_Entry_2017*.csv(.gz) in NIH ChestX-ray14 folder ${dir}`, { file: dir });
   }
-  return path.join(dir, candidates[0]!);
+  return path.join(dir, newest);
 }
 
 /**
@@ -101,6 +102,7 @@ function nihImageDirs(dir: string): string[] {
 export async function* readNihCxr14(dir: string, options: NihCxr14Options = {}): AsyncGenerator<SourceRecord> {
   const file = options.metadataFile ?? findNihMetadata(dir);
   const imageDirs = nihImageDirs(dir);
+  const firstImageDir = imageDirs[0] ?? path.join(dir, 'images');
   let where: Map<string, string> | undefined;
   if (imageDirs.length > 1) {
     where = new Map();
@@ -116,7 +118,7 @@ export async function* readNihCxr14(dir: string, options: NihCxr14Options = {}):
     const name = get(columns['Image Index']);
     let imagePath: string;
     try {
-      imagePath = resolveInside(where?.get(name) ?? imageDirs[0]!, name, file);
+      imagePath = resolveInside(where?.get(name) ?? firstImageDir, name, file);
     } catch (error) {
       if (!options.onIssue || !(error instanceof DatasetError)) throw error;
       options.onIssue({ source: 'nih-cxr14', file, row: line, originalPath: name, reason: 'unsafe-path', message: error.message });

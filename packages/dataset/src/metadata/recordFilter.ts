@@ -76,7 +76,7 @@ export function createRecordFilter(filter: RecordFilter): CountingFilter {
   if (modalities) {
     steps.push({
       step: 'modality',
-      condition: `modality ${list(filter.modality)!.join(' or ')}`,
+      condition: `modality ${(list(filter.modality) ?? []).join(' or ')}`,
       kept: 0,
       test: (r) => modalities.includes(r.modality.toLowerCase()),
     });
@@ -84,7 +84,7 @@ export function createRecordFilter(filter: RecordFilter): CountingFilter {
   if (views) {
     steps.push({
       step: 'view',
-      condition: `view ${list(filter.views)!.join(' or ')}`,
+      condition: `view ${(list(filter.views) ?? []).join(' or ')}`,
       kept: 0,
       test: (r) => views.includes(r.view.trim().toLowerCase()),
     });
