@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadModel } from '@cxr/model/node';
@@ -61,6 +61,24 @@ describe('cxr train', () => {
     expect(resumed.history.loss).toHaveLength(4);
     resumed.history.loss.forEach((l, i) => expect(l).toBeCloseTo(whole.history.loss[i], 4));
     resumed.history.valLoss.forEach((l, i) => expect(l).toBeCloseTo(whole.history.valLoss[i], 4));
+  });
+
+  it('--augment adds seeded rotated copies of the training images, cached once', async () => {
+    const cacheDir = path.join(tmp, 'aug-cache');
+    const countF32 = async (): Promise<number> => {
+      const entries = await readdir(cacheDir, { recursive: true }).catch(() => [] as string[]);
+      return entries.filter((e) => String(e).endsWith('.f32')).length;
+    };
+    const plain = await runTrain({ ...base, cacheDir, out: 'plain-aug' });
+    const before = await countF32();
+    expect(before).toBe(plain.split.train + plain.split.val);
+    const r = await runTrain({ ...base, cacheDir, out: 'aug', augment: 2 });
+    expect(await countF32()).toBe(before + 2 * r.split.train);
+    const config = JSON.parse(await readFile(path.join(tmp, 'aug', 'cxr.json'), 'utf8'));
+    expect(config.trainingMetrics.augment).toEqual({ copies: 2, rotate: 15, fill: 'nearest' });
+    expect(r.history.loss).not.toEqual(plain.history.loss);
+    await runTrain({ ...base, cacheDir, out: 'aug', augment: 2 }); // same seed: the same copies, all from the cache
+    expect(await countF32()).toBe(before + 2 * r.split.train);
   });
 
   it('--resume without a checkpoint is bad input naming the file', async () => {

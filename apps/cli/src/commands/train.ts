@@ -22,6 +22,7 @@ import type { CliContext, CommandModule } from '../command';
 import { InputError, UsageError } from '../errors';
 import { abortOnSigint } from '../pipeline/abortOnSigint';
 import { resolveSplit } from '../pipeline/datasetSplit';
+import { extractAugmentedFeatures } from '../pipeline/extractAugmentedFeatures';
 import { extractDatasetFeatures } from '../pipeline/extractDatasetFeatures';
 import { headScores } from '../pipeline/headScores';
 import { CLASSES, loadDataset, POSITIVE_CLASS } from '../pipeline/loadDataset';
@@ -44,6 +45,8 @@ export interface TrainOptions {
   out: string;
   epochs?: number;
   batchSize?: number;
+  /** Augmented copies per training image (rotation +-15 degrees, the notebook's augmentation); default 0. */
+  augment?: number;
   /** Adam learning rate; default 1e-3 (the notebook). */
   learningRate?: number;
   seed?: number;
@@ -181,9 +184,16 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const engineNote =
     run.engine === 'cache' ? 'every feature map read from the cache' : run.engine === 'tfjs' ? (run.fallbackReason ?? 'tfjs forced') : 'onnxruntime-node (backbone exported to ONNX)';
   progress?.line(`features: ${all.length} images (${run.cached} from cache ${cacheDir}); engine ${run.engine}${run.fallbackReason ? ` (${run.fallbackReason})` : ''}`);
-  const trainFeatures = run.features.slice(0, split.train.length);
+  let trainFeatures = run.features.slice(0, split.train.length);
   const valFeatures = run.features.slice(split.train.length);
-  const trainLabels = split.train.map((i) => i.label);
+  let trainLabels = split.train.map((i) => i.label);
+  const copies = options.augment ?? 0;
+  if (copies > 0) {
+    const augmented = await extractAugmentedFeatures(backbone, split.train, { copies, seed: options.seed ?? 42, cacheDir, engine: options.engine, progress });
+    trainFeatures = [...trainFeatures, ...augmented];
+    trainLabels = [...trainLabels, ...split.train.flatMap((i) => Array.from({ length: copies }, () => i.label))];
+    progress?.line(`augmentation: ${augmented.length} rotated copies (+-15 degrees, ${copies} per training image) added to the ${split.train.length} training images`);
+  }
   const valLabels = split.val.map((i) => i.label);
   const validation = valFeatures.length > 0 ? { features: valFeatures, labels: valLabels } : undefined;
   const onProgress = (e: TrainProgress): void => {
@@ -263,6 +273,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
       engine: run.engine,
       backend: backend.name,
       seed: options.seed ?? 0,
+      augment: copies > 0 ? { copies, rotate: 15, fill: 'nearest' } : null,
       resumed: checkpoint !== null,
     },
     datasetManifestHash: manifestHash,
@@ -336,6 +347,7 @@ export const command: CommandModule = {
       .addOption(new Option('--epochs <n>', 'training epochs').argParser(parsePositiveInt).default(10))
       .addOption(new Option('--batch-size <n>', 'images per update').argParser(parsePositiveInt).default(8))
       .addOption(new Option('--seed <n>', 'seed of the split, weights init, shuffling, dropout').argParser(parseSeed).default(42))
+      .addOption(new Option('--augment [copies]', 'add rotated copies (+-15 degrees) of each training image (default 2 when given)').argParser(parsePositiveInt).preset('2'))
       .option('--split <split-file>', 'split.csv to use (default: <dataset>/split.csv, made if absent)')
       .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'))
       .addOption(new Option('--engine <name>', 'feature engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
@@ -346,7 +358,7 @@ export const command: CommandModule = {
       .addHelpText('after', EXAMPLE)
       .action(
         async (opts: {
-          data: string; backbone: string; weights?: string; randomWeights?: boolean; out: string; epochs: number; batchSize: number; seed: number;
+          data: string; backbone: string; weights?: string; randomWeights?: boolean; out: string; epochs: number; batchSize: number; seed: number; augment?: number;
           split?: string; backend: BackendName | 'auto'; engine: FeatureEngineChoice; cacheDir?: string; threshold?: ThresholdMethod; resume?: boolean; json?: boolean;
         }) => {
           if (!opts.weights && !opts.randomWeights) {
