@@ -14,7 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_ROOT = path.resolve(here, '..');
 const REPO_ROOT = path.resolve(WEB_ROOT, '../..');
 /** Where `cxr demo` writes its trained model (served when neither --model nor CXR_WEB_MODEL is given). */
-export const DEFAULT_MODEL_DIR = path.join(REPO_ROOT, 'demo-output', 'model');
+export const DEFAULT_MODEL_DIR = path.join(REPO_ROOT, 'cxr-demo', 'model');
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
