@@ -29,9 +29,14 @@ const TYPES = {
   '.ico': 'image/x-icon',
 };
 
-/** Maps a URL path under `root` to a file, refusing anything that escapes it. */
+/** Maps a URL path under `root` to a file; null for a path that escapes it, undefined for a malformed one. */
 function resolveInside(root, urlPath) {
-  const rel = decodeURIComponent(urlPath).replace(/^\/+/, '');
+  let rel;
+  try {
+    rel = decodeURIComponent(urlPath).replace(/^\/+/, '');
+  } catch {
+    return undefined; // malformed escape
+  }
   const file = path.resolve(root, rel);
   if (file !== root && !file.startsWith(root + path.sep)) return null;
   return file;
@@ -47,7 +52,14 @@ export async function startServer({ dist = path.join(WEB_ROOT, 'dist'), model = 
   await stat(path.join(distRoot, 'index.html')).catch(() => {
     throw new Error(`No built app in ${distRoot} (index.html missing): run "npx nx build @cxr/web" first`);
   });
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      // Never an unhandled rejection (it would stop the server): answer 500 if still possible.
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`Internal error: ${error?.message ?? error}\n`);
+    });
+  });
+  async function handle(req, res) {
     onRequest?.({ method: req.method, url: req.url, headers: req.headers });
     const send = (status, text) => {
       res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
@@ -62,6 +74,7 @@ export async function startServer({ dist = path.join(WEB_ROOT, 'dist'), model = 
     } else {
       file = resolveInside(distRoot, pathname === '/' ? 'index.html' : pathname);
     }
+    if (file === undefined) return send(400, 'Bad request: malformed URL escape');
     if (!file) return send(403, 'Forbidden');
     let info;
     try {
@@ -84,7 +97,7 @@ export async function startServer({ dist = path.join(WEB_ROOT, 'dist'), model = 
     const stream = createReadStream(file);
     stream.on('error', () => res.destroy());
     stream.pipe(res);
-  });
+  }
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
