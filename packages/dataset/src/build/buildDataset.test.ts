@@ -64,7 +64,7 @@ describe('buildDataset on fixture sources', () => {
     expect(c.rowsRead).toBe(10);
     expect(c.refused).toBe(1);
     expect(c.classes['covid']).toMatchObject({ kept: 5, present: 4, missing: 1, written: 3, failed: 1 });
-    expect(c.classes['normal']!.steps.map((x) => x.kept)).toEqual([2, 2, 2, 1]);
+    expect(c.classes['normal']?.steps.map((x) => x.kept)).toEqual([2, 2, 2, 1]);
     const reasons = s.skipped.map((x) => [x.reason, x.row, x.originalPath]);
     expect(reasons).toEqual(
       expect.arrayContaining([
@@ -73,7 +73,7 @@ describe('buildDataset on fixture sources', () => {
         ['conversion-failed', 6, 'images/cut.jpg'],
       ]),
     );
-    expect(s.skipped.find((x) => x.reason === 'conversion-failed')!.message).toContain('cut.jpg');
+    expect(s.skipped.find((x) => x.reason === 'conversion-failed')?.message).toContain('cut.jpg');
     const manifest = await readManifest(path.join(out, 'manifest.csv'));
     // Order: class by recipe, then source, then metadata row.
     expect(manifest.map((m) => [m.label, m.patientId, m.age])).toEqual([
@@ -82,7 +82,7 @@ describe('buildDataset on fixture sources', () => {
       ['covid', 'p4', 65],
       ['normal', 'p2', 27],
     ]);
-    expect(manifest[0]!.path).toBe('covid/covid-chestxray_p1_0a7faa2a.png');
+    expect(manifest[0]?.path).toBe('covid/covid-chestxray_p1_0a7faa2a.png');
     expect(await readdir(path.join(out, 'covid'))).toHaveLength(3);
   });
 
@@ -93,7 +93,7 @@ describe('buildDataset on fixture sources', () => {
       recipe: [{ label: 'covid', filter: { finding: 'COVID-19', onePerPatient: true } }],
     });
     // COVID-19 rows: p1, p3, p4, p5 (cut), p6 (refused), p7 (absent), p9 (p1's file), p3 again (another file).
-    expect(s.sources[0]!.classes['covid']).toMatchObject({
+    expect(s.sources[0]?.classes['covid']).toMatchObject({
       kept: 7,
       present: 6,
       missing: 1,

@@ -32,7 +32,7 @@ describe('readClassFolders', () => {
       ['covid/b.png', 'COVID-19', ['COVID-19', 'covid'], 'b', 2],
       ['normal/n1.dcm', 'No Finding', ['No Finding', 'normal'], 'n1', 1],
     ]);
-    expect(rs[1]!.imagePath).toBe(path.join(tmp, 'covid', 'a.JPG'));
+    expect(rs[1]?.imagePath).toBe(path.join(tmp, 'covid', 'a.JPG'));
   });
 
   it('refuses a missing folder; parseSourceSpec knows the kinds and their short names', async () => {

@@ -43,9 +43,9 @@ describe('readCovidChestXray on the real metadata.csv (upstream 584034aa)', () =
     expect(records).toHaveLength(751);
     // First data row of the file (checked with a text editor): patient 2, 65 years, male, PA, line 2.
     expect(records[0]).toMatchObject({ patientId: '2', sex: 'M', age: 65, view: 'PA', modality: 'X-ray', finding: 'COVID-19', row: 2 });
-    expect(records[0]!.imagePath).toBe(path.join(dir, 'images', 'auntminnie-a-2020_01_28_23_51_6665_2020_01_28_Vietnam_coronavirus.jpeg'));
-    expect(records[0]!.originalPath).toBe('images/auntminnie-a-2020_01_28_23_51_6665_2020_01_28_Vietnam_coronavirus.jpeg');
-    expect(records[750]!.row).toBe(752);
+    expect(records[0]?.imagePath).toBe(path.join(dir, 'images', 'auntminnie-a-2020_01_28_23_51_6665_2020_01_28_Vietnam_coronavirus.jpeg'));
+    expect(records[0]?.originalPath).toBe('images/auntminnie-a-2020_01_28_23_51_6665_2020_01_28_Vietnam_coronavirus.jpeg');
+    expect(records[750]?.row).toBe(752);
   });
 
   it('gives the counts of the shared data README: 217 COVID-19 PA X-rays (163 present), 19 No Finding X-rays (14 present, 11 PA)', () => {
@@ -90,8 +90,8 @@ describe('readCovidChestXray on fixtures', () => {
       ['1', 2, 'AP Supine'],
       ['2', 5, 'PA'], // record 1 spans lines 2-4
     ]);
-    expect(matchesFinding(rs[0]!.labels, 'COVID-19')).toBe(true);
-    expect(rs[1]!.age).toBe(0.5);
+    expect(matchesFinding(rs[0]?.labels, 'COVID-19')).toBe(true);
+    expect(rs[1]?.age).toBe(0.5);
   });
 
   it('refuses a missing required column with a MetadataSchemaError naming the file and column', async () => {

@@ -39,7 +39,7 @@ describe('readNihCxr14 on the real Data_Entry_2017_v2020.csv.gz (112,120 rows)',
     expect(n).toBe(112120);
     // Reference: the first and last lines of the file (zcat | sed -n '2p;112121p').
     expect(first).toMatchObject({ originalPath: '00000001_000.png', finding: 'Cardiomegaly', patientId: '1', age: 57, sex: 'M', view: 'PA', row: 2 });
-    expect(first!.imagePath).toBe(path.join(dir, 'images', '00000001_000.png'));
+    expect(first?.imagePath).toBe(path.join(dir, 'images', '00000001_000.png'));
     expect(last).toMatchObject({ originalPath: '00030805_000.png', finding: 'No Finding', patientId: '30805', age: 26, row: 112121 });
     // Reference counts computed with Python's csv module.
     expect(males).toBe(63340);
@@ -72,7 +72,7 @@ describe('readNihCxr14 on fixtures', () => {
       [58, ['Cardiomegaly', 'Emphysema']],
       [81, ['No Finding']],
     ]);
-    expect(rs[1]!.imagePath).toBe(path.join(tmp, 'images_002', 'images', '00000002_000.png'));
+    expect(rs[1]?.imagePath).toBe(path.join(tmp, 'images_002', 'images', '00000002_000.png'));
   });
 
   it('names the file and the column when a required column is missing, and the folder when no metadata exists', async () => {

@@ -25,7 +25,7 @@ describe('readRsnaPneumonia on the real challenge metadata', () => {
     expect(rs.filter((r) => r.sex === 'F')).toHaveLength(11518);
     expect(rs.every((r) => r.modality === 'X-ray')).toBe(true); // CR in the headers
     expect(rs[0]).toMatchObject({ patientId: '0004cfab-14fd-4e49-80ba-63a80b6bddd6', view: 'PA', age: 51, sex: 'F', row: 2 });
-    expect(rs[0]!.originalPath).toBe('0004cfab-14fd-4e49-80ba-63a80b6bddd6.dcm');
+    expect(rs[0]?.originalPath).toBe('0004cfab-14fd-4e49-80ba-63a80b6bddd6.dcm');
     // Without stage_2_detailed_class_info.csv, Target 0 is not "No Finding": it mixes normals with other findings.
     expect(rs.some((r) => r.finding === 'No Finding')).toBe(false);
   });
@@ -64,7 +64,7 @@ describe('readRsnaPneumonia on a fixture folder with DICOM images', () => {
     expect(rs[0]).toMatchObject({ view: 'PA', modality: 'X-ray' });
     expect(rs[1]).toMatchObject({ sex: 'M', age: 81, modality: 'X-ray' });
     expect(rs[2]).toMatchObject({ view: '', sex: null, age: null });
-    expect(rs[0]!.imagePath).toBe(path.join(tmp, 'stage_2_train_images', 'p-siim.dcm'));
+    expect(rs[0]?.imagePath).toBe(path.join(tmp, 'stage_2_train_images', 'p-siim.dcm'));
   });
 
   it('refuses a folder without stage_2_train_labels.csv', async () => {
