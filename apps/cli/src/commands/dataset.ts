@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { DatasetError, type RecordFilter } from '@cxr/dataset';
+import type { RecordFilter } from '@cxr/dataset';
 import { buildDataset, parseSourceSpec, sourceStats, type BuildProgress, type BuildSummary, type SourceSpec, type SourceStats } from '@cxr/dataset/node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
-import { InputError, UsageError } from '../errors';
+import { UsageError } from '../errors';
 
 /** Options of {@link runDatasetBuild} (the flags of `cxr dataset build`). */
 export interface DatasetBuildOptions {
@@ -46,26 +46,16 @@ function specs(sources: readonly string[], cwd: string): SourceSpec[] {
   });
 }
 
-/** The package's typed input errors become the CLI's one-line input errors (exit code 1). */
-async function asInputErrors<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof DatasetError) throw new InputError(error.message, { cause: error });
-    throw error;
-  }
-}
-
 /**
  * Builds a dataset with the notebook's recipe (`buildDataset` of `@cxr/dataset/node`): `covid/` and `normal/` PNGs,
- * `manifest.csv` and `summary.json` in `out`. Returns the summary; printing is {@link formatBuildSummary}.
+ * `manifest.csv` and `summary.json` in `out`. Returns the summary; printing is {@link formatBuildSummary}. Bad input
+ * (a missing folder, a bad metadata file) is the package's typed `DatasetError`, which the CLI's top-level catch
+ * prints as one line with exit code 1.
  */
 export async function runDatasetBuild(options: DatasetBuildOptions): Promise<BuildSummary> {
   const cwd = options.cwd ?? process.cwd();
   const sources = specs(options.sources, cwd);
-  return asInputErrors(() =>
-    buildDataset({ sources, outDir: path.resolve(cwd, options.out), concurrency: options.concurrency, onProgress: options.onProgress }),
-  );
+  return buildDataset({ sources, outDir: path.resolve(cwd, options.out), concurrency: options.concurrency, onProgress: options.onProgress });
 }
 
 /** Counts each source by finding, view, sex and age band without converting anything (`sourceStats`). */
@@ -74,11 +64,7 @@ export async function runDatasetStats(options: DatasetStatsOptions): Promise<Dat
   const sources = specs(options.sources, cwd);
   const results: SourceStats[] = [];
   for (const spec of sources) {
-    results.push(
-      await asInputErrors(() =>
-        sourceStats(spec, { filter: options.filter, onProgress: (n) => options.onProgress?.(spec.kind, n), progressEvery: 5000 }),
-      ),
-    );
+    results.push(await sourceStats(spec, { filter: options.filter, onProgress: (n) => options.onProgress?.(spec.kind, n), progressEvery: 5000 }));
   }
   return { sources: results, ...(options.filter ? { filter: options.filter } : {}), notice: 'NOT FOR CLINICAL USE' };
 }
