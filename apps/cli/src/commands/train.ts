@@ -199,7 +199,8 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const onProgress = (e: TrainProgress): void => {
     if (!progress) return;
     if (e.type === 'batch') {
-      progress.bar(`epoch ${e.epoch + 1}/${e.epochs}`, e.batch + 1, e.batches, `loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(3)} eta ${Math.round(e.etaSeconds)}s`);
+      // The epoch line below reports the last batch.
+      if (e.batch + 1 < e.batches) progress.bar(`epoch ${e.epoch + 1}/${e.epochs}`, e.batch + 1, e.batches, `loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(3)} eta ${Math.round(e.etaSeconds)}s`);
     } else {
       progress.end();
       progress.line(
