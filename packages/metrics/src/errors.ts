@@ -17,8 +17,11 @@ export class MetricsError extends Error {
   }
 }
 
-/** ` in preds.csv` when a source is known, else nothing. */
-function inSource(source: string | undefined): string {
+/**
+ * ` in preds.csv` when a source is known, else nothing.
+ * @internal shared by the messages of this package, not exported from its index
+ */
+export function inSource(source: string | undefined): string {
   return source === undefined ? '' : ` in ${source}`;
 }
 

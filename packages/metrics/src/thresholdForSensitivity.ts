@@ -1,5 +1,5 @@
 import type { BinaryLabelOptions } from './binaryTargets';
-import { MetricsError } from './errors';
+import { inSource, MetricsError } from './errors';
 import { checkTarget, operatingPoints, type ThresholdChoice } from './thresholdChoice';
 
 /**
@@ -22,8 +22,7 @@ export function thresholdForSensitivity(
   // Thresholds decrease and sensitivity grows along the points: the first that reaches the target is the highest.
   const found = points.find((p) => p.sensitivity >= target);
   if (found === undefined) {
-    const where = options.source === undefined ? '' : ` in ${options.source}`;
-    throw new MetricsError(`Sensitivity is undefined${where}: no sample labelled ${JSON.stringify(positiveLabel)}`, {
+    throw new MetricsError(`Sensitivity is undefined${inSource(options.source)}: no sample labelled ${JSON.stringify(positiveLabel)}`, {
       source: options.source,
     });
   }

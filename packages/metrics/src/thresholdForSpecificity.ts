@@ -1,5 +1,5 @@
 import type { BinaryLabelOptions } from './binaryTargets';
-import { MetricsError } from './errors';
+import { inSource, MetricsError } from './errors';
 import { checkTarget, operatingPoints, type ThresholdChoice } from './thresholdChoice';
 
 /**
@@ -21,8 +21,7 @@ export function thresholdForSpecificity(
   checkTarget('target specificity', target, options.source);
   const points = operatingPoints(labels, scores, positiveLabel, options);
   if (Number.isNaN(points[0].specificity)) {
-    const where = options.source === undefined ? '' : ` in ${options.source}`;
-    throw new MetricsError(`Specificity is undefined${where}: no negative sample`, { source: options.source });
+    throw new MetricsError(`Specificity is undefined${inSource(options.source)}: no negative sample`, { source: options.source });
   }
   // Specificity only falls as the threshold decreases: keep the last point that still reaches the target.
   let found = points[0];

@@ -1,5 +1,5 @@
 import type { BinaryLabelOptions } from './binaryTargets';
-import { MetricsError } from './errors';
+import { inSource, MetricsError } from './errors';
 import { operatingPoints, type ThresholdChoice } from './thresholdChoice';
 
 /**
@@ -18,8 +18,7 @@ export function youdenThreshold(
   let best: ThresholdChoice | undefined;
   for (const p of points) {
     if (Number.isNaN(p.youdenJ)) {
-      const where = options.source === undefined ? '' : ` in ${options.source}`;
-      throw new MetricsError(`Youden's J needs both classes${where}; only ${JSON.stringify(labels[0])} present`, {
+      throw new MetricsError(`Youden's J needs both classes${inSource(options.source)}; only ${JSON.stringify(labels[0])} present`, {
         source: options.source,
       });
     }
