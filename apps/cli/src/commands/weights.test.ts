@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { loadBackbone } from '@cxr/model/node';
 import { runCli } from '../pipeline/__fixtures__/runCli';
 
 /** `cxr weights fetch` against a local HTTP server (no internet in tests), `cxr weights import` errors. */
@@ -54,6 +55,53 @@ describe('cxr weights', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('404');
     expect((await runCli(['weights', 'fetch', 'resnet50'], tmp)).code).toBe(2);
+  });
+
+  it('import converts a Keras VGG .h5 (old layout) to the tfjs layers format with every weight intact', async () => {
+    // A tiny VGG16 look-alike (2 blocks, 4 and 8 filters) with distinct known values, written as Keras 1 does.
+    const shapes: Array<[string, number[]]> = [
+      ['block1_conv1', [3, 3, 3, 4]],
+      ['block1_conv2', [3, 3, 4, 4]],
+      ['block2_conv1', [3, 3, 4, 8]],
+      ['block2_conv2', [3, 3, 8, 8]],
+    ];
+    const values = (n: number, layer: number): Float32Array => Float32Array.from({ length: n }, (_, j) => (j % 2 ? -1 : 1) * (layer + ((j * 7919) % 10007) / 1e4));
+    const layers = shapes.map(([name, shape], i) => ({ name, shape, kernel: values(shape.reduce((a, b) => a * b, 1), i + 1), bias: values(shape[3], i + 11) }));
+    const file = path.join(tmp, 'tiny_vgg_notop.h5');
+    const { default: h5 } = await import('h5wasm/node');
+    await h5.ready;
+    const f = new h5.File(file, 'w');
+    const fixed = (list: string[]) => `S${Math.max(...list.map((x) => x.length))}`;
+    const names = layers.map((l) => l.name);
+    f.create_attribute('layer_names', names, [names.length], fixed(names));
+    for (const l of layers) {
+      const g = f.create_group(l.name);
+      const w = [`${l.name}_W_1:0`, `${l.name}_b_1:0`];
+      g.create_attribute('weight_names', w, [2], fixed(w));
+      g.create_dataset({ name: w[0], data: l.kernel, shape: l.shape, dtype: '<f' });
+      g.create_dataset({ name: w[1], data: l.bias, shape: [l.shape[3]], dtype: '<f' });
+    }
+    f.close();
+
+    const r = await runCli(['weights', 'import', file, '--out', 'tiny-tfjs', '--json'], tmp);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.files[0]).toBe('model.json');
+    // parameters: sum of kernel and bias sizes
+    expect(result.parameters).toBe(layers.reduce((a, l) => a + l.kernel.length + l.bias.length, 0));
+    const backbone = await loadBackbone({ name: 'vgg16', weights: path.join(tmp, 'tiny-tfjs') });
+    try {
+      for (const l of layers) {
+        const [kernel, bias] = backbone.model.getLayer(l.name).getWeights();
+        expect(kernel.shape).toEqual(l.shape);
+        expect(Array.from(kernel.dataSync())).toEqual(Array.from(l.kernel));
+        expect(Array.from(bias.dataSync())).toEqual(Array.from(l.bias));
+      }
+      expect(backbone.outputShape[2]).toBe(8);
+    } finally {
+      backbone.model.dispose();
+    }
   });
 
   it('import refuses a file that is not HDF5, naming it (exit 1)', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BACKBONE_NAMES, fetchWeights, initBackend, loadBackbone, modelToFiles, type BackboneName, type FetchedWeights } from '@cxr/model/node';
+import { BACKBONE_NAMES, fetchWeights, initBackend, loadBackbone, modelToFiles, readKerasH5Weights, type BackboneName, type FetchedWeights } from '@cxr/model/node';
 import { Argument, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { InputError, UsageError } from '../errors';
@@ -62,7 +62,7 @@ export async function runWeightsImport(options: WeightsImportOptions): Promise<W
   const existing = await stat(out).then(() => readdir(out), () => null);
   if (existing && existing.length > 0) throw new InputError(`${out}: exists and is not empty; choose another --out`);
   await initBackend();
-  const backbone = await loadBackbone({ name: 'vgg16', weights: file });
+  const backbone = await loadBackbone({ name: 'vgg16', weights: file, vgg16: await vggShapeOf(file) });
   try {
     const files = await modelToFiles(backbone.model);
     const tmp = `${out}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -86,6 +86,22 @@ export async function runWeightsImport(options: WeightsImportOptions): Promise<W
   } finally {
     backbone.model.dispose();
   }
+}
+
+/**
+ * The VGG-like architecture a Keras file holds: its number of blocks (`blockN_conv*` layers) and width (filters of
+ * `block1_conv1` / 64). The official VGG16 file gives 5 blocks, width 1.
+ */
+async function vggShapeOf(file: string): Promise<{ blocks: number; widthMultiplier: number }> {
+  const { layers } = await readKerasH5Weights(file);
+  let blocks = 0;
+  for (const name of layers.keys()) {
+    const m = /^block(\d+)_conv\d+$/.exec(name);
+    if (m) blocks = Math.max(blocks, Number(m[1]));
+  }
+  const kernel = layers.get('block1_conv1')?.find((w) => w.shape.length === 4);
+  if (blocks === 0 || !kernel) throw new InputError(`${file}: not a Keras VGG16 weights file (no block1_conv1 kernel)`);
+  return { blocks, widthMultiplier: kernel.shape[3] / 64 };
 }
 
 const FETCH_EXAMPLE = `
