@@ -189,7 +189,7 @@ describeBrowser('web demo in Chromium', () => {
     await page.close();
   }, 120_000);
 
-  test('a JPEG-baseline DICOM decodes in the browser (WebAssembly codec) and matches Node on the WASM backend', async () => {
+  test('a JPEG-baseline DICOM (WebAssembly codec, dropped on the page) and two JPEGs match Node on the WASM backend', async () => {
     const { page, seen } = await openPage('?weights=float32&backend=wasm');
     await expect(page.locator('#model-info').textContent()).resolves.toContain('WebAssembly');
     expect(seen.requests.some((r) => /tfjs-backend-wasm.*\.wasm$/.test(r.url))).toBe(true);
@@ -209,6 +209,13 @@ describeBrowser('web demo in Chromium', () => {
     await expect(page.locator('#image-info').textContent()).resolves.toContain('JPEG Baseline (1.2.840.10008.1.2.4.50)');
     expect(seen.requests.some((r) => /libjpegturbowasm_decode.*\.wasm$/.test(r.url))).toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, 'dicom-jpeg-baseline.png'), fullPage: true });
+
+    // JPEGs of covid-chestxray: one grey, one YCbCr 4:2:0 (the browser's and libvips' decoders must agree).
+    for (const name of ['0a7faa2a.jpg', '01E392EE-69F9-4E33-BFCE-E5C968654078.jpeg']) {
+      const file = path.join(SHARED, 'covid-chestxray/images', name);
+      expect(await upload(page, file)).toBe('done');
+      expectClose(await shownProbabilities(page), await nodeProbabilities((await preprocessImage(file, cxr.config.preprocessing)).data));
+    }
     expect(seen.errors).toEqual([]);
     await page.close();
   }, 120_000);
