@@ -14,5 +14,10 @@ export class InputError extends Error {
   }
 }
 
-/** Exit codes: 0 success, 1 bad input, 2 bad usage, 70 an unexpected internal error. */
-export const EXIT = { ok: 0, input: 1, usage: 2, internal: 70 } as const;
+/** Work stopped by Ctrl-C (after saving what can be resumed): exit code 130, as shells report SIGINT. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}
+
+/** Exit codes: 0 success, 1 bad input, 2 bad usage, 70 an unexpected internal error, 130 interrupted (Ctrl-C). */
+export const EXIT = { ok: 0, input: 1, usage: 2, internal: 70, interrupted: 130 } as const;

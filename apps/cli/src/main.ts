@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './command';
 import { commands } from './commands/index';
-import { EXIT, InputError, UsageError } from './errors';
+import { EXIT, InputError, InterruptedError, UsageError } from './errors';
 import { isKnownInputError } from './knownErrors';
 
 const BANNER = 'cxr: chest X-ray COVID-19 vs normal research toolkit. NOT FOR CLINICAL USE.';
@@ -44,6 +44,10 @@ function reportError(error: unknown, ctx: CliContext): number {
       return EXIT.ok;
     }
     return EXIT.usage;
+  }
+  if (error instanceof InterruptedError) {
+    ctx.stderr.write(`cxr: ${error.message}\n`);
+    return EXIT.interrupted;
   }
   if (error instanceof UsageError) {
     ctx.stderr.write(`cxr: ${error.message}\n`);

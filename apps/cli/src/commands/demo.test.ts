@@ -26,6 +26,7 @@ describe('runDemo (small, random base)', () => {
       path.join(result.dataset, 'split.csv'),
       path.join(result.model, 'cxr.json'),
       path.join(result.model, 'model.json'),
+      path.join(result.model, 'model-float16.json'),
       path.join(result.model, 'training-history.json'),
       result.report,
       path.join(path.dirname(result.report), 'metrics.json'),

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { buildDataset } from '@cxr/dataset/node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
-import { InputError } from '../errors';
+import { InputError, InterruptedError } from '../errors';
 import { makeSyntheticDataset } from '../demo/syntheticDataset';
 import { abortOnSigint } from '../pipeline/abortOnSigint';
 import { findDemoWeights } from '../pipeline/findDemoWeights';
@@ -140,11 +140,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       : { backbone: 'vgg16', randomWeights: true, randomSize: preset.random.base, epochs: options.epochs ?? preset.random.epochs, learningRate: preset.random.learningRate }),
     seed,
     cacheDir: path.join(out, '.cache', 'features'),
+    float16: true,
     signal: options.signal,
     cwd,
     progress,
   });
-  if (train.aborted || !train.model) throw new InputError(`demo interrupted during training; checkpoint ${train.checkpoint}`);
+  if (train.aborted || !train.model) throw new InterruptedError(`demo interrupted during training (checkpoint ${train.checkpoint}); run cxr demo again to start over`);
 
   progress?.line('4/5 evaluation on the held-out patient-level test split');
   const evaluation = await runEvaluate({ model: train.model, data: datasetDir, split: 'test', report: path.join(out, 'report'), cwd, progress });

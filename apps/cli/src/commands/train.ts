@@ -19,7 +19,7 @@ import {
 } from '@cxr/model/node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
-import { InputError, UsageError } from '../errors';
+import { InputError, InterruptedError, UsageError } from '../errors';
 import { abortOnSigint } from '../pipeline/abortOnSigint';
 import { resolveSplit } from '../pipeline/datasetSplit';
 import { extractAugmentedFeatures } from '../pipeline/extractAugmentedFeatures';
@@ -47,6 +47,8 @@ export interface TrainOptions {
   batchSize?: number;
   /** Augmented copies per training image (rotation +-15 degrees, the notebook's augmentation); default 0. */
   augment?: number;
+  /** Also save `model-float16.json` + shards (half the download, for the web app). */
+  float16?: boolean;
   /** Adam learning rate; default 1e-3 (the notebook). */
   learningRate?: number;
   seed?: number;
@@ -279,6 +281,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     },
     datasetManifestHash: manifestHash,
     packageVersions: packageVersions(),
+    ...(options.float16 ? { quantize: 'float16' as const } : {}),
     overwrite: true,
   });
   await writeFile(path.join(out, 'training-history.json'), `${JSON.stringify({ epochs, bestEpoch: result.bestEpoch + 1 }, null, 2)}\n`);
@@ -354,12 +357,13 @@ export const command: CommandModule = {
       .addOption(new Option('--engine <name>', 'feature engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
       .option('--cache-dir <dir>', 'feature cache (default $CXR_CACHE_DIR/features or ~/.cache/cxr/features)')
       .addOption(new Option('--threshold <method>', 'decision threshold: 0.5, youden, sens:0.95, spec:0.95').argParser(parseThreshold))
+      .option('--float16', 'also save float16 weights (model-float16.json: half the download for the web app)')
       .option('--resume', 'continue from <out>.checkpoint.json left by Ctrl-C')
       .option('--json', 'print the result as JSON')
       .addHelpText('after', EXAMPLE)
       .action(
         async (opts: {
-          data: string; backbone: string; weights?: string; randomWeights?: boolean; out: string; epochs: number; batchSize: number; seed: number; augment?: number;
+          data: string; backbone: string; weights?: string; randomWeights?: boolean; out: string; epochs: number; batchSize: number; seed: number; augment?: number; float16?: boolean;
           split?: string; backend: BackendName | 'auto'; engine: FeatureEngineChoice; cacheDir?: string; threshold?: ThresholdMethod; resume?: boolean; json?: boolean;
         }) => {
           if (!opts.weights && !opts.randomWeights) {
@@ -371,6 +375,7 @@ export const command: CommandModule = {
             () => progress.line('interrupted: stopping after this batch and writing a checkpoint (Ctrl-C again to quit at once)'),
           );
           ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatTrainResult(result));
+          if (result.aborted) throw new InterruptedError(`interrupted; checkpoint ${result.checkpoint} (resume with --resume)`);
         },
       );
   },
