@@ -116,7 +116,13 @@ export function formatLosoReport(r: LosoReport): string {
     out.push(probeRow(`features -> source, ${r.negative}s only`, p.featureSourceNegatives));
     out.push(probeRow('features -> source, all images', p.featureSourceAll));
     out.push(probeRow('features -> label (disease)', p.featureDisease));
+    out.push(probeRow(`features -> label within ${p.scoreDiseaseWithinSource?.source ?? 'one source'}`, p.featureDiseaseWithinSource));
     out.push(`| cross-fitted model score -> label (disease) | ${formatInterval(p.scoreDisease)} | ${r.dataset.images} | |`);
+    out.push(
+      p.scoreDiseaseWithinSource
+        ? `| cross-fitted model score -> label within ${p.scoreDiseaseWithinSource.source} only | ${formatInterval(p.scoreDiseaseWithinSource)} | ${p.scoreDiseaseWithinSource.n} | |`
+        : '| cross-fitted model score -> label within one source | n/a | | |',
+    );
     out.push(
       p.scoreSourceNegatives
         ? `| cross-fitted model score -> source, ${r.negative}s only: ${p.scoreSourceNegatives.positiveSource} vs others | ${formatInterval(p.scoreSourceNegatives)} | ${p.scoreSourceNegatives.n} | |`

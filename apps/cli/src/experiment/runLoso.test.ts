@@ -54,6 +54,14 @@ describe('runLoso', () => {
     expect(planted0?.nPositive).toBe(SHORTCUT_DATASET_COUNTS['covid-chestxray'].normal.images);
     expect(planted0?.nNegative).toBe(SHORTCUT_DATASET_COUNTS['nih-cxr14'].normal.images);
 
+    // The disease with the source fixed: covid-chestxray covid vs covid-chestxray normals only.
+    const within = arm.probe.featureDiseaseWithinSource;
+    expect([within?.nPositive, within?.nNegative]).toEqual([
+      SHORTCUT_DATASET_COUNTS['covid-chestxray'].covid.images,
+      SHORTCUT_DATASET_COUNTS['covid-chestxray'].normal.images,
+    ]);
+    expect(arm.probe.scoreDiseaseWithinSource?.n).toBe(SHORTCUT_DATASET_COUNTS['covid-chestxray'].covid.images + SHORTCUT_DATASET_COUNTS['covid-chestxray'].normal.images);
+
     // Holding out NIH: nothing of NIH in training, all of it tested.
     const nih = arm.evaluations.find((e) => e.id === 'hold-out:nih-cxr14');
     expect(nih?.counts.train['nih-cxr14']).toBeUndefined();
