@@ -187,7 +187,7 @@ describeBrowser('web demo in Chromium', () => {
     expect(image.length).toBeGreaterThan(0);
     expect(seen.errors).toEqual([]);
     await page.close();
-  }, 120_000);
+  }, 180_000);
 
   test('a JPEG-baseline DICOM (WebAssembly codec, dropped on the page) and two JPEGs match Node on the WASM backend', async () => {
     const { page, seen } = await openPage('?weights=float32&backend=wasm');
@@ -216,9 +216,22 @@ describeBrowser('web demo in Chromium', () => {
       expect(await upload(page, file)).toBe('done');
       expectClose(await shownProbabilities(page), await nodeProbabilities((await preprocessImage(file, cxr.config.preprocessing)).data));
     }
+
+    // EXIF orientation 6 (rotate 90): the page and training must both turn the image upright. A left-right
+    // asymmetric picture, so that an unrotated read would give other probabilities.
+    const sharp = (await import('sharp')).default;
+    const nih = await sharp(NIH_PNG).resize(256, 160, { fit: 'fill' }).raw().toBuffer();
+    const rotated = await sharp(nih, { raw: { width: 256, height: 160, channels: 1 } }).jpeg({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    const rotatedFile = path.join(tmp, 'rotated.jpg');
+    await writeFile(rotatedFile, rotated);
+    expect(await upload(page, rotatedFile)).toBe('done');
+    const upright = await nodeProbabilities((await preprocessImage(rotatedFile, cxr.config.preprocessing)).data);
+    expectClose(await shownProbabilities(page), upright);
+    const unrotated = await nodeProbabilities((await preprocessImage(await sharp(rotated).withMetadata({ orientation: 1 }).toBuffer(), cxr.config.preprocessing)).data);
+    expect(Math.abs(unrotated.covid - upright.covid)).toBeGreaterThan(1e-3);
     expect(seen.errors).toEqual([]);
     await page.close();
-  }, 120_000);
+  }, 180_000);
 
   test('bad files get a message in role=alert naming the file and the problem', async () => {
     const { page, seen } = await openPage();
@@ -261,7 +274,7 @@ describeBrowser('web demo in Chromium', () => {
     await expect(page.locator('#result').isVisible()).resolves.toBe(false);
     expect(seen.errors).toEqual([]);
     await page.close();
-  }, 120_000);
+  }, 180_000);
 
   test('without a served model the user picks a model folder; a folder without cxr.json is refused', async () => {
     const { page, seen } = await openPage('?model=missing/&backend=wasm');
@@ -286,5 +299,5 @@ describeBrowser('web demo in Chromium', () => {
     expect(seen.requests.filter((r) => /model\.json|\.bin$/.test(r.url))).toEqual([]);
     expect(seen.errors).toEqual([]);
     await page.close();
-  }, 120_000);
+  }, 180_000);
 });
