@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadModel } from '@cxr/model/node';
 import { formatSplitCsv, parseSplitCsv } from '@cxr/preprocess';
+import { abortOnSigint } from '../pipeline/abortOnSigint';
 import { createProgress, type Progress } from '../pipeline/progress';
 import { scoreImages } from '../pipeline/scoreImages';
 import { runCli } from '../pipeline/__fixtures__/runCli';
@@ -61,6 +62,25 @@ describe('cxr train', () => {
     expect(resumed.history.loss).toHaveLength(4);
     resumed.history.loss.forEach((l, i) => expect(l).toBeCloseTo(whole.history.loss[i], 4));
     resumed.history.valLoss.forEach((l, i) => expect(l).toBeCloseTo(whole.history.valLoss[i], 4));
+  });
+
+  it('a Ctrl-C (SIGINT) raised while the head trains stops it at the next batch', async () => {
+    let scheduled = false;
+    const progress: Progress = {
+      ...silent,
+      bar(label) {
+        // A timer, not a direct call: the handler must get an event-loop turn while training runs.
+        if (!scheduled && label.startsWith('epoch 1/')) {
+          scheduled = true;
+          setTimeout(() => process.emit('SIGINT'), 0);
+        }
+      },
+    };
+    const r = await abortOnSigint((signal) => runTrain({ ...base, out: 'sigint', epochs: 40, signal, progress }));
+    expect(scheduled).toBe(true);
+    expect(r.aborted).toBe(true);
+    expect(r.epochsCompleted).toBe(0);
+    await rm(r.checkpoint as string);
   });
 
   it('--augment adds seeded rotated copies of the training images, cached once', async () => {

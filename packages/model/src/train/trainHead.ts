@@ -291,6 +291,9 @@ async function run(
         if (o.shuffle) rng.shuffle(order);
       }
       for (let b = startBatch; b < batches; b++) {
+        // Let pending events run (a Ctrl-C handler that aborts the signal): tfjs work between batches settles
+        // as microtasks only, so without a macrotask turn the signal could never be seen until training ended.
+        if (runtime.signal) await new Promise<void>((resolve) => setTimeout(resolve, 0));
         if (runtime.signal?.aborted) {
           const ckpt: TrainingCheckpoint = {
             version: 1,
