@@ -22,7 +22,7 @@ describe('cxr evaluate', () => {
     const r = await runCli(['evaluate', '--model', demo.model, '--data', demo.dataset, '--json'], tmp);
     expect(r.code).toBe(0);
     const m = JSON.parse(r.stdout) as EvaluateResult;
-    for (const key of ['n', 'positiveLabel', 'negativeLabel', 'threshold', 'confusionMatrix', 'accuracy', 'sensitivity', 'specificity', 'precision', 'npv', 'f1', 'mcc', 'auc', 'roc', 'pr', 'warnings', 'perSource']) {
+    for (const key of ['n', 'classificationReport', 'positiveLabel', 'negativeLabel', 'threshold', 'confusionMatrix', 'accuracy', 'sensitivity', 'specificity', 'precision', 'npv', 'f1', 'mcc', 'auc', 'roc', 'pr', 'warnings', 'perSource']) {
       expect(m).toHaveProperty(key);
     }
     const split = parseSplitCsv(await readFile(path.join(demo.dataset, 'split.csv'), 'utf8'), 'split.csv').filter((a) => a.split === 'test');
@@ -31,6 +31,9 @@ describe('cxr evaluate', () => {
     // Recount the confusion matrix from the per-image scores at the threshold.
     const count = (label: string, positive: boolean) => m.scores.filter((s) => s.label === label && s.score >= m.threshold === positive).length;
     expect(m.confusionMatrix).toMatchObject({ tp: count('covid', true), fn: count('covid', false), tn: count('normal', false), fp: count('normal', true) });
+    const covidRow = m.classificationReport.classes.find((c) => c.label === 'covid');
+    expect(covidRow?.recall).toBeCloseTo(count('covid', true) / (count('covid', true) + count('covid', false)), 12);
+    expect(covidRow?.support).toBe(count('covid', true) + count('covid', false));
     // Per source: the images of each source add up to the whole.
     const perSource = m.perSource ?? {};
     expect(Object.values(perSource).reduce((a, s) => a + s.n, 0)).toBe(m.n);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { binaryMetrics, type BinaryMetrics } from '@cxr/metrics';
+import { binaryMetrics, classificationReport, type BinaryMetrics, type ClassificationReport } from '@cxr/metrics';
 import { initBackend, loadModel, type CxrModel } from '@cxr/model/node';
 import { Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
@@ -38,6 +38,8 @@ export type EvaluateResult = BinaryMetrics & {
   split: string;
   /** Per-image scores (probability of the positive class). */
   scores: Array<{ path: string; label: string; score: number; source?: string }>;
+  /** Per-class precision, recall, F1 and support at the threshold, as `cxr metrics`. */
+  classificationReport: ClassificationReport;
   /** Metrics per source, when the manifest knows sources. */
   perSource?: Record<string, BinaryMetrics>;
   /** Why AUC is absent, when it is. */
@@ -103,6 +105,11 @@ export async function runEvaluate(options: EvaluateOptions): Promise<EvaluateRes
       data,
       split,
       scores: scored,
+      classificationReport: classificationReport(
+        labels,
+        scores.map((x) => (x >= threshold ? positive : negative)),
+        { labels: [negative, positive], source: data },
+      ),
       ...(perSource ? { perSource } : {}),
       ...(aucReason ? { aucReason } : {}),
       notice: 'NOT FOR CLINICAL USE',

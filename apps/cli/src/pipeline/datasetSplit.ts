@@ -48,7 +48,7 @@ export async function resolveSplit(dataset: LoadedDataset, options: ResolveSplit
   } else if (options.splitFile) {
     throw new InputError(`${file}: no such split file`);
   } else if (options.create === false) {
-    throw new InputError(`${file}: no split file (cxr train writes one; or give --split)`);
+    throw new InputError(`${file}: no split file (cxr train writes one; or give --split-file, or --split all)`);
   } else {
     assignments = splitByPatient(
       dataset.images.map((i) => ({ path: i.path, label: i.label, patientId: i.patientId ?? '', source: i.source ?? '' })),
