@@ -326,7 +326,7 @@ function parseSeed(value: string): number {
 const EXAMPLE = `
 Example:
   $ cxr weights fetch mobilenet_v1            # once; prints the weights folder
-  $ cxr train --data data/cxr --backbone mobilenet_v1 --weights ~/.cache/cxr/weights/mobilenet_v1 --out models/mobilenet
+  $ cxr train --data data/cxr --backbone mobilenet_v1 --weights ~/.cache/cxr/weights/mobilenet_v1_1.0_224 --out models/mobilenet
   patient-level split written to data/cxr/split.csv (70/15/15, seeded), features cached, 10 epochs of the
   notebook's head (AvgPool 4x4, Dense 64, Dropout 0.5, Dense 2; Adam 1e-3, decay lr/epochs, batch 8);
   writes models/mobilenet/{model.json,cxr.json,training-history.json}.

@@ -107,7 +107,7 @@ async function vggShapeOf(file: string): Promise<{ blocks: number; widthMultipli
 const FETCH_EXAMPLE = `
 Example:
   $ cxr weights fetch mobilenet_v1
-  ~/.cache/cxr/weights/... (the folder to give cxr train --weights)
+  ~/.cache/cxr/weights/mobilenet_v1_1.0_224 (the folder to give cxr train --weights; cut after conv_pw_13_relu)
   $ cxr weights fetch vgg16 --cache-dir weights    # Keras vgg16 notop .h5 (58 MB), MD5-checked
   Interrupted downloads resume; a file gets its final name only when whole and verified.
 `;
