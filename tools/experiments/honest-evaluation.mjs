@@ -138,6 +138,7 @@ const out = {
   notebook: NOTEBOOK,
   dataset: report.dataset,
   backbone: report.backbone,
+  featureEngine: report.featureEngine,
   settings: report.settings,
   plans: report.plans,
   skipped: report.skipped,

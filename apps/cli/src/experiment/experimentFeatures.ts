@@ -32,6 +32,8 @@ export interface ExperimentFeaturesOptions {
   cache: FeatureCache;
   engine?: FeatureEngineChoice;
   batchSize?: number;
+  /** Told why `auto` fell back from onnxruntime to tfjs, when it does. */
+  onWarning?: (message: string) => void;
   /** Told how far extraction got. */
   onProgress?: (done: number, total: number, cached: number) => void;
 }
@@ -66,7 +68,7 @@ export async function experimentFeatures(backbone: Backbone, files: readonly str
       preprocessing: spec,
       engine: options.engine ?? 'auto',
       batchSize: options.batchSize ?? 16,
-      onWarning: () => undefined,
+      onWarning: options.onWarning ?? (() => undefined),
       onProgress: (p) => options.onProgress?.(p.done, p.total ?? files.length, p.cached),
     });
   }
@@ -99,7 +101,7 @@ export async function experimentFeatures(backbone: Backbone, files: readonly str
       engine: options.engine ?? 'auto',
       weightsHash: backbone.weightsHash,
       cacheDir: path.join(cache.dir, 'onnx'),
-      onWarning: () => undefined,
+      onWarning: options.onWarning ?? (() => undefined),
     });
     for (let start = 0; start < todo.length; start += batchSize) {
       const chunk = todo.slice(start, start + batchSize);

@@ -50,7 +50,7 @@ export function formatLosoReport(r: LosoReport): string {
   out.push(`- Internal split: ${r.dataset.internalSplit}; every split patient-level and checked for leaks.`);
   out.push(
     `- Backbone: ${r.backbone.name} (${r.backbone.pretrained ? 'pretrained' : 'RANDOM weights, not ImageNet'}; output ${r.backbone.outputShape.join('x')}; weights ${r.backbone.weightsHash.slice(0, 16)}), frozen; ` +
-      `the notebook's head trained ${r.settings.epochs} epochs, seed ${r.settings.seed}.`,
+      `features by ${r.featureEngine}; the notebook's head trained ${r.settings.epochs} epochs, seed ${r.settings.seed}.`,
   );
   out.push(`- Intervals: 95%; rates Wilson over images, AUCs patient-level bootstrap (${r.settings.bootstrapIterations} resamples). Alarm: source AUC > ${r.settings.alarmAuc}.`);
   out.push('');

@@ -41,6 +41,7 @@ describe('runLoso', () => {
     // The data allow one whole-source hold-out (NIH: normals only) and one normals hold-out (covid-chestxray has every covid).
     expect(r.plans.map((p) => `${p.kind}:${p.source}`)).toEqual(['normals:covid-chestxray', 'source:nih-cxr14']);
     expect(r.skipped).toEqual([]);
+    expect(r.featureEngine).toBe('tfjs (forced)');
     const arm = r.arms[0];
     expect(arm.mitigation.name).toBe('none');
 

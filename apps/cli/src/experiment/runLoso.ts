@@ -143,6 +143,8 @@ export interface LosoReport {
     internalSplit: 'split.csv' | 'splitByPatient 70/15/15 stratified by source x label';
   };
   backbone: { name: string; weightsHash: string; pretrained: boolean; outputShape: [number, number, number] };
+  /** What ran the backbone: onnxruntime-node, or tfjs with the reason `auto` fell back (or `tfjs` when forced). */
+  featureEngine: string;
   positive: string;
   negative: string;
   settings: { seed: number; folds: number; epochs: number; bootstrapIterations: number; alarmAuc: number };
@@ -319,6 +321,7 @@ export async function runLoso(options: LosoOptions): Promise<LosoReport> {
   const cache = new FeatureCache(path.resolve(cwd, options.cacheDir ?? path.join(dataDir, '.cache/features')));
   const files = items.map((it) => it.file);
   const memo = new Map<string, { raw: Float32Array[]; head: Float32Array[] }>();
+  const fallbacks = new Set<string>();
   const featuresFor = async (arm: MitigationSettings, copy: number | null): Promise<{ raw: Float32Array[]; head: Float32Array[] }> => {
     const spec = {
       ...backbone.preprocessing,
@@ -335,6 +338,7 @@ export async function runLoso(options: LosoOptions): Promise<LosoReport> {
       augment: copy === null ? undefined : { options: { ...STRONG_AUGMENTATION }, copy, seed },
       cache,
       engine: options.engine,
+      onWarning: (message) => fallbacks.add(message),
       onProgress: (done, total, cached) => {
         if (done === total) say(`features ${label}: ${total} images (${cached} from cache)`);
       },
@@ -592,6 +596,8 @@ export async function runLoso(options: LosoOptions): Promise<LosoReport> {
     notice: 'NOT FOR CLINICAL USE',
     dataset: { dir: dataDir, images: items.length, patients: new Set(items.map((it) => it.patient)).size, counts: countBy(items), internalSplit },
     backbone: { name: backbone.name, weightsHash: backbone.weightsHash, pretrained: backbone.info.pretrained, outputShape: rawShape },
+    featureEngine:
+      options.engine === 'tfjs' ? 'tfjs (forced)' : fallbacks.size > 0 ? `tfjs (onnxruntime unavailable: ${[...fallbacks].join('; ')})` : 'onnxruntime-node',
     positive: POSITIVE,
     negative: NEGATIVE,
     settings: { seed, folds, epochs, bootstrapIterations, alarmAuc },
