@@ -79,7 +79,7 @@ export { getOrExportOnnx, onnxCacheFileName } from './onnx/getOrExportOnnx';
 export type { GetOrExportOnnxOptions, OnnxCacheEntry } from './onnx/getOrExportOnnx';
 export { hashModelWeights } from './onnx/hashModelWeights';
 export { isOnnxRuntimeAvailable, loadOnnxRuntime, defaultOnnxRuntimeLoader } from './onnx/loadOnnxRuntime';
-export type { OnnxRuntimeLoader, OnnxRuntimeModule } from './onnx/loadOnnxRuntime';
+export type { OnnxRuntimeLoader, OnnxRuntimeModule, OnnxRuntimeSession } from './onnx/loadOnnxRuntime';
 export { openBackbone } from './backbones/openBackbone';
 export type { BackboneSpec } from './backbones/openBackbone';
 export { extractFeatures } from './index';

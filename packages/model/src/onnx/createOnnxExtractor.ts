@@ -5,7 +5,7 @@ import { exportOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from './exportOnnx';
 import type { FeatureExtractor } from './featureExtractor';
 import { getOrExportOnnx } from './getOrExportOnnx';
 import { hashModelWeights } from './hashModelWeights';
-import { loadOnnxRuntime, type OnnxRuntimeLoader } from './loadOnnxRuntime';
+import { loadOnnxRuntime, type OnnxRuntimeLoader, type OnnxRuntimeSession } from './loadOnnxRuntime';
 
 /** Options of {@link createOnnxExtractor}: a tfjs `model` to export, or ready `onnxBytes`. */
 export interface OnnxExtractorOptions {
@@ -69,7 +69,7 @@ export async function createOnnxExtractor(options: OnnxExtractorOptions): Promis
     throw new OnnxRuntimeError('createOnnxExtractor needs a model or onnxBytes');
   }
 
-  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  let session: OnnxRuntimeSession;
   try {
     session = await ort.InferenceSession.create(bytes, {
       executionProviders: ['cpu'],
@@ -82,15 +82,15 @@ export async function createOnnxExtractor(options: OnnxExtractorOptions): Promis
     throw new OnnxRuntimeError(`onnxruntime could not load the backbone graph (${bytes.byteLength} bytes): ${String(e)}`, { cause: e });
   }
 
-  const dims = (name: string, list: readonly { name: string; isTensor: boolean; shape?: readonly (number | string)[] }[]) => {
+  const dims = (name: string, list: OnnxRuntimeSession['inputMetadata']) => {
     const meta = list.find((m) => m.name === name);
     if (!meta?.isTensor || !meta.shape) {
       throw new OnnxRuntimeError(`the ONNX graph has no tensor ${name}: not exported by exportOnnx`);
     }
     return meta.shape.slice(1).map(Number);
   };
-  const [h, w, c] = dims(ONNX_INPUT_NAME, session.inputMetadata as never);
-  const outputShape = dims(ONNX_OUTPUT_NAME, session.outputMetadata as never);
+  const [h, w, c] = dims(ONNX_INPUT_NAME, session.inputMetadata);
+  const outputShape = dims(ONNX_OUTPUT_NAME, session.outputMetadata);
   if ([h, w, c, ...outputShape].some((d) => !Number.isInteger(d) || d < 1)) {
     throw new OnnxRuntimeError(`the ONNX graph needs fixed per-image shapes, got input [${h}, ${w}, ${c}] output [${outputShape.join(', ')}]`);
   }

@@ -1,8 +1,24 @@
 import { OnnxRuntimeError } from '../errors';
 import { encodeOnnxModel } from './encodeOnnxModel';
 
-/** The `onnxruntime-node` module (only its type: the package is an optional peer dependency). */
-export type OnnxRuntimeModule = typeof import('onnxruntime-node');
+/** What @cxr/model uses of an onnxruntime session (structural, so its types need no onnxruntime install). */
+export interface OnnxRuntimeSession {
+  readonly inputMetadata: readonly { name: string; isTensor: boolean; shape?: readonly (number | string)[] }[];
+  readonly outputMetadata: readonly { name: string; isTensor: boolean; shape?: readonly (number | string)[] }[];
+  run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
+  release(): Promise<void>;
+}
+
+/**
+ * What @cxr/model uses of the `onnxruntime-node` module. Structural on purpose: the package is an optional
+ * peer dependency, and these declarations must compile without it.
+ */
+export interface OnnxRuntimeModule {
+  InferenceSession: {
+    create(model: Uint8Array, options?: Record<string, unknown>): Promise<OnnxRuntimeSession>;
+  };
+  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
+}
 
 /** Loads onnxruntime; injectable so tests (and callers) can simulate a missing or broken install. */
 export type OnnxRuntimeLoader = () => Promise<OnnxRuntimeModule>;
@@ -13,7 +29,7 @@ let cached: Promise<OnnxRuntimeModule> | undefined;
 export const defaultOnnxRuntimeLoader: OnnxRuntimeLoader = () => {
   cached ??= import('onnxruntime-node').then((mod) => {
     // A CommonJS package seen through import(): the API may sit on `default`.
-    const m = mod as OnnxRuntimeModule & { default?: OnnxRuntimeModule };
+    const m = mod as unknown as OnnxRuntimeModule & { default?: OnnxRuntimeModule };
     return typeof m.InferenceSession?.create === 'function' ? m : (m.default as OnnxRuntimeModule);
   });
   cached.catch(() => {
