@@ -20,7 +20,7 @@ describe('cxr experiment loso', () => {
       data: 'data',
       backbone: 'vgg16',
       backboneSpec: { name: 'vgg16', seed: 1, inputShape: [32, 32, 3], blocks: 2, widthMultiplier: 1 / 16 },
-      mitigations: ['source-balanced', 'val-threshold'],
+      mitigations: ['source-balanced', 'val-threshold', 'multi-source-normals'],
       out: 'out',
       epochs: 3,
       folds: 3,
@@ -29,14 +29,19 @@ describe('cxr experiment loso', () => {
     });
     expect(result.files.json).toBe(path.join(dir, 'out/report.json'));
     const json = JSON.parse(await readFile(result.files.json, 'utf8'));
-    expect(json.arms.map((a: { mitigation: { name: string } }) => a.mitigation.name)).toEqual(['none', 'source-balanced', 'val-threshold']);
+    expect(json.arms.map((a: { mitigation: { name: string } }) => a.mitigation.name)).toEqual(['none', 'source-balanced', 'val-threshold', 'multi-source-normals']);
     expect(json.notice).toBe('NOT FOR CLINICAL USE');
     const md = await readFile(result.files.markdown, 'utf8');
     expect(md).toBe(result.markdown);
-    expect(md.match(/^## Mitigation: /gm)).toHaveLength(3);
+    expect(md.match(/^## Mitigation: /gm)).toHaveLength(4);
     // val-threshold picks its threshold on the validation split; the others keep 0.5.
     expect(json.arms[2].evaluations[0].threshold.chosenOn).toBe("validation (Youden's J)");
     expect(json.arms[0].evaluations[0].threshold).toEqual({ value: 0.5, chosenOn: 'fixed 0.5' });
+    // multi-source-normals: 8 of the 16 NIH patients (one image each) train, validate or test internally; 8 are held out.
+    const nih = json.arms[3].evaluations.find((e: { id: string }) => e.id === 'hold-out:nih-cxr14');
+    const seen = ['train', 'val', 'test'].reduce((n, k) => n + (nih.counts[k]['nih-cxr14']?.normal ?? 0), 0);
+    expect([seen, nih.heldOutTest.negatives]).toEqual([8, 8]);
+    expect(nih.description).toMatch(/half of its patients \(8 of 16\) train/);
   }, 120_000);
 
   it('refuses an unknown mitigation and an unknown backbone as usage errors (exit 2)', async () => {

@@ -17,9 +17,18 @@ import {
   type GroupBootstrapAuc,
   type SourceProbeResult,
 } from '@cxr/model/node';
-import { PatientLeakError, PreprocessError, splitByPatient, validateSplit, type SplitAssignment, type SplitName } from '@cxr/preprocess';
+import {
+  createRng,
+  PatientLeakError,
+  PreprocessError,
+  shuffleInPlace,
+  splitByPatient,
+  validateSplit,
+  type SplitAssignment,
+  type SplitName,
+} from '@cxr/preprocess';
 import { readSplitFile } from '@cxr/preprocess/node';
-import { InputError, UsageError } from '../errors';
+import { InputError } from '../errors';
 import { experimentFeatures } from './experimentFeatures';
 import { resolveMitigation, STRONG_AUGMENTATION, type MitigationSettings } from './mitigations';
 import { planHoldOuts, type HoldOutPlan, type SkippedHoldOut } from './planHoldOuts';
@@ -445,9 +454,10 @@ export async function runLoso(options: LosoOptions): Promise<LosoReport> {
         let note = '';
         if (arm.multiSourceNormals) {
           // Half of the held-out source's patients join training: normals (or all images) from several sources.
-          const order = heldPatients.map((p, i) => ({ p, r: Math.sin(seed * 9301 + i * 49297) })).sort((a, b) => a.r - b.r);
-          heldPatients = order.slice(Math.floor(order.length / 2)).map((o) => o.p).sort();
-          note = `; half of its patients (${order.length - heldPatients.length} of ${order.length}) train`;
+          const order = shuffleInPlace([...heldPatients], createRng(`${seed}:multi-source-normals:${plan.source}`));
+          const total = order.length;
+          heldPatients = order.slice(Math.floor(total / 2)).sort();
+          note = `; half of its patients (${total - heldPatients.length} of ${total}) train`;
         }
         const held = new Set(heldPatients);
         const pool = items.filter((it) => !held.has(it.patient));
@@ -591,7 +601,6 @@ export async function runLoso(options: LosoOptions): Promise<LosoReport> {
   } finally {
     backbone.model.dispose();
   }
-  if (arms.length === 0) throw new UsageError('no mitigation to run');
   return {
     notice: 'NOT FOR CLINICAL USE',
     dataset: { dir: dataDir, images: items.length, patients: new Set(items.map((it) => it.patient)).size, counts: countBy(items), internalSplit },
