@@ -1,6 +1,7 @@
 // Feature-extraction throughput of @cxr/model (the BUILT package, @cxr/model/node): images/s of VGG16
 // (random weights: speed does not depend on their values) and MobileNet v1 (the shared tfjs weights) on
-// tfjs-wasm, one thread in this process vs a worker pool (2 workers, one wasm backend each), on 16 real
+// tfjs-wasm, one thread in this process vs a worker pool (2 workers, one wasm backend each), and onnxruntime-node
+// (the default engine when installed), on 16 real
 // X-rays from the shared data at 224x224. Both include preprocessing (decode, resize, normalise).
 // Run alone: `npx nx build @cxr/model && node tools/bench/src/features.bench.mjs`, or via the runner.
 import { readdir } from 'node:fs/promises';
@@ -40,11 +41,23 @@ export async function run() {
   ];
   for (const { label, spec } of configs) {
     const backbone = await model.openBackbone(spec);
-    await model.extractFileFeatures(backbone, files.slice(0, 1)); // warm-up: first run allocates and compiles
+    // engine 'tfjs': the single-thread wasm row must not be served by onnxruntime (the default engine 'auto')
+    await model.extractFileFeatures(backbone, files.slice(0, 1), { engine: 'tfjs' }); // warm-up: allocates and compiles
     const l0 = load();
     let t = performance.now();
-    const single = await model.extractFileFeatures(backbone, files, { batchSize: 4 });
+    const single = await model.extractFileFeatures(backbone, files, { batchSize: 4, engine: 'tfjs' });
     const singleS = (performance.now() - t) / 1000;
+    // the same images through the project's default engine when onnxruntime-node is installed
+    let onnxS = null;
+    if (await model.isOnnxRuntimeAvailable()) {
+      await model.extractFileFeatures(backbone, files.slice(0, 1), { engine: 'onnx' });
+      t = performance.now();
+      const viaOnnx = await model.extractFileFeatures(backbone, files, { batchSize: 4, engine: 'onnx' });
+      onnxS = (performance.now() - t) / 1000;
+      for (let i = 0; i < files.length; i++)
+        for (let j = 0; j < single[i].length; j += 97)
+          if (Math.abs(single[i][j] - viaOnnx[i][j]) / (1 + Math.abs(single[i][j])) > 1e-3) throw new Error(`${label}: onnx and tfjs features differ`);
+    }
     backbone.model.dispose();
     t = performance.now();
     const pool = await model.createFeaturePool({ backbone: spec, workers: WORKERS, backend: 'wasm', chunkSize: 4 });
@@ -68,6 +81,7 @@ export async function run() {
       { metric: `${label} single thread (wasm)`, value: files.length / singleS, unit: 'img/s' },
       { metric: `${label} pool of ${WORKERS} workers (wasm)`, value: files.length / poolS, unit: 'img/s' },
       { metric: `${label} pool speed-up`, value: singleS / poolS, unit: 'x' },
+      ...(onnxS === null ? [] : [{ metric: `${label} onnxruntime-node (engine 'onnx', same images)`, value: files.length / onnxS, unit: 'img/s' }]),
       { metric: `${label} pool start (${WORKERS} workers load the backbone)`, value: startS, unit: 's' },
       { metric: `${label} load average during`, value: (l0 + load()) / 2, unit: 'load' },
     );

@@ -82,13 +82,25 @@ async function memoryChild(repeat) {
   sharp.cache(false);
   const files = imageFiles();
   const records = [];
-  for (let r = 0; r < repeat; r++) for (const f of files) records.push({ path: f, label: f.includes('nih') ? 'normal' : 'covid' });
+  // batches() resolves record paths inside baseDir (a manifest's paths are relative and may not escape it)
+  const baseDir = path.resolve(sharedData);
+  for (let r = 0; r < repeat; r++) for (const f of files) records.push({ path: path.relative(baseDir, f), label: f.includes('nih') ? 'normal' : 'covid' });
   let peak = process.memoryUsage.rss();
   const timer = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
   }, 5);
   let images = 0;
-  const it = batches(records, { spec: SPEC, labels: ['covid', 'normal'], batchSize: 8, prefetch: 2, concurrency: CONCURRENCY, onError: () => {} });
+  const it = batches(records, {
+    spec: SPEC,
+    labels: ['covid', 'normal'],
+    batchSize: 8,
+    prefetch: 2,
+    concurrency: CONCURRENCY,
+    baseDir,
+    onError: (error) => {
+      throw error;
+    },
+  });
   for await (const b of it) {
     images += b.shape[0];
     peak = Math.max(peak, process.memoryUsage.rss());
