@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { trainHead } from '@cxr/model/node';
 import { createRng } from '@cxr/preprocess';
+import { headScores } from '../pipeline/headScores';
 
 /** Training images of one evaluation: features, labels and sources, index-aligned. */
 export interface TrainingSet {
@@ -104,16 +104,7 @@ export function headPool(feature: Float32Array, shape: readonly [number, number,
   return { data, shape: [oh, ow, c] };
 }
 
-/** Probability of the first class for each feature map (inference mode, batched, no tensors left behind). */
+/** Probability of the first class for each feature map (inference mode, batched, no tensors left behind), clamped to [0, 1]. */
 export function scoreFeatures(head: tfl.LayersModel, features: readonly Float32Array[], shape: readonly number[], batchSize = 64): number[] {
-  const out: number[] = [];
-  const size = shape.reduce((a, b) => a * b, 1);
-  for (let start = 0; start < features.length; start += batchSize) {
-    const chunk = features.slice(start, start + batchSize);
-    const flat = new Float32Array(chunk.length * size);
-    chunk.forEach((f, i) => flat.set(f, i * size));
-    const rows = tf.tidy(() => (head.predict(tf.tensor(flat, [chunk.length, ...shape])) as tf.Tensor).arraySync() as number[][]);
-    for (const row of rows) out.push(Math.min(1, Math.max(0, row[0])));
-  }
-  return out;
+  return headScores(head, features, shape, 0, batchSize).map((s) => Math.min(1, Math.max(0, s)));
 }
