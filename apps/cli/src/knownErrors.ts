@@ -10,7 +10,20 @@ import { PreprocessError } from '@cxr/preprocess';
 
 const knownBases: Array<abstract new (...args: never[]) => Error> = [DatasetError, MetricsError, ModelError, PreprocessError];
 
-/** True for the typed input errors of the @cxr packages. */
+/**
+ * The base classes by name as well: each package's CJS build bundles `index.js` and `node.js` separately, so an
+ * error thrown through `@cxr/model/node` is a `ModelError` of another copy of the class than the one `@cxr/model`
+ * exports, and `instanceof` alone misses it (the built CLI then printed a stack with exit 70 for a missing cxr.json).
+ */
+const knownBaseNames = new Set(knownBases.map((base) => base.name));
+
+/** True for the typed input errors of the @cxr packages (from whichever copy of a package's bundle). */
 export function isKnownInputError(error: unknown): boolean {
-  return knownBases.some((base) => error instanceof base);
+  if (knownBases.some((base) => error instanceof base)) return true;
+  if (!(error instanceof Error)) return false;
+  for (let proto: unknown = Object.getPrototypeOf(error); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
+    const ctor = (proto as { constructor?: { name?: string } }).constructor;
+    if (ctor?.name && knownBaseNames.has(ctor.name)) return true;
+  }
+  return false;
 }

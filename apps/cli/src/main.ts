@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './command';
 import { commands } from './commands/index';
@@ -6,10 +8,14 @@ import { isKnownInputError } from './knownErrors';
 
 const BANNER = 'cxr: chest X-ray COVID-19 vs normal research toolkit. NOT FOR CLINICAL USE.';
 
+/** The CLI's version, from apps/cli/package.json (one folder up from both src/ and dist/). */
+export const CLI_VERSION: string = (JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+
 /** Builds the `cxr` program with every command registered. Exposed for tests. */
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('cxr')
     .description(BANNER)
+    .version(CLI_VERSION, '-V, --version', 'print the cxr version')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
