@@ -5,7 +5,7 @@
 //   node scripts/serve.mjs [--model <dir>] [--host 127.0.0.1] [--port 4173] [--dist <dir>]
 //   CXR_WEB_MODEL=<dir> npm run web
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,17 +68,23 @@ export async function startServer({ dist = path.join(WEB_ROOT, 'dist'), model = 
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, `${req.method} is not allowed: this server only sends files`);
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     let file;
+    let root;
     if (pathname === '/model' || pathname.startsWith('/model/')) {
       if (!modelRoot) return send(404, 'No model folder is served (start with --model <dir>)');
-      file = resolveInside(modelRoot, pathname.slice('/model'.length));
+      root = modelRoot;
+      file = resolveInside(root, pathname.slice('/model'.length));
     } else {
-      file = resolveInside(distRoot, pathname === '/' ? 'index.html' : pathname);
+      root = distRoot;
+      file = resolveInside(root, pathname === '/' ? 'index.html' : pathname);
     }
     if (file === undefined) return send(400, 'Bad request: malformed URL escape');
     if (!file) return send(403, 'Forbidden');
     let info;
     try {
       info = await stat(file);
+      // A symbolic link inside the folder must not lead out of it either.
+      const realRoot = await realpath(root);
+      if (!(await realpath(file)).startsWith(realRoot + path.sep)) return send(403, 'Forbidden');
     } catch {
       return send(404, `Not found: ${pathname}`);
     }
