@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PreprocessSpec } from '@cxr/preprocess';
 import type { Backbone } from '../backbones/backbone';
@@ -51,9 +52,12 @@ export interface FeaturePool {
 /**
  * How to start the worker. From the built package: `dist/features/featureWorker.js` beside the bundle.
  * From TypeScript sources (jest, tsx), `featureWorker.ts` is run through tsx's require hook with the
- * `@cxr/source` condition, so no build is needed in development. `__dirname` is shimmed by tsup in ESM.
+ * `@cxr/source` condition, so no build is needed in development. The folder comes from `import.meta.url`
+ * (tsup shims it in the CJS build, swc in jest): referencing `__dirname` instead made tsup inject its ESM
+ * `__dirname` shim (`import ... from "url"`) into a chunk shared with the browser entry.
  */
 function workerEntry(): { filename: string; eval: boolean; execArgv?: string[] } {
+  const __dirname = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [path.join(__dirname, 'features', 'featureWorker.js'), path.join(__dirname, 'featureWorker.js')];
   for (const file of candidates) if (existsSync(file)) return { filename: file, eval: false };
   const ts = path.join(__dirname, 'featureWorker.ts');
