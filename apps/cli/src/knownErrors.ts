@@ -20,7 +20,7 @@ const knownBaseNames = new Set(knownBases.map((base) => base.name));
 /** True for the typed input errors of the @cxr packages (from whichever copy of a package's bundle). */
 export function isKnownInputError(error: unknown): boolean {
   if (knownBases.some((base) => error instanceof base)) return true;
-  if (!(error instanceof Error)) return false;
+  if (typeof error !== 'object' || error === null) return false;
   for (let proto: unknown = Object.getPrototypeOf(error); proto && proto !== Error.prototype; proto = Object.getPrototypeOf(proto)) {
     const ctor = (proto as { constructor?: { name?: string } }).constructor;
     if (ctor?.name && knownBaseNames.has(ctor.name)) return true;

@@ -39,6 +39,13 @@ describe('cxr main: exit codes and one-line errors', () => {
     expect(r.stderr).toContain('missing.csv');
   });
 
+  it('an output folder that is a file is one line naming it, exit 1 (a Node file-system error, not a bug)', async () => {
+    const r = await runCli(dir, ['dicom', 'convert', 'missing.dcm', '--out', 'notes.png']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`cxr: ${path.join(dir, 'notes.png')}: exists and is not a folder (EEXIST, mkdir)`);
+  });
+
   it('recognises a package error from a second copy of its bundle (CJS index.js and node.js each hold one)', () => {
     // What the built CLI meets: a ModelError class that is not the one `@cxr/model` exports.
     class ModelError extends Error {}

@@ -63,6 +63,34 @@ function reportError(error: unknown, ctx: CliContext): number {
     ctx.stderr.write(`cxr: ${(error as Error).message}\n`);
     return EXIT.input;
   }
+  const fsProblem = fileSystemProblem(error);
+  if (fsProblem) {
+    ctx.stderr.write(`cxr: ${fsProblem}\n`);
+    return EXIT.input;
+  }
   ctx.stderr.write(`cxr: unexpected error\n${error instanceof Error ? error.stack : String(error)}\n`);
   return EXIT.internal;
+}
+
+/**
+ * Node's file-system errors about a path the user gave (an output folder that is a file, a missing or unreadable
+ * input, a full disk) are bad input, not bugs: one line naming the path, exit 1. Anything else stays unexpected.
+ */
+const USER_PATH_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EEXIST: 'exists and is not a folder',
+  ENOTDIR: 'a file is in the way where a folder is needed',
+  EISDIR: 'is a folder, a file was expected',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
+function fileSystemProblem(error: unknown): string | undefined {
+  const e = error as { code?: unknown; path?: unknown; syscall?: unknown } | null;
+  // Duck-typed: errors from Node's own realm are not `instanceof Error` under a test runner's vm context.
+  if (!e || typeof e !== 'object' || typeof e.code !== 'string' || typeof e.path !== 'string') return undefined;
+  const what = USER_PATH_ERRORS[e.code];
+  return what ? `${e.path}: ${what} (${e.code}${typeof e.syscall === 'string' ? `, ${e.syscall}` : ''})` : undefined;
 }
