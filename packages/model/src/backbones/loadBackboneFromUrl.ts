@@ -6,6 +6,7 @@ import { BACKBONE_NAMES, type Backbone, type BackboneName } from './backbone';
 import { backbonePreprocessing } from './backbonePreprocessing';
 import { cutModel } from './cutModel';
 import { makeBackbone } from './makeBackbone';
+import { manifestShardPaths, manifestWeightBytes, shardUrl } from '../weights/weightsManifest';
 
 export interface LoadBackboneFromUrlOptions {
   name: BackboneName;
@@ -57,8 +58,11 @@ export async function loadBackboneFromUrl(options: LoadBackboneFromUrlOptions): 
   if (json.modelTopology == null || !Array.isArray(json.weightsManifest)) {
     throw new WeightsFormatError(url, 'not a tfjs layers model (no modelTopology or weightsManifest)');
   }
-  const shardUrls = json.weightsManifest.flatMap((g) => g.paths.map((p) => new URL(p, new URL(url, (globalThis as { location?: { href: string } }).location?.href)).toString()));
+  const shardUrls = manifestShardPaths(json.weightsManifest, url).map((p) => shardUrl(url, p));
   const shards = await Promise.all(shardUrls.map((u) => bytesOf(fetcher, u)));
+  const needed = manifestWeightBytes(json.weightsManifest);
+  const received = shards.reduce((n, s) => n + s.length, 0);
+  if (received !== needed) throw new WeightsFormatError(url, `its shards hold ${received} bytes but its weights need ${needed} (truncated or wrong shard?)`);
   const all = new Uint8Array(jsonBytes.length + shards.reduce((n, s) => n + s.length, 0));
   all.set(jsonBytes, 0);
   let offset = jsonBytes.length;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ModelConfigError, ModelIoError } from '../errors';
+import { manifestShardPaths, manifestWeightBytes, shardUrl } from '../weights/weightsManifest';
 import { checkModelMatchesConfig, validateModelConfig, type CxrModel } from './modelConfig';
 
 /** Options of {@link loadModelFromUrl}. */
@@ -75,10 +76,27 @@ function httpLoader(modelUrl: string, fetchFunc: typeof fetch): tf.io.IOHandler 
       if (json.modelTopology == null || !Array.isArray(json.weightsManifest)) {
         throw new ModelIoError(`${modelUrl} is not a tfjs layers model (no modelTopology or weightsManifest)`);
       }
-      const dir = modelUrl.slice(0, modelUrl.lastIndexOf('/') + 1);
-      const parts = await Promise.all(
-        json.weightsManifest.flatMap((g) => g.paths).map(async (p) => new Uint8Array(await (await get(dir + p)).arrayBuffer())),
-      );
+      let urls: string[];
+      try {
+        urls = manifestShardPaths(json.weightsManifest, modelUrl).map((p) => shardUrl(modelUrl, p));
+      } catch (cause) {
+        throw new ModelIoError(`${modelUrl}: ${(cause as Error).message}`, { cause });
+      }
+      const needed = manifestWeightBytes(json.weightsManifest);
+      const responses = await Promise.all(urls.map(get));
+      // Refuse oversized shards before reading their bodies (Content-Length is the decoded size only without
+      // Content-Encoding); the exact total is checked after reading.
+      const announced = responses
+        .filter((r) => r.headers.get('content-encoding') === null)
+        .reduce((n, r) => n + Number(r.headers.get('content-length') ?? 0), 0);
+      if (announced > needed) {
+        await Promise.all(responses.map((r) => r.body?.cancel().catch(() => undefined)));
+        throw new ModelIoError(`${modelUrl}: its shards hold ${announced} bytes but its weights need ${needed}`);
+      }
+      const parts = await Promise.all(responses.map(async (r) => new Uint8Array(await r.arrayBuffer())));
+      if (parts.reduce((n, b) => n + b.byteLength, 0) !== needed) {
+        throw new ModelIoError(`${modelUrl}: its shards hold ${parts.reduce((n, b) => n + b.byteLength, 0)} bytes but its weights need ${needed}`);
+      }
       const weightData = new Uint8Array(parts.reduce((n, b) => n + b.byteLength, 0));
       let offset = 0;
       for (const b of parts) {

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { DEFAULT_PREPROCESS_SPEC } from '@cxr/preprocess';
 import { tinyBackbone, tinyImages, useCpu } from '../__fixtures__/tinyBackbone';
-import { ModelConfigError, ModelIoError } from '../errors';
+import { ModelConfigError, ModelIoError, WeightsFormatError } from '../errors';
+import { loadLayersModelFromDir } from '../weights/loadLayersModelFromDir';
 import { createHead } from '../head/createHead';
 import { loadModel } from './loadModel';
 import { loadModelFromUrl } from './loadModelFromUrl';
@@ -148,5 +149,57 @@ describe('modelToFiles', () => {
       tf.io.fromMemory({ modelTopology: files.modelJson.modelTopology, weightSpecs: files.modelJson.weightsManifest[0].weights, weightData: weightData.buffer }),
     );
     expect(predictAll(back)).toEqual(predictAll(model));
+  });
+});
+
+describe('untrusted weights manifests', () => {
+  // model.json is input: its shard paths must stay in the model folder, and shard sizes are checked before reading
+  let root: string;
+  let made = 0;
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'cxr-manifest-'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function tampered(name: string, edit: (json: tf.io.ModelJSON) => void): Promise<string> {
+    const dir = path.join(root, name);
+    await saveModel(dir, options());
+    const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+    edit(json);
+    await writeFile(path.join(dir, 'model.json'), JSON.stringify(json));
+    return dir;
+  }
+
+  it.each([['../secret.bin'], ['/etc/passwd'], ['sub/../../x.bin'], ['%2e%2e/x.bin'], ['file:///etc/passwd'], ['a\\..\\..\\x.bin'], ['']])(
+    'refuses the shard path %j (loadModel, loadLayersModelFromDir, loadModelFromUrl)',
+    async (bad) => {
+      const dir = await tampered(`bad-${++made}`, (json) => {
+        json.weightsManifest[0].paths[0] = bad;
+      });
+      await writeFile(path.join(root, 'secret.bin'), Buffer.alloc(16));
+      await expect(loadModel(dir)).rejects.toThrow(/not a relative path inside the model folder/);
+      await expect(loadLayersModelFromDir(dir)).rejects.toThrow(WeightsFormatError);
+      const requested: string[] = [];
+      const fakeFetch = (async (input: string | URL | Request) => {
+        const url = String(input);
+        requested.push(url);
+        const file = path.join(root, new URL(url).pathname);
+        return new Response(await readFile(file));
+      }) as typeof fetch;
+      await expect(loadModelFromUrl(`http://cxr.test/${path.basename(dir)}`, { fetch: fakeFetch })).rejects.toThrow(ModelIoError);
+      expect(requested.every((u) => u.startsWith(`http://cxr.test/${path.basename(dir)}/`))).toBe(true);
+    },
+  );
+
+  it('refuses shards larger than the manifest needs before reading them', async () => {
+    const dir = await tampered('big', () => undefined);
+    const shard = path.join(dir, 'group1-shard1of1.bin');
+    await writeFile(shard, Buffer.concat([await readFile(shard), Buffer.alloc(1024)]));
+    await expect(loadModel(dir)).rejects.toThrow(/shards hold \d+ bytes but its weights need/);
+    await expect(loadLayersModelFromDir(dir)).rejects.toThrow(WeightsFormatError);
+    const fakeFetch = (async (input: string | URL | Request) => new Response(await readFile(path.join(root, new URL(String(input)).pathname)))) as typeof fetch;
+    await expect(loadModelFromUrl('http://cxr.test/big', { fetch: fakeFetch })).rejects.toThrow(/shards hold \d+ bytes but its weights need/);
   });
 });

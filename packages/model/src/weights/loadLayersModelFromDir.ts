@@ -1,12 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { WeightsFormatError } from '../errors';
+import { manifestShardPaths, manifestWeightBytes } from './weightsManifest';
 
-const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2, string: 0 };
-
-/** model.json of a folder (or the file itself), and the shard files its manifest names, in order. */
+/**
+ * model.json of a folder (or the file itself), and the shard files its manifest names, in order.
+ * @throws WeightsFormatError when model.json is missing or malformed, or a shard path leaves its folder.
+ */
 export async function layersModelFiles(dirOrModelJson: string): Promise<{ modelJson: string; shards: string[]; json: tf.io.ModelJSON }> {
   const modelJson = dirOrModelJson.endsWith('.json') ? dirOrModelJson : path.join(dirOrModelJson, 'model.json');
   let text: string;
@@ -27,37 +29,51 @@ export async function layersModelFiles(dirOrModelJson: string): Promise<{ modelJ
   if (json.format != null && json.format !== 'layers-model') {
     throw new WeightsFormatError(modelJson, `format is '${json.format}', expected 'layers-model'`);
   }
-  const dir = path.dirname(modelJson);
-  const shards = json.weightsManifest.flatMap((group) => group.paths.map((p) => path.join(dir, p)));
+  const dir = path.resolve(path.dirname(modelJson));
+  const shards = manifestShardPaths(json.weightsManifest, modelJson).map((p) => {
+    const file = path.resolve(dir, p);
+    // manifestShardPaths already refuses '..' and absolute paths; this is the belt to its braces.
+    if (!file.startsWith(dir + path.sep)) throw new WeightsFormatError(modelJson, `weight shard path ${JSON.stringify(p)} leaves ${dir}`);
+    return file;
+  });
   return { modelJson, shards, json };
 }
 
 /**
  * A tfjs IOHandler that reads a layers model (model.json + binary shards) from disk, for Node where
- * `tf.io.fileSystem` needs tfjs-node. Checks every shard exists and that the shards hold exactly the bytes
- * the manifest's weights need.
+ * `tf.io.fileSystem` needs tfjs-node. Checks every shard exists, stays in the model's folder, and that the
+ * shards hold exactly the bytes the manifest's weights need (by their sizes, before reading any of them).
  */
 export function fileSystemLoader(dirOrModelJson: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
       const { modelJson, shards, json } = await layersModelFiles(dirOrModelJson);
       const weightSpecs = json.weightsManifest.flatMap((g) => g.weights);
+      const sizes: number[] = [];
+      for (const shard of shards) {
+        try {
+          const info = await stat(shard);
+          if (!info.isFile()) throw new Error('not a file');
+          sizes.push(info.size);
+        } catch (error) {
+          throw new WeightsFormatError(shard, `weight shard listed in ${modelJson} is missing`, { cause: error });
+        }
+      }
+      const total = sizes.reduce((n, b) => n + b, 0);
+      const needed = manifestWeightBytes(json.weightsManifest);
+      if (total !== needed) {
+        throw new WeightsFormatError(modelJson, `its shards hold ${total} bytes but its weights need ${needed} (truncated or wrong shard?)`);
+      }
       const buffers: Buffer[] = [];
       for (const shard of shards) {
         try {
           buffers.push(await readFile(shard));
         } catch (error) {
-          throw new WeightsFormatError(shard, `weight shard listed in ${modelJson} is missing`, { cause: error });
+          throw new WeightsFormatError(shard, `weight shard listed in ${modelJson} is unreadable`, { cause: error });
         }
       }
-      const total = buffers.reduce((n, b) => n + b.byteLength, 0);
-      const needed = weightSpecs.reduce((n, w) => {
-        const q = (w as { quantization?: { dtype: string } }).quantization;
-        const bytes = q ? BYTES[q.dtype] ?? 4 : BYTES[w.dtype] ?? 4;
-        return n + w.shape.reduce((a, b) => a * b, 1) * bytes;
-      }, 0);
-      if (total !== needed) {
-        throw new WeightsFormatError(modelJson, `its shards hold ${total} bytes but its weights need ${needed} (truncated or wrong shard?)`);
+      if (buffers.reduce((n, b) => n + b.byteLength, 0) !== needed) {
+        throw new WeightsFormatError(modelJson, 'a weight shard changed size while it was read');
       }
       const weightData = new Uint8Array(total);
       let offset = 0;
