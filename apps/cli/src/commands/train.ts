@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { thresholdForSensitivity, thresholdForSpecificity, youdenThreshold } from '@cxr/metrics';
@@ -17,6 +17,7 @@ import {
   type TrainHistory,
   type TrainProgress,
 } from '@cxr/model/node';
+import { writeFileAtomic } from '@cxr/preprocess/node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { InputError, InterruptedError, UsageError } from '../errors';
@@ -284,7 +285,8 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     ...(options.float16 ? { quantize: 'float16' as const } : {}),
     overwrite: true,
   });
-  await writeFile(path.join(out, 'training-history.json'), `${JSON.stringify({ epochs, bestEpoch: result.bestEpoch + 1 }, null, 2)}\n`);
+  // Temp file + rename like the rest of the model folder, so a reader never meets half a history.
+  await writeFileAtomic(path.join(out, 'training-history.json'), `${JSON.stringify({ epochs, bestEpoch: result.bestEpoch + 1 }, null, 2)}\n`);
   result.head.dispose();
   await rm(checkpointFile, { force: true });
   return { ...base, model: out, aborted: false, threshold, seconds: (Date.now() - started) / 1000 };
