@@ -4,6 +4,7 @@ import { buildDataset, parseSourceSpec, sourceStats, type BuildProgress, type Bu
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { UsageError } from '../errors';
+import { createProgress } from '../pipeline/progress';
 
 /** Options of {@link runDatasetBuild} (the flags of `cxr dataset build`). */
 export interface DatasetBuildOptions {
@@ -126,25 +127,6 @@ export function formatDatasetStats(r: DatasetStatsResult): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Progress on a terminal: one line rewritten in place; elsewhere, a plain line now and then. */
-function progressWriter(ctx: CliContext): { update(line: string, force?: boolean): void; end(): void } {
-  const tty = ctx.stderr.isTTY === true;
-  let last = 0;
-  let shown = false;
-  return {
-    update(line, force = false) {
-      const now = Date.now();
-      if (!force && now - last < (tty ? 100 : 5000)) return;
-      last = now;
-      shown = true;
-      ctx.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
-    },
-    end() {
-      if (tty && shown) ctx.stderr.write('\n');
-    },
-  };
-}
-
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -205,13 +187,13 @@ export const command: CommandModule = {
       .option('--json', 'print the build summary as one JSON object (as in summary.json)')
       .addHelpText('after', BUILD_EXAMPLE)
       .action(async (opts: { source: string[]; out: string; concurrency?: number; json?: boolean }) => {
-        const progress = progressWriter(ctx);
+        const progress = createProgress(ctx);
         const summary = await runDatasetBuild({
           sources: opts.source,
           out: opts.out,
           concurrency: opts.concurrency,
           cwd: ctx.cwd,
-          onProgress: (p) => progress.update(`${p.source}: ${p.rowsRead} rows read, ${p.done}/${p.queued} images done`),
+          onProgress: (p) => progress.status(`${p.source}: ${p.rowsRead} rows read, ${p.done}/${p.queued} images done`),
         });
         progress.end();
         ctx.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : formatBuildSummary(summary));
@@ -253,12 +235,12 @@ export const command: CommandModule = {
             ...(opts.dropUnknownAge ? { keepUnknownAge: false } : {}),
             ...(opts.sex ? { sex: opts.sex } : {}),
           };
-          const progress = progressWriter(ctx);
+          const progress = createProgress(ctx);
           const result = await runDatasetStats({
             sources,
             filter: Object.keys(filter).length > 0 ? filter : undefined,
             cwd: ctx.cwd,
-            onProgress: (source, n) => progress.update(`${source}: ${n} rows read`),
+            onProgress: (source, n) => progress.status(`${source}: ${n} rows read`),
           });
           progress.end();
           ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatDatasetStats(result));

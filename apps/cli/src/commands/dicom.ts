@@ -4,6 +4,7 @@ import { convertDicomFiles, type DicomConvertProgress } from '@cxr/dataset/node'
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { InputError, UsageError } from '../errors';
+import { createProgress } from '../pipeline/progress';
 
 /** Options of {@link runDicomConvert} (the arguments and flags of `cxr dicom convert`). */
 export interface DicomConvertOptions {
@@ -111,22 +112,6 @@ Example:
 NOT FOR CLINICAL USE.
 `;
 
-/** Progress on a terminal: one line rewritten in place; elsewhere, one plain line per file. */
-function progressWriter(ctx: CliContext) {
-  const tty = ctx.stderr.isTTY === true;
-  let shown = false;
-  return {
-    update(p: DicomConvertProgress) {
-      const line = `[${p.done}/${p.total}] ${p.error ? 'failed' : 'ok'} ${path.relative(ctx.cwd, p.file) || p.file}`;
-      shown = true;
-      ctx.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
-    },
-    end() {
-      if (tty && shown) ctx.stderr.write('\n');
-    },
-  };
-}
-
 /** `cxr dicom convert`. */
 export const command: CommandModule = {
   name: 'dicom',
@@ -143,7 +128,7 @@ export const command: CommandModule = {
       .option('--json', 'print the result as one JSON object')
       .addHelpText('after', CONVERT_EXAMPLE)
       .action(async (files: string[], opts: { out: string; bits: 8 | 16; window?: VoiWindow | 'auto' | 'none'; windowIndex?: number; json?: boolean }) => {
-        const progress = progressWriter(ctx);
+        const progress = createProgress(ctx);
         const result = await runDicomConvert({
           files,
           out: opts.out,
@@ -151,7 +136,8 @@ export const command: CommandModule = {
           window: opts.window,
           windowIndex: opts.windowIndex,
           cwd: ctx.cwd,
-          onProgress: (p) => progress.update(p),
+          // One line per file (forced): a conversion takes long enough for each to be worth seeing.
+          onProgress: (p) => progress.status(`[${p.done}/${p.total}] ${p.error ? 'failed' : 'ok'} ${path.relative(ctx.cwd, p.file) || p.file}`, true),
         });
         progress.end();
         ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatDicomConvert(result, ctx.cwd));

@@ -27,6 +27,23 @@ describe('createProgress', () => {
     expect(text()).not.toContain('\r');
   });
 
+  it('status lines: rewritten in place on a terminal, throttled plain lines elsewhere unless forced', () => {
+    const tty = ctxWith(true);
+    const t = createProgress(tty.ctx);
+    t.status('nih: 10 rows read');
+    t.status('nih: 20 rows read'); // within 100 ms of the first: not drawn
+    t.status('nih: 30 rows read', true);
+    t.end();
+    expect(tty.text()).toBe('\r\x1b[2Knih: 10 rows read\r\x1b[2Knih: 30 rows read\n');
+    const plain = ctxWith(false);
+    const p = createProgress(plain.ctx, { plainEveryMs: 60_000 });
+    p.status('[1/3] ok a.dcm', true);
+    p.status('skipped');
+    p.status('[2/3] failed b.dcm', true);
+    p.end();
+    expect(plain.text()).toBe('[1/3] ok a.dcm\n[2/3] failed b.dcm\n');
+  });
+
   it('prints nothing when quiet', () => {
     const { ctx, text } = ctxWith(true);
     const p = createProgress(ctx, { quiet: true });

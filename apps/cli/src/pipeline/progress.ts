@@ -4,6 +4,8 @@ import type { CliContext } from '../command';
 export interface Progress {
   /** Shows `label [####----] done/total detail`; on a non-terminal, printed only when `force` or every `plainEveryMs`. */
   bar(label: string, done: number, total: number, detail?: string, force?: boolean): void;
+  /** Shows `text` as the current status line, throttled like {@link Progress.bar} unless `force`. */
+  status(text: string, force?: boolean): void;
   /** A line that stays (clears the bar first on a terminal). */
   line(text: string): void;
   /** Ends the bar's line on a terminal. */
@@ -35,23 +37,28 @@ export function createProgress(ctx: CliContext, options: ProgressOptions = {}): 
     if (tty && onBar) ctx.stderr.write('\r\x1b[2K');
     onBar = false;
   };
+  /** Draws `onTerminal` in place on a terminal, or `plain` as a line elsewhere, at most every 100 ms / `plainEveryMs`. */
+  const draw = (onTerminal: string, plain: string, force: boolean): void => {
+    if (options.quiet) return;
+    const now = Date.now();
+    if (!force && now - lastDraw < (tty ? 100 : plainEveryMs)) return;
+    lastDraw = now;
+    if (tty) {
+      ctx.stderr.write(`\r\x1b[2K${onTerminal}`);
+      onBar = true;
+    } else {
+      ctx.stderr.write(`${plain}\n`);
+    }
+  };
   return {
     bar(label, done, total, detail = '', force = false) {
-      if (options.quiet) return;
-      const now = Date.now();
-      const last = done >= total;
-      if (tty) {
-        if (!force && !last && now - lastDraw < 100) return;
-        lastDraw = now;
-        const width = 24;
-        const filled = total > 0 ? Math.round((Math.min(done, total) / total) * width) : 0;
-        ctx.stderr.write(`\r\x1b[2K${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}${detail ? ` ${detail}` : ''}`);
-        onBar = true;
-      } else {
-        if (!force && !last && now - lastDraw < plainEveryMs) return;
-        lastDraw = now;
-        ctx.stderr.write(`${label}: ${done}/${total}${detail ? ` ${detail}` : ''}\n`);
-      }
+      const width = 24;
+      const filled = total > 0 ? Math.round((Math.min(done, total) / total) * width) : 0;
+      const tail = `${done}/${total}${detail ? ` ${detail}` : ''}`;
+      draw(`${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${tail}`, `${label}: ${tail}`, force || done >= total);
+    },
+    status(text, force = false) {
+      draw(text, text, force);
     },
     line(text) {
       if (options.quiet) return;
