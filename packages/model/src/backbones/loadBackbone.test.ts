@@ -8,8 +8,9 @@ import { distinctValues, writeKerasH5, type FixtureLayer } from '../__fixtures__
 import { BackboneConfigError, MissingWeightsError, WeightShapeError, WeightsFormatError } from '../errors';
 import { createVgg16 } from './createVgg16';
 import { loadBackbone } from './loadBackbone';
+import { SHARED_DATA } from '../__fixtures__/sharedData';
 
-const SHARED = process.env.CXR_SHARED_DATA ?? path.resolve(__dirname, '../../../../../shared/data');
+const SHARED = SHARED_DATA;
 const MOBILENET = path.join(SHARED, 'weights/mobilenet_v1_1.0_224_conv_pw_12');
 
 /** The convolution layers of a 2-block VGG16 at width 1/16: filters 4, 4, 8, 8. */

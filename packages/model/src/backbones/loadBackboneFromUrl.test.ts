@@ -7,8 +7,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { WeightsFormatError } from '../errors';
 import { loadBackbone } from './loadBackbone';
 import { loadBackboneFromUrl } from './loadBackboneFromUrl';
+import { SHARED_DATA } from '../__fixtures__/sharedData';
 
-const SHARED = process.env.CXR_SHARED_DATA ?? path.resolve(__dirname, '../../../../../shared/data');
+const SHARED = SHARED_DATA;
 const MOBILENET = path.join(SHARED, 'weights/mobilenet_v1_1.0_224_conv_pw_12');
 
 let server: http.Server;

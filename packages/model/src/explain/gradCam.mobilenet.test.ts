@@ -1,21 +1,19 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { preprocessImage } from '@cxr/preprocess/node';
 import { initBackend } from '../backend/initBackend';
+import { describeWithData, SHARED_DATA, SHARED_MOBILENET } from '../__fixtures__/sharedData';
 import { loadBackbone } from '../backbones/loadBackbone';
 import { createClassifier } from '../head/createClassifier';
 import { findGradCamLayer, gradCam } from './gradCam';
 
-// <repo root>/../shared/data
-const DATA = process.env.CXR_SHARED_DATA ?? path.resolve(__dirname, '../../../..', '../shared/data');
-const WEIGHTS = path.join(DATA, 'weights/mobilenet_v1_1.0_224_conv_pw_12');
-const IMAGE = path.join(DATA, 'nih-cxr14/images/00001281_000.png');
+const WEIGHTS = SHARED_MOBILENET;
+const IMAGE = path.join(SHARED_DATA, 'nih-cxr14/images/00001281_000.png');
 
 // wasm: the Node default, and several times faster than cpu on a 224x224 MobileNet
 beforeAll(() => initBackend({ backend: 'wasm' }));
 
-(existsSync(WEIGHTS) && existsSync(IMAGE) ? describe : describe.skip)('gradCam on the real MobileNet v1 base (shared weights)', () => {
+describeWithData([WEIGHTS, IMAGE])('gradCam on the real MobileNet v1 base (shared weights)', () => {
   it('explains conv_pw_12_relu (7x7) of MobileNet + the notebook head on a real X-ray', async () => {
     const backbone = await loadBackbone({ name: 'mobilenet_v1', weights: WEIGHTS });
     const classifier = createClassifier(backbone, { seed: 1 });

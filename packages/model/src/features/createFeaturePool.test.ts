@@ -10,8 +10,9 @@ import { FeatureExtractionError } from '../errors';
 import { createFeaturePool } from './createFeaturePool';
 import { extractFileFeatures } from './extractFileFeatures';
 import { FeatureCache } from './FeatureCache';
+import { SHARED_DATA } from '../__fixtures__/sharedData';
 
-const SHARED = process.env.CXR_SHARED_DATA ?? path.resolve(__dirname, '../../../../../shared/data');
+const SHARED = SHARED_DATA;
 const NIH = ['00001281_000.png', '00001299_000.png', '00001300_000.png'].map((f) => path.join(SHARED, 'nih-cxr14/images', f));
 const COVID = ['0a7faa2a.jpg', '01E392EE-69F9-4E33-BFCE-E5C968654078.jpeg'].map((f) => path.join(SHARED, 'covid-chestxray/images', f));
 const FILES = [NIH[0], COVID[0], NIH[1], COVID[1], NIH[2]];

@@ -9,8 +9,9 @@ import { ModelError } from '../errors';
 import { extractFeatures } from './extractFeatures';
 import { extractFileFeatures } from './extractFileFeatures';
 import { FeatureCache } from './FeatureCache';
+import { SHARED_DATA } from '../__fixtures__/sharedData';
 
-const SHARED = process.env.CXR_SHARED_DATA ?? path.resolve(__dirname, '../../../../../shared/data');
+const SHARED = SHARED_DATA;
 const FILES = ['00001281_000.png', '00001299_000.png', '00001300_000.png'].map((f) => path.join(SHARED, 'nih-cxr14/images', f));
 
 let dir: string;

@@ -11,9 +11,10 @@ import { cutModel } from '../backbones/cutModel';
 import { OnnxRuntimeError } from '../errors';
 import { loadLayersModelFromDir } from '../weights/loadLayersModelFromDir';
 import { createOnnxExtractor } from './createOnnxExtractor';
+import { SHARED_DATA } from '../__fixtures__/sharedData';
 
 // Real data (never copied into the repo): ImageNet MobileNet v1 weights and NIH ChestX-ray14 images.
-const SHARED = process.env.CXR_SHARED_DATA ?? path.resolve(__dirname, '../../../../../shared/data');
+const SHARED = SHARED_DATA;
 const MOBILENET_DIR = path.join(SHARED, 'weights/mobilenet_v1_1.0_224_conv_pw_12');
 const NIH_DIR = path.join(SHARED, 'nih-cxr14/images');
 

@@ -11,8 +11,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import { createBackbone } from '../backbones/createBackbone';
 import { extractFileFeatures } from '../features/extractFileFeatures';
 import { FeatureCache } from '../features/FeatureCache';
+import { SHARED_DATA } from '../__fixtures__/sharedData';
 
-const SHARED = process.env.CXR_SHARED_DATA ?? path.resolve(__dirname, '../../../../../shared/data');
+const SHARED = SHARED_DATA;
 const FILES = ['00001281_000.png', '00001299_000.png', '00001300_000.png'].map((f) => path.join(SHARED, 'nih-cxr14/images', f));
 
 let dir: string;

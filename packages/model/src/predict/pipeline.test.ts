@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { preprocessImage } from '@cxr/preprocess/node';
+import { describeWithData, SHARED_DATA } from '../__fixtures__/sharedData';
 import { useCpu } from '../__fixtures__/tinyBackbone';
 import { createBackbone } from '../backbones/createBackbone';
 import { gradCam } from '../explain/gradCam';
@@ -13,8 +14,7 @@ import { saveModel } from '../io/saveModel';
 import { trainHead } from '../train/trainHead';
 import { predictFiles } from './predictFiles';
 
-// <repo root>/../shared/data
-const DATA = process.env.CXR_SHARED_DATA ?? path.resolve(__dirname, '../../../..', '../shared/data');
+const DATA = SHARED_DATA;
 const list = (dir: string, n: number) =>
   existsSync(dir) ? readdirSync(dir).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort().slice(0, n).map((f) => path.join(dir, f)) : [];
 const NORMAL = list(path.join(DATA, 'nih-cxr14/images'), 6);
@@ -22,7 +22,7 @@ const COVID = list(path.join(DATA, 'covid-chestxray/images'), 6);
 
 beforeAll(useCpu);
 
-(NORMAL.length === 6 && COVID.length === 6 ? describe : describe.skip)('pipeline on real images: part A backbone -> head -> save -> load -> predict -> Grad-CAM', () => {
+describeWithData([path.join(DATA, 'nih-cxr14/images'), path.join(DATA, 'covid-chestxray/images')])('pipeline on real images: part A backbone -> head -> save -> load -> predict -> Grad-CAM', () => {
   it('trains, saves, reloads and explains with the same preprocessing throughout', async () => {
     const backbone = createBackbone({ name: 'vgg16', seed: 1, inputShape: [32, 32, 3], widthMultiplier: 1 / 16, blocks: 2, normalization: 'unit' });
     expect(backbone.outputShape).toEqual([8, 8, 8]);

@@ -1,22 +1,20 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { describeWithData, SHARED_DATA } from '../__fixtures__/sharedData';
 import { useCpu } from '../__fixtures__/tinyBackbone';
 import { tinyCxrModel } from '../__fixtures__/tinyCxrModel';
 import { predict } from './predict';
 import { predictFiles } from './predictFiles';
 
-// <repo root>/../shared/data
-const DATA = process.env.CXR_SHARED_DATA ?? path.resolve(__dirname, '../../../..', '../shared/data');
+const DATA = SHARED_DATA;
 const FILES = [
   path.join(DATA, 'nih-cxr14/images/00001281_000.png'),
   path.join(DATA, 'nih-cxr14/images/00001299_000.png'),
 ];
-const have = FILES.every((f) => existsSync(f));
 
 beforeAll(useCpu);
 
-(have ? describe : describe.skip)('predictFiles (real NIH images from the shared data)', () => {
+describeWithData(FILES)('predictFiles (real NIH images from the shared data)', () => {
   it("preprocesses with the model's saved spec and classifies", async () => {
     const cxr = tinyCxrModel({ normalization: 'unit' });
     const got = await predictFiles(cxr, FILES, { batchSize: 1 });
