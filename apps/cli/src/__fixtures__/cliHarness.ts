@@ -1,17 +1,11 @@
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../main';
+import { requiredOnCi, sharedDataDir } from './requiredOnCi';
 
-/**
- * The real public data shared by the project (never copied into the repo): `CXR_SHARED_DATA`, or
- * `<repo>/../shared/data`. On CI (`CI` set) a missing folder fails the suite at once with this message instead of
- * a later ENOENT, so that a CI without its data cannot go unnoticed.
- */
-export const sharedDataDir: string = process.env['CXR_SHARED_DATA'] ?? path.resolve(__dirname, '../../../..', '../shared/data');
-if (process.env['CI'] && !existsSync(sharedDataDir)) {
-  throw new Error(`Shared test data not found at ${sharedDataDir}: CI must provide it (or set CXR_SHARED_DATA)`);
-}
+/** The shared real data folder; on CI a missing folder fails the suite at once instead of a later ENOENT. */
+export { sharedDataDir };
+requiredOnCi(existsSync(sharedDataDir), `shared test data at ${sharedDataDir} (or set CXR_SHARED_DATA)`);
 
 /** A writable stream that keeps what is written, optionally claiming to be a TTY. */
 export function sink(isTTY = false): { stream: Writable & { isTTY: boolean }; text: () => string } {

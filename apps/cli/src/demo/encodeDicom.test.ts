@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import * as dicomParser from 'dicom-parser';
 import sharp from 'sharp';
+import { itRequiredOnCi } from '../__fixtures__/requiredOnCi';
 import { encodeDicom, EXPLICIT_VR_LITTLE_ENDIAN, uidFromName, type DicomImageOptions } from './encodeDicom';
 
 const hasDcmtk = spawnSync('dcmdump', ['--version']).status === 0;
-const withDcmtk = hasDcmtk ? it : it.skip;
+const withDcmtk = itRequiredOnCi(hasDcmtk, 'dcmtk (dcmdump; apt-get install dcmtk)');
 
 const header = {
   patientId: 'synthetic-001',

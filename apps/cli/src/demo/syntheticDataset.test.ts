@@ -9,11 +9,11 @@ import { buildDataset } from '@cxr/dataset/node';
 import { parse } from 'csv-parse/sync';
 import * as dicomParser from 'dicom-parser';
 import sharp from 'sharp';
+import { itRequiredOnCi, itWithSharedFile, sharedDataDir } from '../__fixtures__/requiredOnCi';
 import { InputError } from '../errors';
 import { makeSyntheticDataset, type SyntheticDataset } from './syntheticDataset';
 
-const repoRoot = path.resolve(__dirname, '../../../..');
-const sharedData = process.env.CXR_SHARED_DATA ?? path.resolve(repoRoot, '../shared/data');
+const sharedData = sharedDataDir;
 const realMetadata = path.join(sharedData, 'covid-chestxray/metadata.csv');
 const realNih = path.join(sharedData, 'nih-cxr14/Data_Entry_2017_v2020.csv.gz');
 const hasDcmtk = spawnSync('dcmdump', ['--version']).status === 0;
@@ -82,7 +82,7 @@ function recipe(ds: SyntheticDataset): { covid: string[]; normal: string[] } {
 }
 
 describe('makeSyntheticDataset: formats', () => {
-  (existsSync(realMetadata) ? it : it.skip)('writes metadata.csv with exactly the real covid-chestxray column names', () => {
+  itWithSharedFile(realMetadata)('writes metadata.csv with exactly the real covid-chestxray column names', () => {
     const realHeader = (parse(readFileSync(realMetadata), { to_line: 1 }) as string[][])[0];
     const header = (parse(readFileSync(path.join(a.sources['covid-chestxray'], 'metadata.csv')), { to_line: 1 }) as string[][])[0];
     expect(header).toEqual(realHeader);
@@ -104,7 +104,7 @@ describe('makeSyntheticDataset: formats', () => {
     expect(rows.every((r) => /^[A-Z][a-z]+ \d{1,2}, 2020$/.test(r.date))).toBe(true);
   });
 
-  (existsSync(realNih) ? it : it.skip)('writes the NIH table with the real header line, gzipped like the real file', () => {
+  itWithSharedFile(realNih)('writes the NIH table with the real header line, gzipped like the real file', () => {
     const realHeader = gunzipSync(readFileSync(realNih)).subarray(0, 400).toString('latin1').split('\n')[0];
     const text = gunzipSync(readFileSync(path.join(a.sources.nih, 'Data_Entry_2017_v2020.csv.gz'))).toString('utf8');
     const [header, ...lines] = text.trimEnd().split('\n');
@@ -153,7 +153,7 @@ describe('makeSyntheticDataset: formats', () => {
     expect(photometric.filter((p) => p === 'MONOCHROME2/8/-').length).toBeGreaterThanOrEqual(1);
   });
 
-  (hasDcmtk ? it : it.skip)('writes DICOM files dcmtk reads, and the MONOCHROME1 one displays with dark lungs in a bright body', async () => {
+  itRequiredOnCi(hasDcmtk, 'dcmtk (dcmdump; apt-get install dcmtk)')('writes DICOM files dcmtk reads, and the MONOCHROME1 one displays with dark lungs in a bright body', async () => {
     const dir = path.join(a.sources.rsna, 'stage_2_train_images');
     for (const f of await readdir(dir)) {
       const file = path.join(dir, f);
