@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_PREPROCESS_SPEC, type PreprocessSpec } from '@cxr/preprocess';
@@ -72,7 +72,26 @@ describe('FeatureCache', () => {
     expect(await cache.get(key)).toBeUndefined();
     expect(await cache.has(key)).toBe(false);
     expect(cache.stats()).toMatchObject({ corrupt: 1, misses: 1, hits: 0 });
-    expect(() => FeatureCache.key).not.toThrow();
     await expect(cache.get('../../etc/passwd')).rejects.toThrow(TypeError);
+  });
+
+  it('survives concurrent puts of one key: a whole entry, no temp files left', async () => {
+    const cache = new FeatureCache(dir);
+    const key = FeatureCache.key(parts);
+    const arrays = Array.from({ length: 16 }, (_, i) => new Float32Array(4096).fill(i));
+    await Promise.all(arrays.map((a) => cache.put(key, a)));
+    const back = await cache.get(key);
+    expect(back).toHaveLength(4096);
+    expect(new Set(back)).toHaveProperty('size', 1); // all from one writer, not a mix
+    expect(await readdir(path.join(dir, key.slice(0, 2)))).toEqual([`${key}.f32`]);
+    expect(cache.stats()).toMatchObject({ writes: 16, hits: 1 });
+  });
+
+  it('reports an entry it cannot read instead of calling it a miss', async () => {
+    const cache = new FeatureCache(dir);
+    const key = FeatureCache.key(parts);
+    await mkdir(path.join(dir, key.slice(0, 2), `${key}.f32`), { recursive: true }); // EISDIR on read
+    await expect(cache.get(key)).rejects.toThrow(/EISDIR/);
+    expect(cache.stats()).toMatchObject({ misses: 0 });
   });
 });

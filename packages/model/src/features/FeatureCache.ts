@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { PreprocessSpec } from '@cxr/preprocess';
+import { writeFileAtomic } from '../io/writeFileAtomic';
 import { canonicalJson } from './canonicalJson';
 
 /** What identifies one cached feature array. Change any part and the key changes. */
@@ -65,13 +66,18 @@ export class FeatureCache {
     return path.join(this.dir, key.slice(0, 2), `${key}.f32`);
   }
 
-  /** The cached features for `key`, or undefined (a miss). A corrupt entry is removed and is a miss. */
+  /**
+   * The cached features for `key`, or undefined (a miss). A corrupt entry is removed and is a miss.
+   * @throws the file system's error when the entry exists but cannot be read (permissions, ...): not a miss.
+   */
   async get(key: string): Promise<Float32Array | undefined> {
     const file = this.file(key);
     let buf: Buffer;
     try {
       buf = await readFile(file);
-    } catch {
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
       this.counts.misses++;
       return undefined;
     }
@@ -102,16 +108,13 @@ export class FeatureCache {
   /** Stores `data` under `key` atomically. */
   async put(key: string, data: Float32Array): Promise<void> {
     const file = this.file(key);
-    await mkdir(path.dirname(file), { recursive: true });
     const buf = Buffer.alloc(HEADER + 4 * data.length);
     buf.writeUInt32LE(MAGIC, 0);
     buf.writeUInt32LE(VERSION, 4);
     buf.writeUInt32LE(data.length, 8);
     if (LITTLE_ENDIAN) buf.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), HEADER);
     else for (let i = 0; i < data.length; i++) buf.writeFloatLE(data[i], HEADER + 4 * i);
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(tmp, buf);
-    await rename(tmp, file);
+    await writeFileAtomic(file, buf);
     this.counts.writes++;
   }
 

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { CheckpointError } from '../errors';
 import type { TrainingCheckpoint } from '../train/trainHead';
+import { writeFileAtomic } from './writeFileAtomic';
 
 const F32 = '$float32';
 
@@ -14,13 +13,9 @@ export async function saveCheckpoint(file: string, checkpoint: TrainingCheckpoin
   const text = JSON.stringify(checkpoint, (_key, value) =>
     value instanceof Float32Array ? { [F32]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') } : value,
   );
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFile(tmp, text);
-    await rename(tmp, file);
+    await writeFileAtomic(file, text);
   } catch (cause) {
-    await rm(tmp, { force: true });
     throw new CheckpointError(`Cannot write checkpoint ${file}: ${(cause as Error).message}`, { cause });
   }
 }

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { OnnxExportError } from '../errors';
+import { writeFileAtomic } from '../io/writeFileAtomic';
 import { exportOnnx, ONNX_EXPORTER_VERSION } from './exportOnnx';
 
 /** Options of {@link getOrExportOnnx}. */
@@ -65,13 +65,9 @@ export async function getOrExportOnnx(options: GetOrExportOnnxOptions): Promise<
     }
   }
   const bytes = exportOnnx(model, { cutLayer, inputShape: options.inputShape });
-  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   try {
-    await mkdir(cacheDir, { recursive: true });
-    await writeFile(tmp, bytes);
-    await rename(tmp, file);
+    await writeFileAtomic(file, bytes);
   } catch (e) {
-    await rm(tmp, { force: true });
     throw new OnnxExportError(model.name, cutLayer, `cannot write the ONNX graph to ${file}`, { cause: e });
   }
   return { bytes, path: file, hit: false };
