@@ -1,31 +1,22 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseSplitCsv } from '@cxr/preprocess';
+import { useDemoModel } from '../__fixtures__/useDemoModel';
 import { runCli } from '../pipeline/__fixtures__/runCli';
-import { runDemo, type DemoResult } from './demo';
 import type { EvaluateResult } from './evaluate';
 
 /** `cxr evaluate` on a built dataset's test split and on class folders, with a model trained by the small demo. */
 describe('cxr evaluate', () => {
-  let tmp: string;
-  let demo: DemoResult;
-  beforeAll(async () => {
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-evaluate-'));
-    demo = await runDemo({ out: path.join(tmp, 'demo'), size: 'small', randomWeights: true, seed: 3, cwd: tmp });
-  }, 240_000);
-  afterAll(async () => {
-    await rm(tmp, { recursive: true, force: true });
-  });
+  const fx = useDemoModel('evaluate', 3);
 
   it('--json: the keys of cxr metrics plus n and perSource; counts hand-checked against the test split and scores', async () => {
-    const r = await runCli(['evaluate', '--model', demo.model, '--data', demo.dataset, '--json'], tmp);
+    const r = await runCli(['evaluate', '--model', fx.demo.model, '--data', fx.demo.dataset, '--json'], fx.tmp);
     expect(r.code).toBe(0);
     const m = JSON.parse(r.stdout) as EvaluateResult;
     for (const key of ['n', 'classificationReport', 'positiveLabel', 'negativeLabel', 'threshold', 'confusionMatrix', 'accuracy', 'sensitivity', 'specificity', 'precision', 'npv', 'f1', 'mcc', 'auc', 'roc', 'pr', 'warnings', 'perSource']) {
       expect(m).toHaveProperty(key);
     }
-    const split = parseSplitCsv(await readFile(path.join(demo.dataset, 'split.csv'), 'utf8'), 'split.csv').filter((a) => a.split === 'test');
+    const split = parseSplitCsv(await readFile(path.join(fx.demo.dataset, 'split.csv'), 'utf8'), 'split.csv').filter((a) => a.split === 'test');
     expect(m.n).toBe(split.length);
     expect(m.scores.map((s) => s.path).sort()).toEqual(split.map((a) => a.path).sort());
     // Recount the confusion matrix from the per-image scores at the threshold.
@@ -41,11 +32,11 @@ describe('cxr evaluate', () => {
   });
 
   it('on a folder holding only normals: specificity alone, AUC absent with the reason', async () => {
-    const folder = path.join(tmp, 'only-normals');
+    const folder = path.join(fx.tmp, 'only-normals');
     await mkdir(path.join(folder, 'normal'), { recursive: true });
-    const normals = (await readdir(path.join(demo.dataset, 'normal'))).slice(0, 5);
-    for (const f of normals) await copyFile(path.join(demo.dataset, 'normal', f), path.join(folder, 'normal', f));
-    const json = await runCli(['evaluate', '--model', demo.model, '--data', folder, '--json'], tmp);
+    const normals = (await readdir(path.join(fx.demo.dataset, 'normal'))).slice(0, 5);
+    for (const f of normals) await copyFile(path.join(fx.demo.dataset, 'normal', f), path.join(folder, 'normal', f));
+    const json = await runCli(['evaluate', '--model', fx.demo.model, '--data', folder, '--json'], fx.tmp);
     expect(json.code).toBe(0);
     const m = JSON.parse(json.stdout) as EvaluateResult;
     expect(m.n).toBe(5);
@@ -55,15 +46,15 @@ describe('cxr evaluate', () => {
     expect(m.sensitivity.value).toBeNull(); // 0/0, written null in JSON
     const tn = m.scores.filter((s) => s.score < m.threshold).length;
     expect(m.specificity.value).toBeCloseTo(tn / 5, 12);
-    const text = await runCli(['evaluate', '--model', demo.model, '--data', folder], tmp);
+    const text = await runCli(['evaluate', '--model', fx.demo.model, '--data', folder], fx.tmp);
     expect(text.stdout).toMatch(/ROC AUC +absent: AUC needs both classes/);
     expect(text.stdout).toContain('NOT FOR CLINICAL USE');
   });
 
   it('--report writes the HTML/Markdown report with training curves and Grad-CAM overlays', async () => {
-    const r = await runCli(['evaluate', '--model', demo.model, '--data', demo.dataset, '--report', 'rep'], tmp);
+    const r = await runCli(['evaluate', '--model', fx.demo.model, '--data', fx.demo.dataset, '--report', 'rep'], fx.tmp);
     expect(r.code).toBe(0);
-    const dir = path.join(tmp, 'rep');
+    const dir = path.join(fx.tmp, 'rep');
     for (const f of ['report.html', 'report.md', 'metrics.json']) expect((await stat(path.join(dir, f))).size).toBeGreaterThan(0);
     const plots = await readdir(path.join(dir, 'plots'));
     expect(plots.some((p) => /training/i.test(p))).toBe(true);
@@ -73,16 +64,16 @@ describe('cxr evaluate', () => {
   });
 
   it('bad input exits 1 with one line naming the file; bad usage exits 2', async () => {
-    const missing = await runCli(['evaluate', '--model', demo.model, '--data', 'nowhere'], tmp);
+    const missing = await runCli(['evaluate', '--model', fx.demo.model, '--data', 'nowhere'], fx.tmp);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe(`cxr: ${path.join(tmp, 'nowhere')}: no such dataset folder\n`);
-    const empty = path.join(tmp, 'empty');
+    expect(missing.stderr).toBe(`cxr: ${path.join(fx.tmp, 'nowhere')}: no such dataset folder\n`);
+    const empty = path.join(fx.tmp, 'empty');
     await mkdir(empty);
-    const none = await runCli(['evaluate', '--model', demo.model, '--data', empty], tmp);
+    const none = await runCli(['evaluate', '--model', fx.demo.model, '--data', empty], fx.tmp);
     expect(none.code).toBe(1);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
     expect(none.stderr).toContain(empty);
-    expect((await runCli(['evaluate', '--data', demo.dataset], tmp)).code).toBe(2);
-    expect((await runCli(['evaluate', '--model', demo.model, '--data', demo.dataset, '--split', 'nope'], tmp)).code).toBe(2);
+    expect((await runCli(['evaluate', '--data', fx.demo.dataset], fx.tmp)).code).toBe(2);
+    expect((await runCli(['evaluate', '--model', fx.demo.model, '--data', fx.demo.dataset, '--split', 'nope'], fx.tmp)).code).toBe(2);
   });
 });

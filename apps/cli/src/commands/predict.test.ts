@@ -1,30 +1,21 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { convertDicomToPng } from '@cxr/dataset/node';
+import { useDemoModel } from '../__fixtures__/useDemoModel';
 import { runCli, sharedData } from '../pipeline/__fixtures__/runCli';
-import { runDemo, type DemoResult } from './demo';
 import type { PredictResult } from './predict';
 
 /** `cxr predict` on PNG, JPEG and DICOM with a model trained by the small demo (random base). */
 describe('cxr predict', () => {
-  let tmp: string;
-  let demo: DemoResult;
-  beforeAll(async () => {
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-predict-'));
-    demo = await runDemo({ out: path.join(tmp, 'demo'), size: 'small', randomWeights: true, seed: 7, cwd: tmp });
-  }, 240_000);
-  afterAll(async () => {
-    await rm(tmp, { recursive: true, force: true });
-  });
+  const fx = useDemoModel('predict', 7);
 
   it('predicts a PNG, a JPEG and a DICOM (--json), deciding at the model threshold, with heatmaps', async () => {
-    const png = path.join(demo.dataset, 'covid', (await readdir(path.join(demo.dataset, 'covid')))[0]);
-    const jpegs = (await readdir(path.join(demo.sources, 'covid-chestxray', 'images'))).filter((f) => /\.jpe?g$/i.test(f));
+    const png = path.join(fx.demo.dataset, 'covid', (await readdir(path.join(fx.demo.dataset, 'covid')))[0]);
+    const jpegs = (await readdir(path.join(fx.demo.sources, 'covid-chestxray', 'images'))).filter((f) => /\.jpe?g$/i.test(f));
     expect(jpegs.length).toBeGreaterThan(0);
-    const jpeg = path.join(demo.sources, 'covid-chestxray', 'images', jpegs[0]);
+    const jpeg = path.join(fx.demo.sources, 'covid-chestxray', 'images', jpegs[0]);
     const dicom = path.join(sharedData, 'dicom', 'original', 'nih_cxr14_nofinding_dx_uncompressed.dcm');
-    const r = await runCli(['predict', '--model', demo.model, png, jpeg, dicom, '--json', '--heatmap', 'heat'], tmp);
+    const r = await runCli(['predict', '--model', fx.demo.model, png, jpeg, dicom, '--json', '--heatmap', 'heat'], fx.tmp);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as PredictResult;
@@ -36,16 +27,16 @@ describe('cxr predict', () => {
       expect(p.probabilities.covid + p.probabilities.normal).toBeCloseTo(1, 5);
       expect(p.decision).toBe(p.probabilities.covid >= p.threshold ? 'covid' : 'normal');
       expect(p.threshold).toBe(0.5);
-      expect(p.heatmap?.startsWith(path.join(tmp, 'heat'))).toBe(true);
+      expect(p.heatmap?.startsWith(path.join(fx.tmp, 'heat'))).toBe(true);
     }
-    expect((await readdir(path.join(tmp, 'heat'))).filter((f) => f.endsWith('.png'))).toHaveLength(3);
+    expect((await readdir(path.join(fx.tmp, 'heat'))).filter((f) => f.endsWith('.png'))).toHaveLength(3);
   });
 
   it('gives a DICOM the same probabilities as its PNG made by convertDicomToPng (the dcmtk-checked renderer)', async () => {
     const dicom = path.join(sharedData, 'dicom', 'original', 'siim_cr_pa_jpegbaseline_mono2.dcm');
-    const png = path.join(tmp, 'siim.png');
+    const png = path.join(fx.tmp, 'siim.png');
     await convertDicomToPng(dicom, png);
-    const r = await runCli(['predict', '--model', demo.model, dicom, png, '--json'], tmp);
+    const r = await runCli(['predict', '--model', fx.demo.model, dicom, png, '--json'], fx.tmp);
     expect(r.code).toBe(0);
     const [a, b] = (JSON.parse(r.stdout) as PredictResult).predictions;
     if (!a.ok || !b.ok) throw new Error('prediction failed');
@@ -54,10 +45,10 @@ describe('cxr predict', () => {
   });
 
   it('reports a bad image, skips it, predicts the rest and exits 1', async () => {
-    const bad = path.join(tmp, 'broken.png');
+    const bad = path.join(fx.tmp, 'broken.png');
     await writeFile(bad, 'not an image at all');
-    const good = path.join(demo.dataset, (await readdir(path.join(demo.dataset, 'normal'))).map((f) => `normal/${f}`)[0]);
-    const r = await runCli(['predict', '--model', demo.model, bad, good], tmp);
+    const good = path.join(fx.demo.dataset, (await readdir(path.join(fx.demo.dataset, 'normal'))).map((f) => `normal/${f}`)[0]);
+    const r = await runCli(['predict', '--model', fx.demo.model, bad, good], fx.tmp);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('NOT FOR CLINICAL USE');
     expect(r.stdout).toMatch(new RegExp(`${path.basename(good)}: (covid|normal) \\(covid 0\\.\\d{3}, normal 0\\.\\d{3}; threshold 0\\.5\\)`));
@@ -67,8 +58,8 @@ describe('cxr predict', () => {
   });
 
   it('exits 2 without images, and 1 for a model folder that does not exist (one line naming it)', async () => {
-    expect((await runCli(['predict', '--model', demo.model], tmp)).code).toBe(2);
-    const r = await runCli(['predict', '--model', 'no-such-model', 'x.png'], tmp);
+    expect((await runCli(['predict', '--model', fx.demo.model], fx.tmp)).code).toBe(2);
+    const r = await runCli(['predict', '--model', 'no-such-model', 'x.png'], fx.tmp);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('no-such-model');
