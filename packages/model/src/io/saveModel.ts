@@ -69,7 +69,12 @@ export async function saveModel(dir: string, options: SaveModelOptions): Promise
     if (exists) {
       const old = `${target}.old-${tag}`;
       await rename(target, old);
-      await rename(tmp, target);
+      try {
+        await rename(tmp, target);
+      } catch (error) {
+        await rename(old, target); // put the previous model back rather than leave it under a temporary name
+        throw error;
+      }
       await rm(old, { recursive: true, force: true });
     } else {
       await rename(tmp, target);

@@ -62,6 +62,7 @@ describe('predict', () => {
     const t = tf.zeros([1, 16, 16, 3]) as tf.Tensor4D;
     await expect(predict(cxr, t)).rejects.toThrow(PredictInputError);
     await expect(predict(cxr, images, { threshold: 2 })).rejects.toThrow(/threshold must be in \[0, 1\], got 2/);
+    for (const batchSize of [0, -1, 1.5]) await expect(predict(cxr, images, { batchSize })).rejects.toThrow(/batchSize must be a positive integer/);
     t.dispose();
   });
 });

@@ -33,14 +33,20 @@ export async function predict(cxr: CxrModel, inputs: ModelInput, options: Predic
   const threshold = options.threshold ?? cxr.config.threshold;
   if (!(threshold >= 0 && threshold <= 1)) throw new PredictInputError(`threshold must be in [0, 1], got ${threshold}`);
   const batchSize = options.batchSize ?? 16;
+  // 0 or a fraction would never finish the batch loop below
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new PredictInputError(`batchSize must be a positive integer, got ${batchSize}`);
   const x = toInputBatch(cxr.model, inputs);
   const n = x.shape[0];
   const out: Prediction[] = [];
   try {
     for (let start = 0; start < n; start += batchSize) {
       const probs = tf.tidy(() => cxr.model.predict(tf.slice(x, start, Math.min(batchSize, n - start))) as tf.Tensor);
-      const values = await probs.data();
-      probs.dispose();
+      let values: Float32Array | Int32Array | Uint8Array;
+      try {
+        values = await probs.data();
+      } finally {
+        probs.dispose();
+      }
       const k = classes.length;
       for (let i = 0; i < values.length / k; i++) {
         const row = Array.from(values.subarray(i * k, (i + 1) * k));
