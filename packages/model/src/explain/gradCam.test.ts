@@ -87,6 +87,9 @@ describe('gradCam', () => {
     await expect(gradCam(model, x, { layerName: 'out' })).rejects.toThrow(/Layer out .*needs a \[n, h, w, k\] feature map/);
     await expect(gradCam(model, [x, x])).rejects.toThrow(PredictInputError);
     await expect(gradCam(model, new Float32Array(5))).rejects.toThrow(/has 5 values, the model takes 4x4x1 = 16/);
+    const before = tf.memory().numTensors;
     await expect(gradCam(model, x, { classIndex: 2 })).rejects.toThrow(/classIndex 2 is not in 0..1/);
+    await expect(gradCam(model, [x, x])).rejects.toThrow(PredictInputError);
+    expect(tf.memory().numTensors).toBe(before); // the input batch is disposed on these error paths too
   });
 });

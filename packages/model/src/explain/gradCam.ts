@@ -167,26 +167,31 @@ export async function gradCam(model: CxrModel | tfl.LayersModel, input: ModelInp
     throw new PredictInputError(`gradCam explains one image at a time, got a batch of ${x.shape[0]}`);
   }
   const useLogit = (options.score ?? 'logit') === 'logit';
-  const [cam, probs] = tf.tidy(() => {
-    const a = bottom.apply(x, { training: false }) as tf.Tensor4D;
-    const { probs } = runTop(top, a);
-    const k = probs.shape[probs.shape.length - 1] as number;
-    const classIndex = options.classIndex ?? (tf.argMax(probs, -1).dataSync()[0] as number);
-    if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= k) {
-      throw new PredictInputError(`classIndex ${classIndex} is not in 0..${k - 1}`);
-    }
-    const score = (fm: tf.Tensor) => {
-      const out = runTop(top, fm);
-      return tf.sum(tf.slice(useLogit ? out.logits : out.probs, [0, classIndex], [1, 1])) as tf.Scalar;
-    };
-    const grads = tf.grad(score)(a); // [1, h, w, k]
-    const alpha = tf.mean(grads, [1, 2], true); // [1, 1, 1, k]
-    const weighted = tf.relu(tf.sum(tf.mul(a, alpha), -1)); // [1, h, w]
-    const max = tf.max(weighted);
-    const normalised = tf.where(tf.greater(max, 0), tf.div(weighted, tf.maximum(max, 1e-30)), tf.zerosLike(weighted));
-    return [normalised, tf.concat([tf.reshape(probs, [-1]), tf.tensor1d([classIndex])])];
-  });
-  x.dispose();
+  let cam: tf.Tensor;
+  let probs: tf.Tensor;
+  try {
+    [cam, probs] = tf.tidy(() => {
+      const a = bottom.apply(x, { training: false }) as tf.Tensor4D;
+      const { probs } = runTop(top, a);
+      const k = probs.shape[probs.shape.length - 1] as number;
+      const classIndex = options.classIndex ?? (tf.argMax(probs, -1).dataSync()[0] as number);
+      if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= k) {
+        throw new PredictInputError(`classIndex ${classIndex} is not in 0..${k - 1}`);
+      }
+      const score = (fm: tf.Tensor) => {
+        const out = runTop(top, fm);
+        return tf.sum(tf.slice(useLogit ? out.logits : out.probs, [0, classIndex], [1, 1])) as tf.Scalar;
+      };
+      const grads = tf.grad(score)(a); // [1, h, w, k]
+      const alpha = tf.mean(grads, [1, 2], true); // [1, 1, 1, k]
+      const weighted = tf.relu(tf.sum(tf.mul(a, alpha), -1)); // [1, h, w]
+      const max = tf.max(weighted);
+      const normalised = tf.where(tf.greater(max, 0), tf.div(weighted, tf.maximum(max, 1e-30)), tf.zerosLike(weighted));
+      return [normalised, tf.concat([tf.reshape(probs, [-1]), tf.tensor1d([classIndex])])];
+    });
+  } finally {
+    x.dispose(); // also when the tidy throws (a bad classIndex)
+  }
   try {
     const [h, w] = cam.shape.slice(1) as [number, number];
     const heatmap = (await cam.data()) as Float32Array;
