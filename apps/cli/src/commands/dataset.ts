@@ -4,6 +4,7 @@ import { buildDataset, parseSourceSpec, sourceStats, type BuildProgress, type Bu
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { UsageError } from '../errors';
+import { collect, parsePositiveInt } from '../pipeline/optionParsers';
 import { createProgress } from '../pipeline/progress';
 
 /** Options of {@link runDatasetBuild} (the flags of `cxr dataset build`). */
@@ -127,15 +128,6 @@ export function formatDatasetStats(r: DatasetStatsResult): string {
   return `${out.join('\n')}\n`;
 }
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function parseCount(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer.');
-  return Number(value);
-}
-
 function parseAge(value: string): number {
   const x = Number(value);
   if (value.trim() === '' || !(x >= 0)) throw new InvalidArgumentError('expected an age in years.');
@@ -183,7 +175,7 @@ export const command: CommandModule = {
       .description('Convert the images the recipe keeps to PNG, with manifest.csv and summary.json (NOT FOR CLINICAL USE)')
       .option('--source <kind=dir>', 'a source (repeatable): covid-chestxray=, nih=, rsna= or folder=<dir>', collect, [])
       .requiredOption('--out <dir>', 'output folder')
-      .addOption(new Option('--concurrency <n>', 'images converted at once (default: 2-4 by CPU count)').argParser(parseCount))
+      .addOption(new Option('--concurrency <n>', 'images converted at once (default: 2-4 by CPU count)').argParser(parsePositiveInt))
       .option('--json', 'print the build summary as one JSON object (as in summary.json)')
       .addHelpText('after', BUILD_EXAMPLE)
       .action(async (opts: { source: string[]; out: string; concurrency?: number; json?: boolean }) => {

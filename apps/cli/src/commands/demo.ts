@@ -1,9 +1,10 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { buildDataset } from '@cxr/dataset/node';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { InputError, InterruptedError } from '../errors';
+import { parseSeed } from '../pipeline/optionParsers';
 import { makeSyntheticDataset } from '../demo/syntheticDataset';
 import { abortOnSigint } from '../pipeline/abortOnSigint';
 import { findDemoWeights } from '../pipeline/findDemoWeights';
@@ -197,11 +198,6 @@ export function formatDemoResult(r: DemoResult): string {
     'NOT FOR CLINICAL USE.',
     '',
   ].join('\n');
-}
-
-function parseSeed(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a non-negative integer.');
-  return Number(value);
 }
 
 const EXAMPLE = `

@@ -2,9 +2,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { BACKBONE_NAMES, type BackboneName, type BackboneSpec } from '@cxr/model/node';
 import { writeFileAtomic } from '@cxr/preprocess/node';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { UsageError } from '../errors';
+import { parsePositiveInt, parseSeed } from '../pipeline/optionParsers';
 import { formatLosoReport } from '../experiment/formatLosoReport';
 import { MITIGATION_NAMES, resolveMitigation } from '../experiment/mitigations';
 import { runLoso, type LosoReport } from '../experiment/runLoso';
@@ -71,16 +72,6 @@ export async function runExperimentLoso(options: ExperimentLosoOptions): Promise
   await writeFileAtomic(files.json, `${JSON.stringify(report, null, 2)}\n`);
   await writeFileAtomic(files.markdown, markdown);
   return { report, markdown, files };
-}
-
-function parsePositiveInt(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer.');
-  return Number(value);
-}
-
-function parseSeed(value: string): number {
-  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('expected an integer.');
-  return Number(value);
 }
 
 const EXAMPLE = `

@@ -14,6 +14,7 @@ import { readCsvRecords } from '@cxr/dataset/node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { InputError, UsageError } from '../errors';
+import { parsePositiveInt, parseSeed } from '../pipeline/optionParsers';
 
 /** Options of {@link runMetrics} (the flags of `cxr metrics`). */
 export interface MetricsOptions {
@@ -193,17 +194,6 @@ function parseProbability(value: string): number {
   const x = Number(value);
   if (!NUMBER.test(value.trim()) || !(x >= 0 && x <= 1)) throw new InvalidArgumentError('expected a number between 0 and 1.');
   return x;
-}
-
-function parsePositiveInt(value: string): number {
-  const x = Number(value);
-  if (!/^\d+$/.test(value.trim()) || x < 1) throw new InvalidArgumentError('expected a positive integer.');
-  return x;
-}
-
-function parseSeed(value: string): number {
-  if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('expected an integer.');
-  return Number(value);
 }
 
 const EXAMPLE = `

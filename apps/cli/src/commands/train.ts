@@ -21,6 +21,7 @@ import { writeFileAtomic } from '@cxr/preprocess/node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { InputError, InterruptedError, UsageError } from '../errors';
+import { parsePositiveInt, parseSeed } from '../pipeline/optionParsers';
 import { abortOnSigint } from '../pipeline/abortOnSigint';
 import { resolveSplit } from '../pipeline/datasetSplit';
 import { extractAugmentedFeatures } from '../pipeline/extractAugmentedFeatures';
@@ -313,16 +314,6 @@ export function formatTrainResult(r: TrainResult): string {
   }
   out.push('NOT FOR CLINICAL USE.');
   return `${out.join('\n')}\n`;
-}
-
-function parsePositiveInt(value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new InvalidArgumentError('expected a positive integer.');
-  return Number(value);
-}
-
-function parseSeed(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a non-negative integer.');
-  return Number(value);
 }
 
 const EXAMPLE = `
