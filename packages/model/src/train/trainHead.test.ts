@@ -209,6 +209,19 @@ describe('trainHead', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('leaves no tensors behind when it throws after building its tensors (bad validation set, a failing callback)', async () => {
+    const validation = { features: tf.slice(features, 0, 4), labels: labels.slice(0, 3) };
+    const before = tf.memory().numTensors;
+    await expect(trainHead(features, labels, { classes: CLASSES, head: HEAD, validation })).rejects.toThrow(/4 validation feature maps but 3 labels/);
+    expect(tf.memory().numTensors).toBe(before);
+    const onProgress = () => {
+      throw new Error('progress callback failed');
+    };
+    await expect(trainHead(features, labels, { classes: CLASSES, head: HEAD, onProgress })).rejects.toThrow(/progress callback failed/);
+    expect(tf.memory().numTensors).toBe(before); // the head is disposed as well, since nobody receives it
+    validation.features.dispose();
+  });
+
   it('rejects bad input with typed errors', async () => {
     await expect(trainHead(features, ['covid', 'pneumonia'], { classes: CLASSES })).rejects.toThrow(/labels\[1\] is "pneumonia"/);
     await expect(trainHead(features, labels.slice(1), { classes: CLASSES })).rejects.toThrow(/40 feature maps but 39 labels/);

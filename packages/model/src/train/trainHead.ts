@@ -231,60 +231,66 @@ async function run(
 
   const owned: tf.Tensor[] = [];
   const own = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
-  const xAll = Array.isArray(features) ? own(stackFeatures(features as Float32Array[], shape)) : (features as tf.Tensor4D);
-  const yAll = own(tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(allIdx, 'int32'), o.classes.length), 'float32')));
-  let xTrain = xAll;
-  let yTrain = yAll;
-  let xVal: tf.Tensor4D | null = null;
-  let yVal: tf.Tensor | null = null;
-  if (o.validationSplit > 0) {
-    xTrain = own(tf.slice(xAll, 0, nTrain));
-    yTrain = own(tf.slice(yAll, 0, nTrain));
-    xVal = own(tf.slice(xAll, nTrain));
-    yVal = own(tf.slice(yAll, nTrain));
-  } else if (runtime.validation) {
-    const v = runtime.validation;
-    const vShape = featureShape(v.features, o.head.inputShape);
-    if (vShape.some((n, i) => n !== shape[i])) throw new TrainingInputError(`Validation features have shape [${vShape.join(', ')}], training [${shape.join(', ')}]`);
-    const vIdx = labelIndices(v.labels, o.classes, 'validation labels');
-    if (featureCount(v.features) !== vIdx.length) throw new TrainingInputError(`${featureCount(v.features)} validation feature maps but ${vIdx.length} labels`);
-    xVal = Array.isArray(v.features) ? own(stackFeatures(v.features as Float32Array[], shape)) : (v.features as tf.Tensor4D);
-    yVal = own(tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(vIdx, 'int32'), o.classes.length), 'float32')));
-  }
-  const trainIdx = allIdx.slice(0, nTrain);
-  const classWeights = o.classWeights;
-  const sampleWeights = classWeights ? own(tf.tensor1d(trainIdx.map((c) => classWeights[c]))) : null;
-
-  const head = createHead(o.head);
-  const layers = headLayers(head);
-  const variables = head.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = new LegacyDecayAdam({ learningRate: o.learningRate, decay: o.decay });
-  const batches = Math.ceil(nTrain / o.batchSize);
-  const totalBatches = batches * o.epochs;
-
-  let epoch = 0;
-  let startBatch = 0;
-  let order: number[] | null = null;
-  let rng: Rng = createRng(o.seed);
-  let partial = { lossSum: 0, correct: 0, seen: 0 };
-  let history: TrainHistory = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], learningRate: [] };
-  let best: TrainingCheckpoint['best'] = { valLoss: Infinity, epoch: -1, wait: 0, weights: null };
-  let elapsedBefore = 0;
-  let batchesDone = 0;
-  if (checkpoint) {
-    setWeightData(head, checkpoint.weights);
-    await restoreOptimizer(optimizer, checkpoint.optimizer, variables);
-    ({ epoch, batch: startBatch, order, partial, history, best, elapsedMs: elapsedBefore, batchesDone } = structuredClone(checkpoint));
-    rng = createRng(o.seed, checkpoint.rngState);
-    // JSON turns Infinity into null
-    if (typeof best.valLoss !== 'number') best.valLoss = Infinity;
-  }
-  const started = Date.now();
-  const dropoutRate = o.head.dropout;
-  let stoppedEarly = false;
-  let lastLr = optimizer.currentLearningRate;
-
+  // Everything made from here on is released on every path: a bad validation set or checkpoint throws before
+  // the first batch, and the head is disposed too unless it is returned.
+  let createdHead: tfl.LayersModel | undefined;
+  let createdOptimizer: LegacyDecayAdam | undefined;
   try {
+    const xAll = Array.isArray(features) ? own(stackFeatures(features as Float32Array[], shape)) : (features as tf.Tensor4D);
+    const yAll = own(tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(allIdx, 'int32'), o.classes.length), 'float32')));
+    let xTrain = xAll;
+    let yTrain = yAll;
+    let xVal: tf.Tensor4D | null = null;
+    let yVal: tf.Tensor | null = null;
+    if (o.validationSplit > 0) {
+      xTrain = own(tf.slice(xAll, 0, nTrain));
+      yTrain = own(tf.slice(yAll, 0, nTrain));
+      xVal = own(tf.slice(xAll, nTrain));
+      yVal = own(tf.slice(yAll, nTrain));
+    } else if (runtime.validation) {
+      const v = runtime.validation;
+      const vShape = featureShape(v.features, o.head.inputShape);
+      if (vShape.some((n, i) => n !== shape[i])) throw new TrainingInputError(`Validation features have shape [${vShape.join(', ')}], training [${shape.join(', ')}]`);
+      const vIdx = labelIndices(v.labels, o.classes, 'validation labels');
+      if (featureCount(v.features) !== vIdx.length) throw new TrainingInputError(`${featureCount(v.features)} validation feature maps but ${vIdx.length} labels`);
+      xVal = Array.isArray(v.features) ? own(stackFeatures(v.features as Float32Array[], shape)) : (v.features as tf.Tensor4D);
+      yVal = own(tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(vIdx, 'int32'), o.classes.length), 'float32')));
+    }
+    const trainIdx = allIdx.slice(0, nTrain);
+    const classWeights = o.classWeights;
+    const sampleWeights = classWeights ? own(tf.tensor1d(trainIdx.map((c) => classWeights[c]))) : null;
+
+    const head = createHead(o.head);
+    createdHead = head;
+    const layers = headLayers(head);
+    const variables = head.trainableWeights.map((w) => w.read() as tf.Variable);
+    const optimizer = new LegacyDecayAdam({ learningRate: o.learningRate, decay: o.decay });
+    createdOptimizer = optimizer;
+    const batches = Math.ceil(nTrain / o.batchSize);
+    const totalBatches = batches * o.epochs;
+
+    let epoch = 0;
+    let startBatch = 0;
+    let order: number[] | null = null;
+    let rng: Rng = createRng(o.seed);
+    let partial = { lossSum: 0, correct: 0, seen: 0 };
+    let history: TrainHistory = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], learningRate: [] };
+    let best: TrainingCheckpoint['best'] = { valLoss: Infinity, epoch: -1, wait: 0, weights: null };
+    let elapsedBefore = 0;
+    let batchesDone = 0;
+    if (checkpoint) {
+      setWeightData(head, checkpoint.weights);
+      await restoreOptimizer(optimizer, checkpoint.optimizer, variables);
+      ({ epoch, batch: startBatch, order, partial, history, best, elapsedMs: elapsedBefore, batchesDone } = structuredClone(checkpoint));
+      rng = createRng(o.seed, checkpoint.rngState);
+      // JSON turns Infinity into null
+      if (typeof best.valLoss !== 'number') best.valLoss = Infinity;
+    }
+    const started = Date.now();
+    const dropoutRate = o.head.dropout;
+    let stoppedEarly = false;
+    let lastLr = optimizer.currentLearningRate;
+
     for (; epoch < o.epochs; epoch++) {
       if (order === null) {
         order = Array.from({ length: nTrain }, (_, i) => i);
@@ -401,8 +407,11 @@ async function run(
       aborted: false,
       classes: o.classes,
     };
+  } catch (error) {
+    createdHead?.dispose();
+    throw error;
   } finally {
-    optimizer.dispose();
+    createdOptimizer?.dispose();
     tf.dispose(owned);
   }
 }
@@ -528,13 +537,15 @@ function getWeightData(model: tfl.LayersModel): WeightData[] {
 
 function setWeightData(model: tfl.LayersModel, weights: WeightData[]): void {
   const byName = new Map(weights.map((w) => [w.name, w]));
-  const values = model.weights.map((w) => {
+  // check them all before making any tensor, so a mismatch leaks none
+  const found = model.weights.map((w) => {
     const data = byName.get(w.originalName);
     if (!data || data.data.length !== (w.shape as number[]).reduce((a, b) => a * b, 1)) {
       throw new CheckpointError(`Checkpoint has no matching weight for ${w.originalName} [${w.shape.join(', ')}]`);
     }
-    return tf.tensor(data.data, data.shape);
+    return data;
   });
+  const values = found.map((data) => tf.tensor(data.data, data.shape));
   model.setWeights(values);
   tf.dispose(values);
 }
