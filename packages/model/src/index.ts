@@ -1,3 +1,4 @@
+/** The npm name of this package. */
 export const PACKAGE_NAME = '@cxr/model';
 
 export {

@@ -5,6 +5,7 @@ import { backbonePreprocessing } from './backbonePreprocessing';
 import { createVgg16 } from './createVgg16';
 import { makeBackbone } from './makeBackbone';
 
+/** Options of {@link createBackbone} (random, seeded weights). */
 export interface CreateBackboneOptions {
   /** Only `vgg16` can be built without weights (MobileNet v1 is loaded from its tfjs layers files). */
   name: BackboneName;

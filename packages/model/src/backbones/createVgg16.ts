@@ -10,6 +10,7 @@ export const VGG16_BLOCKS: ReadonlyArray<readonly [block: number, convs: number,
   [5, 3, 512],
 ] as const);
 
+/** Options of {@link createVgg16}. */
 export interface CreateVgg16Options {
   /** Input [height, width, channels]; default [224, 224, 3] (the ImageNet weights' size). */
   inputShape?: [number, number, number];

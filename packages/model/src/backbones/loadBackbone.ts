@@ -12,6 +12,7 @@ import { createVgg16, type CreateVgg16Options } from './createVgg16';
 import { cutModel } from './cutModel';
 import { makeBackbone } from './makeBackbone';
 
+/** Options of {@link loadBackbone}: which backbone, its weights file or folder, an optional cut. */
 export interface LoadBackboneOptions {
   name: BackboneName;
   /** A Keras `.h5` weights file (VGG16), or a folder (or model.json) of a tfjs layers model. */

@@ -8,6 +8,7 @@ import { cutModel } from './cutModel';
 import { makeBackbone } from './makeBackbone';
 import { manifestShardPaths, manifestWeightBytes, shardUrl } from '../weights/weightsManifest';
 
+/** Options of {@link loadBackboneFromUrl}. */
 export interface LoadBackboneFromUrlOptions {
   name: BackboneName;
   /** URL of a tfjs layers `model.json`; its shards are fetched relative to it. */

@@ -20,6 +20,7 @@ export interface BackendInfo {
  */
 export type BackendLoader = (name: BackendName) => Promise<unknown>;
 
+/** Options of {@link initBackend}. */
 export interface InitBackendOptions {
   /** Force one backend; an error if it cannot start. Default: the best available (auto). */
   backend?: BackendName | 'auto';

@@ -19,6 +19,7 @@ export interface FeatureKeyParts {
   variant?: string;
 }
 
+/** Counters of a {@link FeatureCache} since it was made. */
 export interface FeatureCacheStats {
   hits: number;
   misses: number;

@@ -14,6 +14,7 @@ import type { FeatureProgress } from './extractFeatures';
 import { FeatureCache } from './FeatureCache';
 import type { FeatureWorkerData, FromWorker, ToWorker } from './featureWorker';
 
+/** Options of {@link createFeaturePool}. */
 export interface FeaturePoolOptions {
   /** The backbone each worker loads once (a file path spec, or random weights without `weights`). */
   backbone: BackboneSpec;
@@ -25,6 +26,7 @@ export interface FeaturePoolOptions {
   chunkSize?: number;
 }
 
+/** Options of `FeaturePool.extract`. */
 export interface PoolExtractOptions {
   onProgress?: (progress: FeatureProgress & { cached: number }) => void;
   /** Read hits from and store computed features in this cache (file inputs only). */

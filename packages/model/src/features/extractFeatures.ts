@@ -9,6 +9,7 @@ export interface FeatureProgress {
   total?: number;
 }
 
+/** Options of {@link extractFeatures}. */
 export interface ExtractFeaturesOptions {
   /** Images per forward pass (default 8): more uses more memory, rarely more speed on CPU/wasm. */
   batchSize?: number;

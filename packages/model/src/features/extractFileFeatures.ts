@@ -9,6 +9,7 @@ import { sha256File } from '../weights/hashFiles';
 import { extractFeatures, type FeatureProgress } from './extractFeatures';
 import { FeatureCache } from './FeatureCache';
 
+/** Options of {@link extractFileFeatures}. */
 export interface ExtractFileFeaturesOptions {
   batchSize?: number;
   onProgress?: (progress: FeatureProgress & { cached: number }) => void;

@@ -3,6 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { MissingWeightsError, WeightShapeError } from '../errors';
 import type { LayerWeights, NamedWeight } from './layerWeights';
 
+/** What {@link assignLayerWeights} assigned and what it left out. */
 export interface AssignReport {
   /** Layers of the model that received weights. */
   assigned: string[];

@@ -19,6 +19,7 @@ export interface DownloadProgress {
   resumedFrom: number;
 }
 
+/** Options of {@link downloadFile}: checksums, progress, abort. */
 export interface DownloadFileOptions {
   /** Expected SHA-256 (hex); on mismatch the file is deleted and a ChecksumError thrown. */
   sha256?: string;
@@ -29,6 +30,7 @@ export interface DownloadFileOptions {
   retries?: number;
 }
 
+/** A finished, verified download of {@link downloadFile}. */
 export interface DownloadResult {
   file: string;
   bytes: number;

@@ -5,6 +5,7 @@ import { BackboneConfigError, DownloadError } from '../errors';
 import { downloadFile, hashFile, type DownloadProgress } from './downloadFile';
 import { OFFICIAL_WEIGHTS } from './officialWeights';
 
+/** Options of {@link fetchWeights}. */
 export interface FetchWeightsOptions {
   /** Folder the weights are kept in (created when missing). */
   cacheDir: string;
@@ -19,6 +20,7 @@ export interface FetchWeightsOptions {
   retries?: number;
 }
 
+/** Where {@link fetchWeights} put the weights, their files and hash, and whether they came from the cache. */
 export interface FetchedWeights {
   name: BackboneName;
   /** What to give `loadBackbone({ weights })`: the `.h5` file, or the folder holding model.json. */

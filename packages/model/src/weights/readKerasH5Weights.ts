@@ -5,6 +5,7 @@ import type { LayerWeights, NamedWeight } from './layerWeights';
 /** Keras HDF5 layouts: `keras-h5-legacy` (Keras 1: `/block1_conv1/block1_conv1_W_1:0`) and `keras-h5` (Keras 2: `/block1_conv1/block1_conv1/kernel:0`). */
 export type KerasH5Layout = 'keras-h5' | 'keras-h5-legacy';
 
+/** What {@link readKerasH5Weights} found: the file layout Keras wrote, and the weights per layer. */
 export interface KerasH5Weights {
   layout: KerasH5Layout;
   layers: LayerWeights;
