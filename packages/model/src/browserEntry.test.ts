@@ -55,3 +55,15 @@ describe('the browser entry (src/index.ts)', () => {
     expect(offending(reachableImports(path.join(path.dirname(built), 'node.mjs'), (b) => (existsSync(b) ? b : undefined))).length).toBeGreaterThan(0);
   });
 });
+
+describe('the Node entry (src/node.ts)', () => {
+  // node.ts lists the browser entry's names explicitly rather than `export * from './index'`: Node's ESM loader
+  // cannot see the names of a CJS `export *` (tsx runs these sources as CJS), so `import { gradCam } from
+  // '@cxr/model/node'` failed under tsx. This keeps the two lists from drifting apart.
+  it('re-exports every value of the browser entry', async () => {
+    const browser = await import('./index');
+    const node = await import('./node');
+    expect(Object.keys(browser).filter((name) => !(name in node))).toEqual([]);
+    expect(Object.keys(node).length).toBeGreaterThan(Object.keys(browser).length);
+  });
+});

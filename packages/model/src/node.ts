@@ -1,10 +1,36 @@
-/**
- * The Node entry (`@cxr/model/node`): everything of the browser-safe entry (`@cxr/model`, re-exported whole so
- * the two lists cannot drift apart), plus what needs Node (files, h5wasm, worker threads, downloads, onnxruntime).
- */
-export * from './index';
+export { PACKAGE_NAME } from './index';
 
 // Backbones, weights, backends (Node-only: fs, h5wasm/node, optional tfjs-node)
+export {
+  ModelError,
+  WeightsFormatError,
+  MissingWeightsError,
+  WeightShapeError,
+  BackboneConfigError,
+  DownloadError,
+  ChecksumError,
+  BackendError,
+  FeatureExtractionError,
+  createVgg16,
+  VGG16_BLOCKS,
+  createBackbone,
+  cutModel,
+  backbonePreprocessing,
+  BACKBONE_NORMALIZATION,
+  BACKBONE_NAMES,
+  assignLayerWeights,
+} from './index';
+export type {
+  CreateVgg16Options,
+  CreateBackboneOptions,
+  Backbone,
+  BackboneInfo,
+  BackboneName,
+  WeightsFormat,
+  AssignReport,
+  LayerWeights,
+  NamedWeight,
+} from './index';
 export { loadBackbone } from './backbones/loadBackbone';
 export type { LoadBackboneOptions } from './backbones/loadBackbone';
 export { readKerasH5Weights } from './weights/readKerasH5Weights';
@@ -21,6 +47,30 @@ export { OFFICIAL_WEIGHTS } from './weights/officialWeights';
 export type { OfficialWeights } from './weights/officialWeights';
 
 // ONNX export and the onnxruntime-node engine for frozen backbones
+export {
+  OnnxExportError,
+  OnnxRuntimeError,
+  exportOnnx,
+  buildOnnxGraph,
+  ONNX_INPUT_NAME,
+  ONNX_OUTPUT_NAME,
+  ONNX_EXPORTER_VERSION,
+  encodeOnnxModel,
+  ONNX_OPSET,
+  createTfjsExtractor,
+} from './index';
+export type {
+  ExportOnnxOptions,
+  OnnxAttribute,
+  OnnxGraph,
+  OnnxInitializer,
+  OnnxNode,
+  OnnxValueInfo,
+  TfjsExtractorOptions,
+  FeatureEngineName,
+  FeatureExtractor,
+  FeatureExtractorInfo,
+} from './index';
 export { createOnnxExtractor } from './onnx/createOnnxExtractor';
 export type { OnnxExtractorOptions } from './onnx/createOnnxExtractor';
 export { createFeatureExtractor } from './onnx/createFeatureExtractor';
@@ -32,6 +82,8 @@ export { isOnnxRuntimeAvailable, loadOnnxRuntime, defaultOnnxRuntimeLoader } fro
 export type { OnnxRuntimeLoader, OnnxRuntimeModule, OnnxRuntimeSession } from './onnx/loadOnnxRuntime';
 export { openBackbone } from './backbones/openBackbone';
 export type { BackboneSpec } from './backbones/openBackbone';
+export { extractFeatures } from './index';
+export type { ExtractFeaturesOptions, FeatureProgress } from './index';
 export { extractFileFeatures } from './features/extractFileFeatures';
 export type { ExtractFileFeaturesOptions } from './features/extractFileFeatures';
 export { FeatureCache } from './features/FeatureCache';
@@ -40,6 +92,72 @@ export { createFeaturePool } from './features/createFeaturePool';
 export type { FeaturePool, FeaturePoolOptions, PoolExtractOptions } from './features/createFeaturePool';
 
 // Head, training, saving/loading, prediction, Grad-CAM
+export {
+  ModelConfigError,
+  ModelIoError,
+  TrainingInputError,
+  CheckpointError,
+  PredictInputError,
+  GradCamLayerError,
+  createHead,
+  resolveHeadOptions,
+  HEAD_LAYER_NAMES,
+  createClassifier,
+  headLayers,
+  trainHead,
+  resumeTrainHead,
+  LegacyDecayAdam,
+  legacyDecayLearningRate,
+  computeClassWeights,
+  MODEL_CONFIG_FORMAT_VERSION,
+  validateModelConfig,
+  checkModelMatchesConfig,
+  createModelConfig,
+  modelToFiles,
+  encodeFloat16,
+  loadModelFromUrl,
+  predict,
+  decide,
+  toInputBatch,
+  gradCam,
+  findGradCamLayer,
+  overlayHeatmap,
+  jetColormap,
+} from './index';
+export type {
+  HeadOptions,
+  ResolvedHeadOptions,
+  BackboneLike,
+  ClassifierHeadOptions,
+  EarlyStoppingOptions,
+  FeatureInput,
+  LabelInput,
+  ResolvedTrainOptions,
+  TrainHeadOptions,
+  TrainHeadResult,
+  TrainHistory,
+  TrainingCheckpoint,
+  TrainProgress,
+  WeightData,
+  LegacyDecayAdamOptions,
+  ClassWeightOption,
+  CxrModel,
+  ModelConfig,
+  SavedBackboneInfo,
+  ModelConfigOptions,
+  ModelFiles,
+  ModelToFilesOptions,
+  LoadModelFromUrlOptions,
+  Prediction,
+  PredictOptions,
+  ModelInput,
+  GradCamOptions,
+  GradCamResult,
+  GreyImage,
+  Heatmap,
+  OverlayOptions,
+  RgbaImage,
+} from './index';
 export { saveModel } from './io/saveModel';
 export type { SaveModelOptions, SaveModelResult } from './io/saveModel';
 export { loadModel, readModelConfig } from './io/loadModel';
@@ -48,5 +166,25 @@ export { saveCheckpoint, loadCheckpoint } from './io/saveCheckpoint';
 export { predictFiles } from './predict/predictFiles';
 export type { FilePrediction } from './predict/predictFiles';
 export { writeOverlayPng } from './explain/writeOverlayPng';
+export { loadBackboneFromUrl } from './index';
+export type { LoadBackboneFromUrlOptions } from './index';
 
 // Shortcut probe
+export {
+  ProbeInputError,
+  sourceProbe,
+  groupBootstrapAuc,
+  toUnitRanks,
+  groupedFolds,
+  fitLogisticRegression,
+  globalAveragePool,
+} from './index';
+export type {
+  SourceProbeFold,
+  SourceProbeOptions,
+  SourceProbeResult,
+  GroupBootstrapAuc,
+  GroupBootstrapOptions,
+  LogisticRegressionModel,
+  LogisticRegressionOptions,
+} from './index';

@@ -19,7 +19,7 @@ export interface DownloadProgress {
   resumedFrom: number;
 }
 
-/** Options of {@link downloadFile}: checksums, progress, abort. */
+/** Options of {@link downloadFile}: checksums, progress, retries. */
 export interface DownloadFileOptions {
   /** Expected SHA-256 (hex); on mismatch the file is deleted and a ChecksumError thrown. */
   sha256?: string;
