@@ -242,5 +242,8 @@ function wire(): void {
   $('alpha').addEventListener('input', draw);
 }
 
+// Anything that escapes a handler (a slider redraw, a lost promise) reaches the page too, not only the console.
+window.addEventListener('error', (e) => showError(e.error ?? e.message));
+window.addEventListener('unhandledrejection', (e) => showError(e.reason));
 wire();
 void start();

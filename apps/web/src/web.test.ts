@@ -279,6 +279,23 @@ describeBrowser('web demo in Chromium', () => {
     await page.close();
   }, 180_000);
 
+  test('an error that escapes a handler, or a rejected promise nobody awaits, is shown in role=alert too', async () => {
+    const { page } = await openPage();
+    await page.evaluate(() => {
+      setTimeout(() => {
+        throw new Error('thrown by a handler');
+      }, 0);
+    });
+    await page.waitForFunction(() => document.body.dataset.state === 'error');
+    await expect(page.getByRole('alert').textContent()).resolves.toBe('Unexpected error: thrown by a handler');
+    await page.evaluate(() => {
+      void Promise.reject(new Error('a lost promise'));
+    });
+    await page.waitForFunction(() => document.getElementById('error')?.textContent?.includes('a lost promise'));
+    await expect(page.getByRole('alert').textContent()).resolves.toBe('Unexpected error: a lost promise');
+    await page.close();
+  }, 120_000);
+
   test('without a served model the user picks a model folder; a folder without cxr.json is refused', async () => {
     const { page, seen } = await openPage('?model=missing/&backend=wasm');
     expect(await page.evaluate(() => document.body.dataset.state)).toBe('no-model');
