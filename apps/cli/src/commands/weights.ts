@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BACKBONE_NAMES, fetchWeights, initBackend, loadBackbone, modelToFiles, readKerasH5Weights, type BackboneName, type FetchedWeights } from '@cxr/model/node';
-import { Argument, type Command } from 'commander';
+import { Argument, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { InputError, UsageError } from '../errors';
+import { parseHttpUrl } from '../pipeline/optionParsers';
 import { createProgress, type Progress } from '../pipeline/progress';
 import { defaultCacheRoot } from './train';
 
@@ -128,7 +129,7 @@ export const command: CommandModule = {
       .description('Download the official ImageNet weights of a backbone into the cache')
       .addArgument(new Argument('<backbone>', 'vgg16 or mobilenet_v1').choices(['vgg16', 'mobilenet_v1']))
       .option('--cache-dir <dir>', 'weights cache (default $CXR_CACHE_DIR/weights or ~/.cache/cxr/weights)')
-      .option('--url <url>', 'download from this URL instead (a mirror)')
+      .addOption(new Option('--url <url>', 'download from this URL instead (a mirror)').argParser(parseHttpUrl))
       .option('--json', 'print the result as JSON')
       .addHelpText('after', FETCH_EXAMPLE)
       .action(async (name: string, opts: { cacheDir?: string; url?: string; json?: boolean }) => {

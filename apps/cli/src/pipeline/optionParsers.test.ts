@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { collect, parsePositiveInt, parseSeed } from './optionParsers';
+import { collect, parseHttpUrl, parsePositiveInt, parseSeed } from './optionParsers';
 
 describe('option parsers', () => {
   it('parsePositiveInt takes 1, 2, 10 and refuses 0, negatives, fractions and words', () => {
@@ -14,5 +14,11 @@ describe('option parsers', () => {
 
   it('collect keeps every repeat in order', () => {
     expect(collect('b', collect('a'))).toEqual(['a', 'b']);
+  });
+
+  it('parseHttpUrl takes http and https URLs and refuses the rest', () => {
+    expect(parseHttpUrl('http://127.0.0.1:8080/w.h5')).toBe('http://127.0.0.1:8080/w.h5');
+    expect(parseHttpUrl('https://example.org/w.h5')).toBe('https://example.org/w.h5');
+    for (const bad of ['not-a-url', 'file:///etc/passwd', 'ftp://example.org/w.h5', '']) expect(() => parseHttpUrl(bad)).toThrow(InvalidArgumentError);
   });
 });

@@ -21,3 +21,15 @@ export function parseSeed(value: string): number {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** `--url https://mirror/x.h5`: an absolute http(s) URL (checked here so that a typo is a usage error, not a crash). */
+export function parseHttpUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('expected an absolute http:// or https:// URL.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('expected an absolute http:// or https:// URL.');
+  return value;
+}
