@@ -258,9 +258,11 @@ describe('loadBackbone: MobileNet v1 (shared tfjs weights)', () => {
     const cut = await loadBackbone({ name: 'mobilenet_v1', weights: MOBILENET, cutLayer: 'conv_pw_11_relu' });
     expect(cut.outputShape).toEqual([14, 14, 512]);
     expect(cut.info.cutLayer).toBe('conv_pw_11_relu');
+    const before = tf.memory().numTensors;
     await expect(loadBackbone({ name: 'mobilenet_v1', weights: MOBILENET, cutLayer: 'conv_pw_13_relu' })).rejects.toThrow(
       /No layer 'conv_pw_13_relu' in model/,
     );
+    expect(tf.memory().numTensors).toBe(before); // the weights it loaded are released
     cut.model.dispose();
   });
 

@@ -67,10 +67,17 @@ export async function loadBackbone(options: LoadBackboneOptions): Promise<Backbo
   } else {
     throw new WeightsFormatError(weights, 'expected a .h5 file or a folder with model.json');
   }
-  if (options.cutLayer) model = cutModel(model, options.cutLayer);
-  const inputShape = model.inputs[0].shape.slice(1) as [number, number, number];
-  const preprocessing = backbonePreprocessing(name, { inputShape, normalization: options.normalization });
-  const weightsHash = await sha256Files(files);
+  let preprocessing: ReturnType<typeof backbonePreprocessing>;
+  let weightsHash: string;
+  try {
+    if (options.cutLayer) model = cutModel(model, options.cutLayer);
+    const inputShape = model.inputs[0].shape.slice(1) as [number, number, number];
+    preprocessing = backbonePreprocessing(name, { inputShape, normalization: options.normalization });
+    weightsHash = await sha256Files(files);
+  } catch (error) {
+    model.dispose(); // a bad cut layer or normalisation must not leave the loaded weights behind
+    throw error;
+  }
   return makeBackbone(name, model, preprocessing, weightsHash, {
     weightsSource: weights,
     weightsFormat: format,

@@ -85,9 +85,15 @@ export async function loadBackboneFromUrl(options: LoadBackboneFromUrlOptions): 
   } catch (error) {
     throw new WeightsFormatError(url, `tfjs could not build the model: ${(error as Error).message}`, { cause: error });
   }
-  if (options.cutLayer) model = cutModel(model, options.cutLayer);
-  const inputShape = model.inputs[0].shape.slice(1) as [number, number, number];
-  const preprocessing = backbonePreprocessing(name, { inputShape, normalization: options.normalization });
+  let preprocessing: ReturnType<typeof backbonePreprocessing>;
+  try {
+    if (options.cutLayer) model = cutModel(model, options.cutLayer);
+    const inputShape = model.inputs[0].shape.slice(1) as [number, number, number];
+    preprocessing = backbonePreprocessing(name, { inputShape, normalization: options.normalization });
+  } catch (error) {
+    model.dispose(); // a bad cut layer or normalisation must not leave the loaded weights behind
+    throw error;
+  }
   return makeBackbone(name, model, preprocessing, weightsHash, {
     weightsSource: url,
     weightsFormat: 'tfjs-layers',

@@ -161,4 +161,16 @@ describe('fetchWeights', () => {
     expect((await fetchWeights('mobilenet_v1', { cacheDir: dir, url: `${base}/m/mobilenet/model.json` })).cached).toBe(true);
     expect(requests).toHaveLength(n);
   });
+
+  it('refuses a model.json whose shard paths leave its folder or its server, fetching nothing more', async () => {
+    for (const [i, bad] of ['../x.bin', 'http://example.invalid/x.bin', '/etc/x.bin'].entries()) {
+      const json = Buffer.from(JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: [bad], weights: [] }] }));
+      files.set(`/bad${i}/model.json`, { body: json });
+      const n = requests.length;
+      const error = await fetchWeights('mobilenet_v1', { cacheDir: path.join(dir, `bad${i}`), url: `${base}/bad${i}/model.json` }).catch((e) => e);
+      expect(error).toBeInstanceOf(DownloadError);
+      expect(error.message).toMatch(/unsafe shard path/);
+      expect(requests.slice(n).map((r) => r.path)).toEqual([`/bad${i}/model.json`]);
+    }
+  });
 });

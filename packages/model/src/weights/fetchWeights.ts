@@ -1,9 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { BackboneName } from '../backbones/backbone';
 import { BackboneConfigError, DownloadError } from '../errors';
 import { downloadFile, hashFile, type DownloadProgress } from './downloadFile';
 import { OFFICIAL_WEIGHTS } from './officialWeights';
+import { manifestShardPaths, shardUrl } from './weightsManifest';
 
 /** Options of {@link fetchWeights}. */
 export interface FetchWeightsOptions {
@@ -98,7 +100,7 @@ export async function fetchWeights(name: BackboneName, options: FetchWeightsOpti
 }
 
 async function shardsOf(modelJson: string, url: string): Promise<Array<{ url: string; file: string }>> {
-  let manifest: Array<{ paths: string[] }>;
+  let manifest: unknown;
   try {
     manifest = JSON.parse(await readFile(modelJson, 'utf8')).weightsManifest;
   } catch (error) {
@@ -106,10 +108,10 @@ async function shardsOf(modelJson: string, url: string): Promise<Array<{ url: st
   }
   if (!Array.isArray(manifest)) throw new DownloadError(url, 'model.json has no weightsManifest');
   const dir = path.dirname(modelJson);
-  return manifest.flatMap((g) =>
-    g.paths.map((p) => {
-      if (p.includes('..') || path.isAbsolute(p)) throw new DownloadError(url, `unsafe shard path '${p}' in model.json`);
-      return { url: new URL(p, url).toString(), file: path.join(dir, p) };
-    }),
-  );
+  try {
+    // the same rule as the loaders: plain relative paths inside the model's folder (and on the model's server)
+    return manifestShardPaths(manifest as tf.io.WeightsManifestConfig, url).map((p) => ({ url: shardUrl(url, p), file: path.join(dir, p) }));
+  } catch (error) {
+    throw new DownloadError(url, `unsafe shard path in model.json: ${(error as Error).message}`, { cause: error });
+  }
 }
