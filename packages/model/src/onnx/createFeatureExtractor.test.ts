@@ -7,7 +7,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { createVgg16 } from '../backbones/createVgg16';
 import { OnnxExportError, OnnxRuntimeError } from '../errors';
 import { createFeatureExtractor } from './createFeatureExtractor';
-import { isOnnxRuntimeAvailable, loadOnnxRuntime, type OnnxRuntimeLoader } from './loadOnnxRuntime';
+import { createOnnxExtractor } from './createOnnxExtractor';
+import { isOnnxRuntimeAvailable, loadOnnxRuntime, type OnnxRuntimeLoader, type OnnxRuntimeModule } from './loadOnnxRuntime';
 
 // Simulates a machine without the optional peer dependency, as Node reports it.
 const missing: OnnxRuntimeLoader = () => Promise.reject(new Error("Cannot find module 'onnxruntime-node'"));
@@ -90,5 +91,33 @@ describe('createFeatureExtractor', () => {
     }
     await expect(createFeatureExtractor({ model, engine: 'gpu' as never })).rejects.toThrow(/engine must be 'auto', 'onnx' or 'tfjs', got "gpu"/);
     model.dispose();
+  });
+});
+
+describe('createOnnxExtractor on a graph it cannot use', () => {
+  it('releases the native session it created before throwing', async () => {
+    let created = 0;
+    let released = 0;
+    // a stand-in onnxruntime: passes the probe (Identity), then loads a graph without the `input` tensor
+    const fake: OnnxRuntimeModule = {
+      InferenceSession: {
+        create: async () => {
+          created++;
+          return {
+            inputMetadata: [{ name: 'x', isTensor: true, shape: [2] }],
+            outputMetadata: [{ name: 'y', isTensor: true, shape: [2] }],
+            run: async () => ({ y: { data: Float32Array.of(1.5, -2) } }),
+            release: async () => {
+              released++;
+            },
+          };
+        },
+      },
+      Tensor: class {} as unknown as OnnxRuntimeModule['Tensor'],
+    };
+    await expect(createOnnxExtractor({ onnxBytes: new Uint8Array(8), loader: async () => fake, intraOpNumThreads: 1 })).rejects.toThrow(
+      /the ONNX graph has no tensor input/,
+    );
+    expect([created, released]).toEqual([2, 2]); // the probe's session and the graph's
   });
 });

@@ -89,10 +89,16 @@ export async function createOnnxExtractor(options: OnnxExtractorOptions): Promis
     }
     return meta.shape.slice(1).map(Number);
   };
-  const [h, w, c] = dims(ONNX_INPUT_NAME, session.inputMetadata);
-  const outputShape = dims(ONNX_OUTPUT_NAME, session.outputMetadata);
-  if ([h, w, c, ...outputShape].some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new OnnxRuntimeError(`the ONNX graph needs fixed per-image shapes, got input [${h}, ${w}, ${c}] output [${outputShape.join(', ')}]`);
+  let h: number, w: number, c: number, outputShape: number[];
+  try {
+    [h, w, c] = dims(ONNX_INPUT_NAME, session.inputMetadata);
+    outputShape = dims(ONNX_OUTPUT_NAME, session.outputMetadata);
+    if ([h, w, c, ...outputShape].some((d) => !Number.isInteger(d) || d < 1)) {
+      throw new OnnxRuntimeError(`the ONNX graph needs fixed per-image shapes, got input [${h}, ${w}, ${c}] output [${outputShape.join(', ')}]`);
+    }
+  } catch (e) {
+    await session.release(); // nobody else holds the native session to free it
+    throw e;
   }
   const imageSize = h * w * c;
   let disposed = false;
