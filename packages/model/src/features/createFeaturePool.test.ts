@@ -83,6 +83,15 @@ describe('createFeaturePool', () => {
     }
   }, 120_000);
 
+  it('rejects an extract still running when the pool is closed (it used to wait forever), and a bad chunkSize', async () => {
+    await expect(createFeaturePool({ backbone: TINY, workers: 1, chunkSize: 0 })).rejects.toThrow(/chunkSize must be a positive integer, got 0/);
+    const pool = await createFeaturePool({ backbone: { ...TINY, blocks: 1 }, workers: 1, backend: 'cpu', chunkSize: 1 });
+    const running = pool.extract(Array.from({ length: 8 }, () => new Float32Array(224 * 224 * 3)));
+    await pool.close();
+    await expect(running).rejects.toThrow(/closed during extraction/);
+    await expect(pool.extract([new Float32Array(3)])).rejects.toThrow(/closed/);
+  }, 120_000);
+
   it('reports a worker that cannot load its backbone, and a file it cannot read', async () => {
     const missing = path.join(dir, 'nope.h5');
     await expect(createFeaturePool({ backbone: { name: 'vgg16', weights: missing }, workers: 1, backend: 'cpu' })).rejects.toThrow(

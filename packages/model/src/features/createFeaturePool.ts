@@ -96,6 +96,8 @@ export async function createFeaturePool(options: FeaturePoolOptions): Promise<Fe
   const count = options.workers ?? os.availableParallelism();
   if (!Number.isInteger(count) || count < 1) throw new FeatureExtractionError(`workers must be a positive integer, got ${count}`);
   const chunkSize = options.chunkSize ?? 4;
+  // 0 or a fraction would never finish the chunking loop in extract()
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new FeatureExtractionError(`chunkSize must be a positive integer, got ${chunkSize}`);
   const entry = workerEntry();
   const workerData: FeatureWorkerData = { spec: options.backbone, backend: options.backend ?? 'auto' };
   const queue: Task[] = [];
@@ -160,6 +162,10 @@ export async function createFeaturePool(options: FeaturePoolOptions): Promise<Fe
   const close = async () => {
     closing = true;
     await Promise.all(workers.map((w) => w.terminate()));
+    // an extract() still running would otherwise wait forever for workers that are gone
+    const closed = new FeatureExtractionError('The feature pool was closed during extraction');
+    for (const task of [...busy.values(), ...queue.splice(0)]) task.reject(closed);
+    busy.clear();
   };
   let first: Extract<FromWorker, { type: 'ready' }>;
   try {
