@@ -6,7 +6,7 @@ import { BACKBONE_NAMES, type Backbone, type BackboneName } from './backbone';
 import { backbonePreprocessing } from './backbonePreprocessing';
 import { cutModel } from './cutModel';
 import { makeBackbone } from './makeBackbone';
-import { manifestShardPaths, manifestWeightBytes, shardUrl } from '../weights/weightsManifest';
+import { concatShards, manifestShardPaths, manifestWeightBytes, shardUrl } from '../weights/weightsManifest';
 
 /** Options of {@link loadBackboneFromUrl}. */
 export interface LoadBackboneFromUrlOptions {
@@ -64,13 +64,7 @@ export async function loadBackboneFromUrl(options: LoadBackboneFromUrlOptions): 
   const needed = manifestWeightBytes(json.weightsManifest);
   const received = shards.reduce((n, s) => n + s.length, 0);
   if (received !== needed) throw new WeightsFormatError(url, `its shards hold ${received} bytes but its weights need ${needed} (truncated or wrong shard?)`);
-  const all = new Uint8Array(jsonBytes.length + shards.reduce((n, s) => n + s.length, 0));
-  all.set(jsonBytes, 0);
-  let offset = jsonBytes.length;
-  for (const s of shards) {
-    all.set(s, offset);
-    offset += s.length;
-  }
+  const all = concatShards([jsonBytes, ...shards]); // hashed as loadBackbone hashes model.json then the shards
   const weightsHash = hex(await globalThis.crypto.subtle.digest('SHA-256', all));
   const weightData = all.slice(jsonBytes.length).buffer;
   let model: tfl.LayersModel;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ModelConfigError, ModelIoError } from '../errors';
-import { manifestShardPaths, manifestWeightBytes, shardUrl } from '../weights/weightsManifest';
+import { concatShards, manifestShardPaths, manifestWeightBytes, shardUrl } from '../weights/weightsManifest';
 import { checkModelMatchesConfig, validateModelConfig, type CxrModel } from './modelConfig';
 
 /** Options of {@link loadModelFromUrl}. */
@@ -23,13 +23,7 @@ export async function loadModelFromUrl(url: string, options: LoadModelFromUrlOpt
   const fetchFunc = options.fetch ?? globalThis.fetch;
   const base = url.endsWith('/') ? url : `${url}/`;
   const configUrl = `${base}cxr.json`;
-  let response: Response;
-  try {
-    response = await fetchFunc(configUrl);
-  } catch (cause) {
-    throw new ModelIoError(`Cannot fetch ${configUrl}`, { cause });
-  }
-  if (!response.ok) throw new ModelIoError(`Cannot fetch ${configUrl}: HTTP ${response.status}`);
+  const response = await fetchOk(fetchFunc, configUrl);
   let json: unknown;
   try {
     json = JSON.parse(await response.text());
@@ -49,21 +43,24 @@ export async function loadModelFromUrl(url: string, options: LoadModelFromUrlOpt
   return { model, config };
 }
 
+/** `fetch(url)`, as a `ModelIoError` naming the URL when it fails or answers an HTTP error. */
+async function fetchOk(fetchFunc: typeof fetch, url: string): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetchFunc(url);
+  } catch (cause) {
+    throw new ModelIoError(`Cannot fetch ${url}`, { cause });
+  }
+  if (!response.ok) throw new ModelIoError(`Cannot fetch ${url}: HTTP ${response.status}`);
+  return response;
+}
+
 /**
  * Loads model.json and its shards with `fetch`. Parses the JSON text itself (rather than
  * `response.json()`), so arrays belong to this realm: tfjs-layers checks `instanceof Array`.
  */
 function httpLoader(modelUrl: string, fetchFunc: typeof fetch): tf.io.IOHandler {
-  const get = async (url: string): Promise<Response> => {
-    let r: Response;
-    try {
-      r = await fetchFunc(url);
-    } catch (cause) {
-      throw new ModelIoError(`Cannot fetch ${url}`, { cause });
-    }
-    if (!r.ok) throw new ModelIoError(`Cannot fetch ${url}: HTTP ${r.status}`);
-    return r;
-  };
+  const get = (url: string): Promise<Response> => fetchOk(fetchFunc, url);
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
       let json: tf.io.ModelJSON;
@@ -97,12 +94,7 @@ function httpLoader(modelUrl: string, fetchFunc: typeof fetch): tf.io.IOHandler 
       if (parts.reduce((n, b) => n + b.byteLength, 0) !== needed) {
         throw new ModelIoError(`${modelUrl}: its shards hold ${parts.reduce((n, b) => n + b.byteLength, 0)} bytes but its weights need ${needed}`);
       }
-      const weightData = new Uint8Array(parts.reduce((n, b) => n + b.byteLength, 0));
-      let offset = 0;
-      for (const b of parts) {
-        weightData.set(b, offset);
-        offset += b.byteLength;
-      }
+      const weightData = concatShards(parts);
       return {
         modelTopology: json.modelTopology,
         weightSpecs: json.weightsManifest.flatMap((g) => g.weights),

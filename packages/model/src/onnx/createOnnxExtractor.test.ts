@@ -12,6 +12,7 @@ import { OnnxRuntimeError } from '../errors';
 import { loadLayersModelFromDir } from '../weights/loadLayersModelFromDir';
 import { createOnnxExtractor } from './createOnnxExtractor';
 import { SHARED_DATA } from '../__fixtures__/sharedData';
+import { relativeError } from './__fixtures__/relativeError';
 
 // Real data (never copied into the repo): ImageNet MobileNet v1 weights and NIH ChestX-ray14 images.
 const SHARED = SHARED_DATA;
@@ -38,19 +39,6 @@ async function tfjsFeatures(model: tfl.LayersModel, input: Float32Array, n: numb
   const data = (await y.data()) as Float32Array;
   tf.dispose([x, y]);
   return data;
-}
-
-/** max |a - b| / max |b|. */
-function relativeError(actual: Float32Array, reference: Float32Array): number {
-  expect(actual.length).toBe(reference.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < reference.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - reference[i]));
-    scale = Math.max(scale, Math.abs(reference[i]));
-  }
-  expect(scale).toBeGreaterThan(0);
-  return diff / scale;
 }
 
 let images: Float32Array;

@@ -9,6 +9,7 @@ import { OnnxExportError } from '../errors';
 import { createClassifier } from '../head/createClassifier';
 import { createOnnxExtractor } from './createOnnxExtractor';
 import { buildOnnxGraph, exportOnnx, tfPadding } from './exportOnnx';
+import { relativeError } from './__fixtures__/relativeError';
 
 /** Deterministic uniform numbers in [lo, hi) (mulberry32). */
 function rng(seed: number): (lo: number, hi: number) => number {
@@ -41,19 +42,6 @@ function randomize(model: tfl.LayersModel, seed: number): void {
 function randomInput(n: number, shape: readonly number[], seed: number): Float32Array {
   const r = rng(seed);
   return Float32Array.from({ length: n * shape.reduce((a, b) => a * b, 1) }, () => r(-1, 1));
-}
-
-/** max |a - b| / max |b|: relative to the reference's scale, so near-zero outputs do not blow it up. */
-function relativeError(actual: Float32Array, reference: Float32Array): number {
-  expect(actual.length).toBe(reference.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < reference.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - reference[i]));
-    scale = Math.max(scale, Math.abs(reference[i]));
-  }
-  expect(scale).toBeGreaterThan(0);
-  return diff / scale;
 }
 
 async function compare(model: tfl.LayersModel, n: number, seed: number, cutLayer?: string): Promise<number> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { WeightsFormatError } from '../errors';
-import { manifestShardPaths, manifestWeightBytes } from './weightsManifest';
+import { concatShards, manifestShardPaths, manifestWeightBytes } from './weightsManifest';
 
 /**
  * model.json of a folder (or the file itself), and the shard files its manifest names, in order.
@@ -75,12 +75,7 @@ export function fileSystemLoader(dirOrModelJson: string): tf.io.IOHandler {
       if (buffers.reduce((n, b) => n + b.byteLength, 0) !== needed) {
         throw new WeightsFormatError(modelJson, 'a weight shard changed size while it was read');
       }
-      const weightData = new Uint8Array(total);
-      let offset = 0;
-      for (const b of buffers) {
-        weightData.set(b, offset);
-        offset += b.byteLength;
-      }
+      const weightData = concatShards(buffers);
       return {
         modelTopology: json.modelTopology,
         weightSpecs,

@@ -66,3 +66,14 @@ export function shardUrl(modelJsonUrl: string, shardPath: string): string {
   const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(modelJsonUrl) || modelJsonUrl.startsWith('//');
   return absolute ? resolved.toString() : `${modelJsonUrl.slice(0, modelJsonUrl.lastIndexOf('/') + 1)}${shardPath}`;
 }
+
+/** The shards' bytes joined in order: the `weightData` a tfjs IOHandler returns. */
+export function concatShards(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const all = new Uint8Array(parts.reduce((n, b) => n + b.byteLength, 0));
+  let offset = 0;
+  for (const b of parts) {
+    all.set(b, offset);
+    offset += b.byteLength;
+  }
+  return all;
+}
