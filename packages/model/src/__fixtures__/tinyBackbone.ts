@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BackboneLike } from '../head/createClassifier';
+import { createRng } from '../train/createRng';
 
 /** Sets the cpu backend once (tests only). */
 export async function useCpu(): Promise<void> {
@@ -30,14 +31,8 @@ export function tinyBackbone(seed = 7): BackboneLike {
 
 /** Deterministic pseudo-random images in [0, 1], NHWC 32x32x3, two visibly different classes. */
 export function tinyImages(n: number, seed = 1): { images: Float32Array[]; labels: string[] } {
-  let s = seed >>> 0;
-  const rand = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(0, seed >>> 0); // mulberry32 started at state `seed` (the sequence this fixture always had)
+  const rand = () => rng.next();
   const images: Float32Array[] = [];
   const labels: string[] = [];
   for (let i = 0; i < n; i++) {
