@@ -2,7 +2,7 @@ import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseSplitCsv } from '@cxr/preprocess';
 import { useDemoModel } from '../__fixtures__/useDemoModel';
-import { runCli } from '../pipeline/__fixtures__/runCli';
+import { runCli } from '../__fixtures__/cliHarness';
 import type { EvaluateResult } from './evaluate';
 
 /** `cxr evaluate` on a built dataset's test split and on class folders, with a model trained by the small demo. */
@@ -10,7 +10,7 @@ describe('cxr evaluate', () => {
   const fx = useDemoModel('evaluate', 3);
 
   it('--json: the keys of cxr metrics plus n and perSource; counts hand-checked against the test split and scores', async () => {
-    const r = await runCli(['evaluate', '--model', fx.demo.model, '--data', fx.demo.dataset, '--json'], fx.tmp);
+    const r = await runCli(fx.tmp, ['evaluate', '--model', fx.demo.model, '--data', fx.demo.dataset, '--json']);
     expect(r.code).toBe(0);
     const m = JSON.parse(r.stdout) as EvaluateResult;
     for (const key of ['n', 'classificationReport', 'positiveLabel', 'negativeLabel', 'threshold', 'confusionMatrix', 'accuracy', 'sensitivity', 'specificity', 'precision', 'npv', 'f1', 'mcc', 'auc', 'roc', 'pr', 'warnings', 'perSource']) {
@@ -36,7 +36,7 @@ describe('cxr evaluate', () => {
     await mkdir(path.join(folder, 'normal'), { recursive: true });
     const normals = (await readdir(path.join(fx.demo.dataset, 'normal'))).slice(0, 5);
     for (const f of normals) await copyFile(path.join(fx.demo.dataset, 'normal', f), path.join(folder, 'normal', f));
-    const json = await runCli(['evaluate', '--model', fx.demo.model, '--data', folder, '--json'], fx.tmp);
+    const json = await runCli(fx.tmp, ['evaluate', '--model', fx.demo.model, '--data', folder, '--json']);
     expect(json.code).toBe(0);
     const m = JSON.parse(json.stdout) as EvaluateResult;
     expect(m.n).toBe(5);
@@ -46,13 +46,13 @@ describe('cxr evaluate', () => {
     expect(m.sensitivity.value).toBeNull(); // 0/0, written null in JSON
     const tn = m.scores.filter((s) => s.score < m.threshold).length;
     expect(m.specificity.value).toBeCloseTo(tn / 5, 12);
-    const text = await runCli(['evaluate', '--model', fx.demo.model, '--data', folder], fx.tmp);
+    const text = await runCli(fx.tmp, ['evaluate', '--model', fx.demo.model, '--data', folder]);
     expect(text.stdout).toMatch(/ROC AUC +absent: AUC needs both classes/);
     expect(text.stdout).toContain('NOT FOR CLINICAL USE');
   });
 
   it('--report writes the HTML/Markdown report with training curves and Grad-CAM overlays', async () => {
-    const r = await runCli(['evaluate', '--model', fx.demo.model, '--data', fx.demo.dataset, '--report', 'rep'], fx.tmp);
+    const r = await runCli(fx.tmp, ['evaluate', '--model', fx.demo.model, '--data', fx.demo.dataset, '--report', 'rep']);
     expect(r.code).toBe(0);
     const dir = path.join(fx.tmp, 'rep');
     for (const f of ['report.html', 'report.md', 'metrics.json']) expect((await stat(path.join(dir, f))).size).toBeGreaterThan(0);
@@ -64,16 +64,16 @@ describe('cxr evaluate', () => {
   });
 
   it('bad input exits 1 with one line naming the file; bad usage exits 2', async () => {
-    const missing = await runCli(['evaluate', '--model', fx.demo.model, '--data', 'nowhere'], fx.tmp);
+    const missing = await runCli(fx.tmp, ['evaluate', '--model', fx.demo.model, '--data', 'nowhere']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(`cxr: ${path.join(fx.tmp, 'nowhere')}: no such dataset folder\n`);
     const empty = path.join(fx.tmp, 'empty');
     await mkdir(empty);
-    const none = await runCli(['evaluate', '--model', fx.demo.model, '--data', empty], fx.tmp);
+    const none = await runCli(fx.tmp, ['evaluate', '--model', fx.demo.model, '--data', empty]);
     expect(none.code).toBe(1);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);
     expect(none.stderr).toContain(empty);
-    expect((await runCli(['evaluate', '--data', fx.demo.dataset], fx.tmp)).code).toBe(2);
-    expect((await runCli(['evaluate', '--model', fx.demo.model, '--data', fx.demo.dataset, '--split', 'nope'], fx.tmp)).code).toBe(2);
+    expect((await runCli(fx.tmp, ['evaluate', '--data', fx.demo.dataset])).code).toBe(2);
+    expect((await runCli(fx.tmp, ['evaluate', '--model', fx.demo.model, '--data', fx.demo.dataset, '--split', 'nope'])).code).toBe(2);
   });
 });

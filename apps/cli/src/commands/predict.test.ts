@@ -2,7 +2,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { convertDicomToPng } from '@cxr/dataset/node';
 import { useDemoModel } from '../__fixtures__/useDemoModel';
-import { runCli, sharedData } from '../pipeline/__fixtures__/runCli';
+import { runCli, sharedDataDir as sharedData } from '../__fixtures__/cliHarness';
 import type { PredictResult } from './predict';
 
 /** `cxr predict` on PNG, JPEG and DICOM with a model trained by the small demo (random base). */
@@ -15,7 +15,7 @@ describe('cxr predict', () => {
     expect(jpegs.length).toBeGreaterThan(0);
     const jpeg = path.join(fx.demo.sources, 'covid-chestxray', 'images', jpegs[0]);
     const dicom = path.join(sharedData, 'dicom', 'original', 'nih_cxr14_nofinding_dx_uncompressed.dcm');
-    const r = await runCli(['predict', '--model', fx.demo.model, png, jpeg, dicom, '--json', '--heatmap', 'heat'], fx.tmp);
+    const r = await runCli(fx.tmp, ['predict', '--model', fx.demo.model, png, jpeg, dicom, '--json', '--heatmap', 'heat']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as PredictResult;
@@ -36,7 +36,7 @@ describe('cxr predict', () => {
     const dicom = path.join(sharedData, 'dicom', 'original', 'siim_cr_pa_jpegbaseline_mono2.dcm');
     const png = path.join(fx.tmp, 'siim.png');
     await convertDicomToPng(dicom, png);
-    const r = await runCli(['predict', '--model', fx.demo.model, dicom, png, '--json'], fx.tmp);
+    const r = await runCli(fx.tmp, ['predict', '--model', fx.demo.model, dicom, png, '--json']);
     expect(r.code).toBe(0);
     const [a, b] = (JSON.parse(r.stdout) as PredictResult).predictions;
     if (!a.ok || !b.ok) throw new Error('prediction failed');
@@ -48,7 +48,7 @@ describe('cxr predict', () => {
     const bad = path.join(fx.tmp, 'broken.png');
     await writeFile(bad, 'not an image at all');
     const good = path.join(fx.demo.dataset, (await readdir(path.join(fx.demo.dataset, 'normal'))).map((f) => `normal/${f}`)[0]);
-    const r = await runCli(['predict', '--model', fx.demo.model, bad, good], fx.tmp);
+    const r = await runCli(fx.tmp, ['predict', '--model', fx.demo.model, bad, good]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('NOT FOR CLINICAL USE');
     expect(r.stdout).toMatch(new RegExp(`${path.basename(good)}: (covid|normal) \\(covid 0\\.\\d{3}, normal 0\\.\\d{3}; threshold 0\\.5\\)`));
@@ -58,8 +58,8 @@ describe('cxr predict', () => {
   });
 
   it('exits 2 without images, and 1 for a model folder that does not exist (one line naming it)', async () => {
-    expect((await runCli(['predict', '--model', fx.demo.model], fx.tmp)).code).toBe(2);
-    const r = await runCli(['predict', '--model', 'no-such-model', 'x.png'], fx.tmp);
+    expect((await runCli(fx.tmp, ['predict', '--model', fx.demo.model])).code).toBe(2);
+    const r = await runCli(fx.tmp, ['predict', '--model', 'no-such-model', 'x.png']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('no-such-model');

@@ -6,7 +6,7 @@ import { formatSplitCsv, parseSplitCsv } from '@cxr/preprocess';
 import { abortOnSigint } from '../pipeline/abortOnSigint';
 import { createProgress, type Progress } from '../pipeline/progress';
 import { scoreImages } from '../pipeline/scoreImages';
-import { runCli } from '../pipeline/__fixtures__/runCli';
+import { runCli } from '../__fixtures__/cliHarness';
 import { DEMO_PRESETS, runDemo, type DemoResult } from './demo';
 import { checkpointFileFor, parseThreshold, runTrain, type TrainOptions } from './train';
 
@@ -139,20 +139,20 @@ describe('cxr train', () => {
     const bad = split.map((s) => (s === other ? { ...s, patientId: a.patientId } : s));
     const file = path.join(tmp, 'leak.csv');
     await writeFile(file, formatSplitCsv(bad));
-    const r = await runCli(['train', '--data', demo.dataset, '--random-weights', '--out', 'leak', '--split', file], tmp);
+    const r = await runCli(tmp, ['train', '--data', demo.dataset, '--random-weights', '--out', 'leak', '--split', file]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(String(a.patientId));
   });
 
   it('without --weights: exit 2 telling how to get weights; bad flags exit 2', async () => {
-    const r = await runCli(['train', '--data', demo.dataset, '--out', 'm'], tmp);
+    const r = await runCli(tmp, ['train', '--data', demo.dataset, '--out', 'm']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cxr weights fetch vgg16');
     expect(r.stderr).toContain('--random-weights');
-    expect((await runCli(['train', '--data', demo.dataset, '--out', 'm', '--random-weights', '--epochs', '0'], tmp)).code).toBe(2);
-    expect((await runCli(['train', '--data', demo.dataset, '--out', 'm', '--random-weights', '--backbone', 'resnet'], tmp)).code).toBe(2);
-    expect((await runCli(['train', '--data', demo.dataset, '--out', 'm', '--random-weights', '--threshold', 'sens:2'], tmp)).code).toBe(2);
+    expect((await runCli(tmp, ['train', '--data', demo.dataset, '--out', 'm', '--random-weights', '--epochs', '0'])).code).toBe(2);
+    expect((await runCli(tmp, ['train', '--data', demo.dataset, '--out', 'm', '--random-weights', '--backbone', 'resnet'])).code).toBe(2);
+    expect((await runCli(tmp, ['train', '--data', demo.dataset, '--out', 'm', '--random-weights', '--threshold', 'sens:2'])).code).toBe(2);
   });
 
   it('parses --threshold', () => {

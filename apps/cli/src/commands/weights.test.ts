@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadBackbone } from '@cxr/model/node';
-import { runCli } from '../pipeline/__fixtures__/runCli';
+import { runCli } from '../__fixtures__/cliHarness';
 
 /** `cxr weights fetch` against a local HTTP server (no internet in tests), `cxr weights import` errors. */
 describe('cxr weights', () => {
@@ -35,7 +35,7 @@ describe('cxr weights', () => {
   });
 
   it('fetch downloads into the cache once (SHA-256 checked independently), then reuses it', async () => {
-    const first = await runCli(['weights', 'fetch', 'vgg16', '--url', `${base}/w/vgg16.h5`, '--cache-dir', 'cache', '--json'], tmp);
+    const first = await runCli(tmp, ['weights', 'fetch', 'vgg16', '--url', `${base}/w/vgg16.h5`, '--cache-dir', 'cache', '--json']);
     expect(first.code).toBe(0);
     const got = JSON.parse(first.stdout);
     expect(got.path).toBe(path.join(tmp, 'cache', 'vgg16.h5'));
@@ -43,18 +43,18 @@ describe('cxr weights', () => {
     expect(Buffer.compare(await readFile(got.path), payload)).toBe(0);
     expect(got.cached).toBe(false);
     const before = requests;
-    const again = await runCli(['weights', 'fetch', 'vgg16', '--url', `${base}/w/vgg16.h5`, '--cache-dir', 'cache'], tmp);
+    const again = await runCli(tmp, ['weights', 'fetch', 'vgg16', '--url', `${base}/w/vgg16.h5`, '--cache-dir', 'cache']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('already in the cache');
     expect(requests).toBe(before);
   });
 
   it('fetch: an HTTP error is bad input (exit 1, one line); an unknown backbone is bad usage (exit 2)', async () => {
-    const r = await runCli(['weights', 'fetch', 'vgg16', '--url', `${base}/missing.h5`, '--cache-dir', 'cache'], tmp);
+    const r = await runCli(tmp, ['weights', 'fetch', 'vgg16', '--url', `${base}/missing.h5`, '--cache-dir', 'cache']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('404');
-    expect((await runCli(['weights', 'fetch', 'resnet50'], tmp)).code).toBe(2);
+    expect((await runCli(tmp, ['weights', 'fetch', 'resnet50'])).code).toBe(2);
   });
 
   it('import converts a Keras VGG .h5 (old layout) to the tfjs layers format with every weight intact', async () => {
@@ -83,7 +83,7 @@ describe('cxr weights', () => {
     }
     f.close();
 
-    const r = await runCli(['weights', 'import', file, '--out', 'tiny-tfjs', '--json'], tmp);
+    const r = await runCli(tmp, ['weights', 'import', file, '--out', 'tiny-tfjs', '--json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
@@ -107,7 +107,7 @@ describe('cxr weights', () => {
   it('import refuses a file that is not HDF5, naming it (exit 1)', async () => {
     const fake = path.join(tmp, 'fake.h5');
     await writeFile(fake, 'not hdf5');
-    const r = await runCli(['weights', 'import', fake, '--out', 'converted'], tmp);
+    const r = await runCli(tmp, ['weights', 'import', fake, '--out', 'converted']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('fake.h5');
