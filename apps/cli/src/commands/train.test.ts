@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadModel } from '@cxr/model/node';
@@ -153,6 +153,18 @@ describe('cxr train', () => {
     expect((await runCli(tmp, ['train', '--data', demo.dataset, '--out', 'm', '--random-weights', '--epochs', '0'])).code).toBe(2);
     expect((await runCli(tmp, ['train', '--data', demo.dataset, '--out', 'm', '--random-weights', '--backbone', 'resnet'])).code).toBe(2);
     expect((await runCli(tmp, ['train', '--data', demo.dataset, '--out', 'm', '--random-weights', '--threshold', 'sens:2'])).code).toBe(2);
+
+    // Bad usage is found before any data is touched: no split.csv appears in a dataset folder without one.
+    const fresh = path.join(tmp, 'fresh');
+    for (const label of ['covid', 'normal']) {
+      await mkdir(path.join(fresh, label), { recursive: true });
+      const [first] = await readdir(path.join(demo.dataset, label));
+      await copyFile(path.join(demo.dataset, label, first), path.join(fresh, label, first));
+    }
+    const usage = await runCli(tmp, ['train', '--data', fresh, '--out', 'm', '--random-weights', '--backbone', 'mobilenet_v1']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toBe('cxr: --random-weights builds only a vgg16-like base (MobileNet v1 needs its weights: cxr weights fetch mobilenet_v1)\n');
+    expect(await readdir(fresh)).toEqual(['covid', 'normal']);
   });
 
   it('parses --threshold', () => {

@@ -28,7 +28,7 @@ import { extractAugmentedFeatures } from '../pipeline/extractAugmentedFeatures';
 import { extractDatasetFeatures } from '../pipeline/extractDatasetFeatures';
 import { headScores } from '../pipeline/headScores';
 import { CLASSES, loadDataset, POSITIVE_CLASS } from '../pipeline/loadDataset';
-import { missingWeightsMessage, openCliBackbone, type RandomBaseSize } from '../pipeline/openCliBackbone';
+import { checkBackboneOptions, missingWeightsMessage, openCliBackbone, type RandomBaseSize } from '../pipeline/openCliBackbone';
 import { packageVersions } from '../pipeline/packageVersions';
 import { createProgress, type Progress } from '../pipeline/progress';
 
@@ -157,6 +157,8 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const out = path.resolve(cwd, options.out);
   const progress = options.progress;
   const checkpointFile = checkpointFileFor(out);
+  // Usage first: bad options must not leave a split.csv written into the dataset folder.
+  checkBackboneOptions({ backbone: options.backbone ?? 'vgg16', weights: options.weights, randomWeights: options.randomWeights });
   await checkOutDir(out);
   const checkpoint = options.resume ? await loadCheckpoint(checkpointFile).catch((error: unknown) => {
     throw new InputError(`${checkpointFile}: cannot resume (${(error as Error).message}); run without --resume to start over`, { cause: error });

@@ -46,17 +46,32 @@ export function missingWeightsMessage(name: string): string {
 }
 
 /**
+ * The usage checks of {@link openCliBackbone}, without opening anything: a command calls it before it reads or
+ * writes any data, so that bad usage (exit 2) leaves nothing behind.
+ *
+ * @throws UsageError for an unknown backbone, missing weights, both or neither of --weights and --random-weights, or random MobileNet
+ */
+export function checkBackboneOptions(options: Pick<OpenCliBackboneOptions, 'backbone' | 'weights' | 'randomWeights'>): BackboneName {
+  const name = options.backbone as BackboneName;
+  if (!BACKBONE_NAMES.includes(name)) throw new UsageError(`--backbone ${JSON.stringify(options.backbone)}: expected one of ${BACKBONE_NAMES.join(', ')}`);
+  if (options.randomWeights) {
+    if (options.weights) throw new UsageError('give either --weights or --random-weights, not both');
+    if (name !== 'vgg16') throw new UsageError(`--random-weights builds only a vgg16-like base (MobileNet v1 needs its weights: cxr weights fetch mobilenet_v1)`);
+  } else if (!options.weights) {
+    throw new UsageError(missingWeightsMessage(name));
+  }
+  return name;
+}
+
+/**
  * Opens the frozen base for training: pretrained weights from `--weights`, or (with `--random-weights`) a seeded
  * random VGG16-like base, clearly labelled as not ImageNet. MobileNet v1 exists only with weights.
  *
  * @throws UsageError for an unknown backbone, missing weights, or random MobileNet; InputError for a missing weights path.
  */
 export async function openCliBackbone(options: OpenCliBackboneOptions): Promise<OpenedBackbone> {
-  const name = options.backbone as BackboneName;
-  if (!BACKBONE_NAMES.includes(name)) throw new UsageError(`--backbone ${JSON.stringify(options.backbone)}: expected one of ${BACKBONE_NAMES.join(', ')}`);
+  const name = checkBackboneOptions(options);
   if (options.randomWeights) {
-    if (options.weights) throw new UsageError('give either --weights or --random-weights, not both');
-    if (name !== 'vgg16') throw new UsageError(`--random-weights builds only a vgg16-like base (MobileNet v1 needs its weights: cxr weights fetch mobilenet_v1)`);
     const size = options.randomSize ?? FULL_RANDOM_BASE;
     const seed = options.seed ?? 0;
     const backbone = createBackbone({
