@@ -17,7 +17,9 @@ export default [
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            // type:test (@cxr/testing) holds helpers for the packages' own tests; it is a devDependency, never shipped
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:test'] },
+            { sourceTag: 'type:test', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'ml:none', notDependOnLibsWithTags: ['ml:model'] },
           ],
         },

@@ -1,0 +1,1 @@
+export { nodeOnlyImports, reachableImports, resolveExisting, resolveTs } from './reachableImports';
