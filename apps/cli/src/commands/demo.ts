@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { InputError, InterruptedError } from '../errors';
 import { parseSeed } from '../pipeline/optionParsers';
-import { makeSyntheticDataset } from '../demo/syntheticDataset';
+import { makeSyntheticDataset, syntheticBuildSources } from '../demo/syntheticDataset';
 import { abortOnSigint } from '../pipeline/abortOnSigint';
 import { findDemoWeights } from '../pipeline/findDemoWeights';
 import type { RandomBaseSize } from '../pipeline/openCliBackbone';
@@ -120,11 +120,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   progress?.line('2/5 dataset build (covid-chestxray, NIH, RSNA DICOM -> PNG, manifest.csv)');
   const datasetDir = path.join(out, 'dataset');
   await buildDataset({
-    sources: [
-      { kind: 'covid-chestxray', dir: sources.sources['covid-chestxray'] },
-      { kind: 'nih-cxr14', dir: sources.sources.nih },
-      { kind: 'rsna-pneumonia', dir: sources.sources.rsna },
-    ],
+    sources: syntheticBuildSources(sources),
     outDir: datasetDir,
     onProgress: (p) => progress?.bar(`build ${p.source}`, p.done, p.queued),
   });

@@ -11,7 +11,7 @@ import * as dicomParser from 'dicom-parser';
 import sharp from 'sharp';
 import { itRequiredOnCi, itWithSharedFile, sharedDataDir } from '../__fixtures__/requiredOnCi';
 import { InputError } from '../errors';
-import { makeSyntheticDataset, type SyntheticDataset } from './syntheticDataset';
+import { makeSyntheticDataset, syntheticBuildSources, type SyntheticDataset } from './syntheticDataset';
 
 const sharedData = sharedDataDir;
 const realMetadata = path.join(sharedData, 'covid-chestxray/metadata.csv');
@@ -226,11 +226,7 @@ describe('makeSyntheticDataset: read by @cxr/dataset', () => {
   it('builds, with the default recipe of buildDataset, exactly the announced covid and normal images', async () => {
     const outDir = path.join(tmp, 'built');
     await buildDataset({
-      sources: [
-        { kind: 'covid-chestxray', dir: a.sources['covid-chestxray'] },
-        { kind: 'nih-cxr14', dir: a.sources.nih },
-        { kind: 'rsna-pneumonia', dir: a.sources.rsna },
-      ],
+      sources: syntheticBuildSources(a),
       outDir,
       concurrency: 2,
     });

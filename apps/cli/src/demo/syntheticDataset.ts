@@ -7,6 +7,7 @@ import { InputError } from '../errors';
 import { encodeDicom, uidFromName } from './encodeDicom';
 import { seededRandom, type SeededRandom } from './seededRandom';
 import { renderSyntheticChestXray } from './syntheticChestXray';
+import type { SourceSpec } from '@cxr/dataset/node';
 
 /**
  * The column names of ieee8023/covid-chestxray-dataset `metadata.csv` (upstream commit 584034aa), in order.
@@ -398,3 +399,13 @@ async function commitDirectory(tmp: string, dir: string): Promise<void> {
   await rename(tmp, dir);
   await rm(old, { recursive: true, force: true });
 }
+
+/** The synthetic dataset's three sources as `buildDataset` takes them (covid-chestxray, NIH, RSNA). */
+export function syntheticBuildSources(dataset: SyntheticDataset): SourceSpec[] {
+  return [
+    { kind: 'covid-chestxray', dir: dataset.sources['covid-chestxray'] },
+    { kind: 'nih-cxr14', dir: dataset.sources.nih },
+    { kind: 'rsna-pneumonia', dir: dataset.sources.rsna },
+  ];
+}
+
