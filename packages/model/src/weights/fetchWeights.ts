@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BackboneName } from '../backbones/backbone';
@@ -85,7 +85,7 @@ export async function fetchWeights(name: BackboneName, options: FetchWeightsOpti
   }
   // model.json to a side name first: its shards are fetched before it takes its real name.
   const pending = path.join(dir, 'model.json.pending');
-  await downloadFile(url, pending, { ...common, sha256: options.sha256 });
+  const { sha256 } = await downloadFile(url, pending, { ...common, sha256: options.sha256 });
   let resumed = false;
   const shards = await shardsOf(pending, url);
   for (const shard of shards) {
@@ -93,9 +93,7 @@ export async function fetchWeights(name: BackboneName, options: FetchWeightsOpti
     const got = await downloadFile(shard.url, shard.file, common);
     resumed ||= got.resumed;
   }
-  const { rename } = await import('node:fs/promises');
-  await rename(pending, modelJson);
-  const { sha256 } = await hashFile(modelJson);
+  await rename(pending, modelJson); // the same bytes downloadFile already hashed
   return { name, path: dir, files: [...shards.map((s) => s.file), modelJson], sha256, cached: false, resumed };
 }
 
