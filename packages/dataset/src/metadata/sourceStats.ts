@@ -65,12 +65,13 @@ export async function sourceStats(spec: SourceSpec, options: SourceStatsOptions 
     }
   }
   options.onProgress?.(rowsRead);
+  const keptCounts = kept.counts();
   return {
     source: spec.kind,
     dir: spec.dir,
     rowsRead,
     all: all.counts(),
     issues,
-    ...(filter ? { filtered: { steps: filter.steps(), kept: kept.counts().records, present, missing, counts: kept.counts() } } : {}),
+    ...(filter ? { filtered: { steps: filter.steps(), kept: keptCounts.records, present, missing, counts: keptCounts } } : {}),
   };
 }
