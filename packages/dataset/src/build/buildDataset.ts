@@ -10,6 +10,7 @@ import type { SourceKind, SourceRecord } from '../metadata/sourceRecord';
 import { convertImageToPng } from './convertImageToPng';
 import { DEFAULT_RECIPE, type ClassRule } from './defaultRecipe';
 import { formatManifest, formatManifestRow, MANIFEST_COLUMNS, parseManifest, type ManifestRecord } from './manifestRecord';
+import { readManifest } from './readManifest';
 import { TaskPool } from './runPool';
 import { TEMP_MARKER, writeFileAtomic } from './writeFileAtomic';
 
@@ -140,7 +141,7 @@ async function loadFinished(outDir: string): Promise<Map<string, string>> {
   const finished = new Map<string, string>();
   const manifestFile = path.join(outDir, BUILD_FILES.manifest);
   try {
-    for (const r of parseManifest(await readFile(manifestFile, 'utf8'), manifestFile)) finished.set(r.path, r.sha256);
+    for (const r of await readManifest(manifestFile)) finished.set(r.path, r.sha256);
   } catch {
     // No manifest yet, or an unusable one: everything is converted again.
   }
