@@ -8,6 +8,7 @@ import { encodeDicom, uidFromName } from './encodeDicom';
 import { seededRandom, type SeededRandom } from './seededRandom';
 import { renderSyntheticChestXray } from './syntheticChestXray';
 import type { SourceSpec } from '@cxr/dataset/node';
+import { formatCsvField } from '@cxr/preprocess';
 
 /**
  * The column names of ieee8023/covid-chestxray-dataset `metadata.csv` (upstream commit 584034aa), in order.
@@ -67,14 +68,9 @@ const MARKER = 'README-SYNTHETIC.md';
 
 type ImageFormat = 'png' | 'png16' | 'jpeg' | 'jpeg-rgb';
 
-/** Quotes a CSV field only when needed (comma, quote, line break), doubling inner quotes, as the real files do. */
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
+/** One CSV line; fields quoted only when needed (`formatCsvField`), as the real files do. */
 function csvLine(fields: Array<string | number>): string {
-  return `${fields.map(csvField).join(',')}\n`;
+  return `${fields.map((f) => formatCsvField(f)).join(',')}\n`;
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
