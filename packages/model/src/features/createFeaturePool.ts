@@ -9,8 +9,8 @@ import type { Backbone } from '../backbones/backbone';
 import type { BackboneSpec } from '../backbones/openBackbone';
 import type { BackendInfo, BackendName } from '../backend/initBackend';
 import { FeatureExtractionError } from '../errors';
-import { sha256File } from '../weights/hashFiles';
 import type { FeatureProgress } from './extractFeatures';
+import { hashOrThrow } from './extractFileFeatures';
 import { FeatureCache } from './FeatureCache';
 import type { FeatureWorkerData, FromWorker, ToWorker } from './featureWorker';
 
@@ -192,12 +192,7 @@ export async function createFeaturePool(options: FeaturePoolOptions): Promise<Fe
         for (let i = 0; i < inputs.length; i++) {
           const input = inputs[i];
           if (typeof input !== 'string') continue;
-          let imageHash: string;
-          try {
-            imageHash = await sha256File(input);
-          } catch (error) {
-            throw new FeatureExtractionError(`Cannot read image ${input}: ${(error as Error).message}`, { cause: error });
-          }
+          const imageHash = await hashOrThrow(input);
           keys[i] = FeatureCache.key({ imageHash, backboneName: first.backbone.name, weightsHash: first.backbone.weightsHash, preprocessing: spec });
           const hit = await cache.get(keys[i]);
           if (hit) {

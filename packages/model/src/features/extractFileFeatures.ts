@@ -86,7 +86,8 @@ export async function extractFileFeatures(
   return out;
 }
 
-async function hashOrThrow(file: string): Promise<string> {
+/** SHA-256 of an image file (its {@link FeatureCache} key part); a read error becomes a FeatureExtractionError naming the file. */
+export async function hashOrThrow(file: string): Promise<string> {
   try {
     return await sha256File(file);
   } catch (error) {
