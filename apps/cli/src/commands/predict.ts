@@ -55,15 +55,15 @@ export async function runPredict(options: PredictOptions): Promise<PredictResult
     for (const [n, image] of options.images.entries()) {
       const file = path.resolve(cwd, image);
       try {
-        const { input, format } = await readModelInput(file, cxr.config.preprocessing);
-        const [p] = await predict(cxr, input);
+        const read = await readModelInput(file, cxr.config.preprocessing);
+        const [p] = await predict(cxr, read.input);
         let heatmap: string | undefined;
         if (heatmapDir) {
           heatmap = path.join(heatmapDir, `${String(n + 1).padStart(2, '0')}-${path.basename(file).replace(/\.[^.]*$/, '')}-gradcam.png`);
-          await writeGradcamOverlay(cxr, file, heatmap);
+          await writeGradcamOverlay(cxr, read, heatmap);
         }
         const decided = decide(cxr.config.classes.map((c) => p.probabilities[c]), cxr.config.classes, cxr.config.positiveClass, cxr.config.threshold);
-        predictions.push({ path: file, ok: true, format, probabilities: p.probabilities, decision: decided.decision, threshold: decided.threshold, ...(heatmap ? { heatmap } : {}) });
+        predictions.push({ path: file, ok: true, format: read.format, probabilities: p.probabilities, decision: decided.decision, threshold: decided.threshold, ...(heatmap ? { heatmap } : {}) });
       } catch (error) {
         predictions.push({ path: file, ok: false, error: oneLine(error, file) });
       }
