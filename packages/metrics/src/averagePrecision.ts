@@ -1,5 +1,5 @@
-import { binaryTargets, type BinaryLabelOptions } from './binaryTargets';
-import { scoreGroups } from './scoreGroups';
+import { binaryTargets, type BinaryLabelOptions, type BinaryTargets } from './binaryTargets';
+import { scoreGroups, type ScoreGroups } from './scoreGroups';
 
 /**
  * Average precision with scikit-learn's step definition (`average_precision_score`):
@@ -15,8 +15,12 @@ export function averagePrecision(
   options: BinaryLabelOptions = {},
 ): number {
   const t = binaryTargets(labels, scores, positiveLabel, options);
+  return averagePrecisionOf(t, scoreGroups(t.y, t.scores));
+}
+
+/** {@link averagePrecision} of targets already checked and grouped (`NaN` without a positive). @internal */
+export function averagePrecisionOf(t: BinaryTargets, g: ScoreGroups): number {
   if (t.positives === 0) return NaN;
-  const g = scoreGroups(t.y, t.scores);
   let tp = 0;
   let fp = 0;
   let ap = 0;

@@ -1,11 +1,12 @@
-import { averagePrecision as averagePrecisionOf } from './averagePrecision';
+import { averagePrecisionOf } from './averagePrecision';
 import { binaryTargets } from './binaryTargets';
-import { bootstrapAuc, type BootstrapOptions } from './bootstrapAuc';
+import { bootstrapAucOf, checkBootstrapOptions, type BootstrapOptions } from './bootstrapAuc';
 import { InvalidOptionError } from './errors';
 import type { Interval } from './interval';
 import { mcc as mccOf } from './mcc';
-import { precisionRecallCurve, type PrecisionRecallCurve } from './precisionRecallCurve';
-import { rocCurve, type RocCurve } from './rocCurve';
+import { precisionRecallCurveOf, type PrecisionRecallCurve } from './precisionRecallCurve';
+import { rocCurveOf, type RocCurve } from './rocCurve';
+import { scoreGroups } from './scoreGroups';
 import { wilsonInterval } from './wilsonInterval';
 
 /** Input of {@link binaryMetrics}. */
@@ -104,8 +105,7 @@ export function binaryMetrics(options: BinaryMetricsOptions): BinaryMetrics {
     throw new InvalidOptionError('threshold', threshold, 'a number', { source });
   }
   if (!(level > 0 && level < 1)) throw new InvalidOptionError('confidenceLevel', level, 'strictly between 0 and 1', { source });
-  const labelOptions = { negativeLabel: options.negativeLabel, source };
-  const t = binaryTargets(labels, scores, positiveLabel, labelOptions);
+  const t = binaryTargets(labels, scores, positiveLabel, { negativeLabel: options.negativeLabel, source });
   let tp = 0;
   let fp = 0;
   for (let i = 0; i < t.y.length; i++) {
@@ -130,14 +130,18 @@ export function binaryMetrics(options: BinaryMetricsOptions): BinaryMetrics {
   if (tp + fp === 0) warnings.push(`precision (PPV) is undefined: no sample predicted ${q(positiveLabel)} at threshold ${threshold}`);
   if (tn + fn === 0) warnings.push(`NPV is undefined: no sample predicted ${q(negativeName)} at threshold ${threshold}`);
 
-  const bootstrap = bootstrapAuc(labels, scores, positiveLabel, { ...options.bootstrap, ...labelOptions, level });
+  const bootstrapOptions = { ...options.bootstrap, source, level };
+  checkBootstrapOptions(bootstrapOptions);
+  // One grouping of the scores serves the AUC, average precision and both curves.
+  const g = scoreGroups(t.y, t.scores);
+  const bootstrap = bootstrapAucOf(t, g, bootstrapOptions);
   let auc: Interval | null = { value: bootstrap.value, lower: bootstrap.lower, upper: bootstrap.upper };
   if (t.positives === 0 || t.negatives === 0) {
     auc = null;
     const present = t.positives === 0 ? negativeName : positiveLabel;
     warnings.push(`AUC needs both classes; only ${q(present)} present`);
   }
-  const ap = averagePrecisionOf(labels, scores, positiveLabel, labelOptions);
+  const ap = averagePrecisionOf(t, g);
   if (t.positives === 0) warnings.push(`average precision needs a sample labelled ${q(positiveLabel)}`);
   const mcc = mccOf({ tp, fp, tn, fn });
   if (Number.isNaN(mcc) && t.positives > 0 && t.negatives > 0) {
@@ -174,8 +178,8 @@ export function binaryMetrics(options: BinaryMetricsOptions): BinaryMetrics {
     auc,
     aucBootstrap: { iterations: bootstrap.iterations, seed: bootstrap.seed, method: bootstrap.method },
     averagePrecision: Number.isNaN(ap) ? null : ap,
-    roc: rocCurve(labels, scores, positiveLabel, labelOptions),
-    pr: precisionRecallCurve(labels, scores, positiveLabel, labelOptions),
+    roc: rocCurveOf(t, g),
+    pr: precisionRecallCurveOf(t, g),
     warnings,
   };
 }

@@ -1,9 +1,9 @@
-import { binaryTargets, type BinaryLabelOptions } from './binaryTargets';
+import { binaryTargets, type BinaryLabelOptions, type BinaryTargets } from './binaryTargets';
 import { createRng } from './createRng';
 import { InvalidOptionError } from './errors';
 import type { Interval } from './interval';
 import { quantileSorted } from './quantile';
-import { aucFromCounts, scoreGroups } from './scoreGroups';
+import { aucFromCounts, scoreGroups, type ScoreGroups } from './scoreGroups';
 
 /** Settings of the AUC bootstrap. */
 export interface BootstrapOptions {
@@ -41,6 +41,13 @@ export function bootstrapAuc(
   positiveLabel: string,
   options: BootstrapOptions & BinaryLabelOptions & { level?: number } = {},
 ): BootstrapAucResult {
+  checkBootstrapOptions(options);
+  const t = binaryTargets(labels, scores, positiveLabel, options);
+  return bootstrapAucOf(t, scoreGroups(t.y, t.scores), options);
+}
+
+/** Checks the bootstrap settings (iterations, seed, level). @internal */
+export function checkBootstrapOptions(options: BootstrapOptions & { level?: number; source?: string }): void {
   const iterations = options.iterations ?? DEFAULT_BOOTSTRAP_ITERATIONS;
   const seed = options.seed ?? DEFAULT_BOOTSTRAP_SEED;
   const level = options.level ?? 0.95;
@@ -51,8 +58,21 @@ export function bootstrapAuc(
   if (!(level > 0 && level < 1)) {
     throw new InvalidOptionError('confidenceLevel', level, 'strictly between 0 and 1', { source: options.source });
   }
-  const t = binaryTargets(labels, scores, positiveLabel, options);
-  const g = scoreGroups(t.y, t.scores);
+}
+
+/**
+ * {@link bootstrapAuc} of targets already checked and grouped, with options already checked by
+ * {@link checkBootstrapOptions}.
+ * @internal
+ */
+export function bootstrapAucOf(
+  t: BinaryTargets,
+  g: ScoreGroups,
+  options: BootstrapOptions & { level?: number; source?: string } = {},
+): BootstrapAucResult {
+  const iterations = options.iterations ?? DEFAULT_BOOTSTRAP_ITERATIONS;
+  const seed = options.seed ?? DEFAULT_BOOTSTRAP_SEED;
+  const level = options.level ?? 0.95;
   const base = { iterations, seed, level, method: 'stratified percentile bootstrap' as const };
   const value = aucFromCounts(g.positives, g.negatives);
   if (Number.isNaN(value)) return { value, lower: NaN, upper: NaN, ...base };

@@ -1,5 +1,5 @@
-import { binaryTargets, type BinaryLabelOptions } from './binaryTargets';
-import { scoreGroups } from './scoreGroups';
+import { binaryTargets, type BinaryLabelOptions, type BinaryTargets } from './binaryTargets';
+import { scoreGroups, type ScoreGroups } from './scoreGroups';
 
 /** A precision-recall curve. */
 export interface PrecisionRecallCurve {
@@ -27,7 +27,11 @@ export function precisionRecallCurve(
   options: BinaryLabelOptions = {},
 ): PrecisionRecallCurve {
   const t = binaryTargets(labels, scores, positiveLabel, options);
-  const g = scoreGroups(t.y, t.scores);
+  return precisionRecallCurveOf(t, scoreGroups(t.y, t.scores));
+}
+
+/** {@link precisionRecallCurve} of targets already checked and grouped. @internal */
+export function precisionRecallCurveOf(t: BinaryTargets, g: ScoreGroups): PrecisionRecallCurve {
   const precision: number[] = [];
   const recall: number[] = [];
   const thresholds: number[] = [];

@@ -1,5 +1,5 @@
-import { binaryTargets, type BinaryLabelOptions } from './binaryTargets';
-import { scoreGroups } from './scoreGroups';
+import { binaryTargets, type BinaryLabelOptions, type BinaryTargets } from './binaryTargets';
+import { scoreGroups, type ScoreGroups } from './scoreGroups';
 
 /** A receiver operating characteristic curve, one point per threshold. */
 export interface RocCurve {
@@ -30,7 +30,11 @@ export function rocCurve(
   options: BinaryLabelOptions = {},
 ): RocCurve {
   const t = binaryTargets(labels, scores, positiveLabel, options);
-  const g = scoreGroups(t.y, t.scores);
+  return rocCurveOf(t, scoreGroups(t.y, t.scores));
+}
+
+/** {@link rocCurve} of targets already checked and grouped. @internal */
+export function rocCurveOf(t: BinaryTargets, g: ScoreGroups): RocCurve {
   const fpr = [0 / t.negatives];
   const tpr = [0 / t.positives];
   const thresholds = [Infinity];
