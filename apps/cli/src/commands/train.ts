@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { thresholdForSensitivity, thresholdForSpecificity, youdenThreshold } from '@cxr/metrics';
@@ -9,6 +8,7 @@ import {
   resumeTrainHead,
   saveCheckpoint,
   saveModel,
+  sha256File,
   trainHead,
   type BackendInfo,
   type BackendName,
@@ -112,10 +112,6 @@ export function parseThreshold(value: string): ThresholdMethod {
   const x = Number(v);
   if (v !== '' && x >= 0 && x <= 1) return { kind: 'fixed', value: x };
   throw new InvalidArgumentError('expected a number in [0, 1], youden, sens:<target> or spec:<target>.');
-}
-
-async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
 }
 
 function chooseThreshold(method: ThresholdMethod, labels: string[], scores: number[], splitFile: string): TrainResult['threshold'] {
@@ -260,7 +256,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     accuracy: result.history.accuracy[i],
     ...(result.history.valLoss.length > i ? { valLoss: result.history.valLoss[i], valAccuracy: result.history.valAccuracy[i] } : {}),
   }));
-  const manifestHash = dataset.manifestFile ? await sha256(dataset.manifestFile) : null;
+  const manifestHash = dataset.manifestFile ? await sha256File(dataset.manifestFile) : null;
   await saveModel(out, {
     head: result.head,
     backbone,
@@ -274,7 +270,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
       bestEpoch: result.bestEpoch,
       stoppedEarly: result.stoppedEarly,
       threshold,
-      split: { file: split.file, sha256: await sha256(split.file), train: split.train.length, val: split.val.length, test: split.test.length },
+      split: { file: split.file, sha256: await sha256File(split.file), train: split.train.length, val: split.val.length, test: split.test.length },
       dataset: dataset.manifestFile ?? dataset.root,
       weights: description,
       engine: run.engine,
