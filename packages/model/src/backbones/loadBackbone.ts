@@ -3,8 +3,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { NormalizationPreset } from '@cxr/preprocess';
 import { BackboneConfigError, WeightsFormatError } from '../errors';
 import { assignLayerWeights } from '../weights/assignLayerWeights';
-import { sha256Files } from '../weights/hashFiles';
-import { layersModelFiles, loadLayersModelFromDir } from '../weights/loadLayersModelFromDir';
+import { sha256Bytes, sha256Files } from '../weights/hashFiles';
+import { loadLayersModelWithBytes } from '../weights/loadLayersModelFromDir';
 import { readKerasH5Weights } from '../weights/readKerasH5Weights';
 import { BACKBONE_NAMES, type Backbone, type BackboneName, type WeightsFormat } from './backbone';
 import { backbonePreprocessing } from './backbonePreprocessing';
@@ -49,11 +49,12 @@ export async function loadBackbone(options: LoadBackboneOptions): Promise<Backbo
   }
   let model: tfl.LayersModel;
   let format: WeightsFormat;
-  let files: string[];
+  /** The weights hash, from the bytes already read (layers model) or from the file (.h5). */
+  let hashWeights: () => Promise<string>;
   if (isDir || weights.endsWith('.json')) {
-    const found = await layersModelFiles(weights);
-    files = [found.modelJson, ...found.shards];
-    model = await loadLayersModelFromDir(weights);
+    const loaded = await loadLayersModelWithBytes(weights);
+    model = loaded.model;
+    hashWeights = async () => sha256Bytes(loaded.fileBytes); // model.json then its shards, as read to load them
     format = 'tfjs-layers';
   } else if (/\.(h5|hdf5|keras)$/i.test(weights)) {
     if (name !== 'vgg16') {
@@ -63,7 +64,7 @@ export async function loadBackbone(options: LoadBackboneOptions): Promise<Backbo
     model = createVgg16(options.vgg16);
     assignLayerWeights(model, read.layers, weights);
     format = read.layout;
-    files = [weights];
+    hashWeights = () => sha256Files([weights]);
   } else {
     throw new WeightsFormatError(weights, 'expected a .h5 file or a folder with model.json');
   }
@@ -73,7 +74,7 @@ export async function loadBackbone(options: LoadBackboneOptions): Promise<Backbo
     if (options.cutLayer) model = cutModel(model, options.cutLayer);
     const inputShape = model.inputs[0].shape.slice(1) as [number, number, number];
     preprocessing = backbonePreprocessing(name, { inputShape, normalization: options.normalization });
-    weightsHash = await sha256Files(files);
+    weightsHash = await hashWeights();
   } catch (error) {
     model.dispose(); // a bad cut layer or normalisation must not leave the loaded weights behind
     throw error;

@@ -19,3 +19,10 @@ export async function sha256Files(files: readonly string[]): Promise<string> {
   }
   return hash.digest('hex');
 }
+
+/** SHA-256 (hex) of the concatenated `parts` in order: {@link sha256Files} of files already in memory. */
+export function sha256Bytes(parts: readonly Uint8Array[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return hash.digest('hex');
+}
