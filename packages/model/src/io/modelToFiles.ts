@@ -25,8 +25,14 @@ export interface ModelFiles {
  * Browser-safe: the caller writes the files (Node `saveModel`) or offers them for download.
  */
 export async function modelToFiles(model: tfl.LayersModel, options: ModelToFilesOptions = {}): Promise<ModelFiles> {
-  const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
-  const prefix = options.shardPrefix ?? 'group1';
+  return artifactsToFiles(model.name, await serialiseModel(model), options);
+}
+
+/** A layers model's topology and weights, as `model.save` gives them. */
+export type SerialisedModel = tf.io.ModelArtifacts & Required<Pick<tf.io.ModelArtifacts, 'modelTopology' | 'weightSpecs' | 'weightData'>>;
+
+/** A layers model's topology and weights (one pass over every weight). */
+export async function serialiseModel(model: tfl.LayersModel): Promise<SerialisedModel> {
   let artifacts: tf.io.ModelArtifacts | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -37,11 +43,18 @@ export async function modelToFiles(model: tfl.LayersModel, options: ModelToFiles
   if (!artifacts?.modelTopology || !artifacts.weightSpecs || artifacts.weightData == null) {
     throw new ModelIoError(`Model ${model.name} did not serialise (no topology or weights)`);
   }
+  return artifacts as SerialisedModel;
+}
+
+/** {@link modelToFiles} of artifacts already serialised (the artifacts are not changed, so one serves several calls). */
+export function artifactsToFiles(modelName: string, artifacts: SerialisedModel, options: ModelToFilesOptions = {}): ModelFiles {
+  const shardBytes = options.shardBytes ?? 4 * 1024 * 1024;
+  const prefix = options.shardPrefix ?? 'group1';
   let specs: tf.io.WeightsManifestEntry[] = artifacts.weightSpecs;
   let bytes: Uint8Array = new Uint8Array(new tf.io.CompositeArrayBuffer(artifacts.weightData).slice());
   if (options.quantize === 'float16') {
     if (specs.some((s) => s.dtype !== 'float32')) {
-      throw new ModelIoError(`Model ${model.name} has non-float32 weights; float16 quantisation covers float32 only`);
+      throw new ModelIoError(`Model ${modelName} has non-float32 weights; float16 quantisation covers float32 only`);
     }
     const halves = encodeFloat16(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
     bytes = new Uint8Array(halves.buffer);

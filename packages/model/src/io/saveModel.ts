@@ -6,7 +6,7 @@ import { ModelIoError } from '../errors';
 import { createClassifier } from '../head/createClassifier';
 import { createModelConfig, type ModelConfigOptions } from './createModelConfig';
 import { checkModelMatchesConfig, type ModelConfig } from './modelConfig';
-import { modelToFiles } from './modelToFiles';
+import { artifactsToFiles, serialiseModel } from './modelToFiles';
 
 /** Options of {@link saveModel}: the model (a classifier, or a trained head for `backbone`) and `cxr.json` facts. */
 export interface SaveModelOptions extends ModelConfigOptions {
@@ -57,11 +57,12 @@ export async function saveModel(dir: string, options: SaveModelOptions): Promise
       await writeFile(path.join(tmp, name), data);
       files.push(name);
     };
-    const main = await modelToFiles(classifier);
+    const artifacts = await serialiseModel(classifier); // once, for model.json and the float16 copy
+    const main = artifactsToFiles(classifier.name, artifacts);
     for (const s of main.shards) await write(s.name, s.data);
     await write('model.json', JSON.stringify(main.modelJson));
     if (options.quantize === 'float16') {
-      const half = await modelToFiles(classifier, { quantize: 'float16', shardPrefix: 'float16' });
+      const half = artifactsToFiles(classifier.name, artifacts, { quantize: 'float16', shardPrefix: 'float16' });
       for (const s of half.shards) await write(s.name, s.data);
       await write('model-float16.json', JSON.stringify(half.modelJson));
     }
