@@ -79,7 +79,7 @@ export function encapsulatedPixelData(fragments: Uint8Array[]): Uint8Array {
 }
 
 /** Encodes one element (little endian). */
-export function encodeElement(element: FixtureElement, explicit: boolean): Uint8Array {
+function encodeElement(element: FixtureElement, explicit: boolean): Uint8Array {
   const body = valueBytes(element, explicit);
   const long = LONG_VRS.has(element.vr);
   const header = new Uint8Array(explicit ? (long ? 12 : 8) : 8);

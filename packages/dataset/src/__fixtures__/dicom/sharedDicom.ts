@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sharedDataDir } from '../../metadata/__fixtures__/sharedDataDir';
 
 /** `<shared data>/dicom`: the real DICOM files (never copied into the repo); `CXR_SHARED_DATA` overrides the root. */
-export const sharedDicomDir: string = path.join(sharedDataDir, 'dicom');
+const sharedDicomDir: string = path.join(sharedDataDir, 'dicom');
 
 /** Path of a shared DICOM file, e.g. `original/CR-MONO1-10-chest.dcm`. */
 export function sharedDicom(relative: string): string {
