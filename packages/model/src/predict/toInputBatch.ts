@@ -6,7 +6,7 @@ import { PredictInputError } from '../errors';
 export type ModelInput = Float32Array | readonly Float32Array[] | tf.Tensor3D | tf.Tensor4D;
 
 /** The model's per-image input shape `[h, w, c]`. */
-export function modelInputShape(model: tfl.LayersModel): [number, number, number] {
+function modelInputShape(model: tfl.LayersModel): [number, number, number] {
   const shape = model.inputs[0].shape.slice(1);
   if (shape.length !== 3 || shape.some((n) => n == null)) {
     throw new PredictInputError(`Model ${model.name} input must be [h, w, c] with fixed sizes, got [${shape.join(', ')}]`);
