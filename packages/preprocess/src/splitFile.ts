@@ -44,24 +44,21 @@ export async function writeSplitFile(file: string, assignments: readonly SplitAs
  * split names, and (unless `validate: false`) that no patient is in two splits (`PatientLeakError`).
  */
 export async function readSplitFile(file: string, options: { validate?: boolean } = {}): Promise<SplitAssignment[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (cause) {
-    throw new CsvFormatError(file, null, `cannot read split file (${(cause as Error).message})`, { cause });
-  }
-  const assignments = parseSplitCsv(text, file);
+  const assignments = parseSplitCsv(await readCsvText(file, 'split file'), file);
   if (options.validate ?? true) validateSplit(assignments, { source: file });
   return assignments;
 }
 
 /** Reads the dataset's `manifest.csv` into records (paths stay relative to its folder: pass that folder as `baseDir`). */
 export async function readManifest(file: string): Promise<ImageRecord[]> {
-  let text: string;
+  return parseManifestCsv(await readCsvText(file, 'manifest'), file);
+}
+
+/** Reads a CSV file's text; a read failure is a {@link CsvFormatError} saying `cannot read <what>`. */
+async function readCsvText(file: string, what: string): Promise<string> {
   try {
-    text = await fs.readFile(file, 'utf8');
+    return await fs.readFile(file, 'utf8');
   } catch (cause) {
-    throw new CsvFormatError(file, null, `cannot read manifest (${(cause as Error).message})`, { cause });
+    throw new CsvFormatError(file, null, `cannot read ${what} (${(cause as Error).message})`, { cause });
   }
-  return parseManifestCsv(text, file);
 }
