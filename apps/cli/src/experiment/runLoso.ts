@@ -479,41 +479,25 @@ export async function runLoso(options: LosoOptions): Promise<LosoReport> {
       // Shortcut alarm: features (pooled) and the cross-fitted model score against the source.
       const pooled = plain.raw.map((f) => globalAveragePool(f, rawShape));
       const negatives = items.filter((it) => it.label === NEGATIVE);
-      const probeSeed = seed;
-      const featureSourceNegatives = tryProbe(() =>
-        sourceProbe({
-          features: negatives.map((it) => pooled[it.index]),
-          sources: negatives.map((it) => it.source),
-          groups: negatives.map((it) => it.patient),
-          folds,
-          seed: probeSeed,
-          bootstrapIterations,
-        }),
-      );
-      const featureSourceAll = tryProbe(() =>
-        sourceProbe({
-          features: pooled,
-          sources: items.map((it) => it.source),
-          groups: items.map((it) => it.patient),
-          folds,
-          seed: probeSeed,
-          bootstrapIterations,
-          positiveSource: positiveSourceOf(items),
-        }),
-      );
-      const featureDisease = tryProbe(() =>
-        sourceProbe({
-          features: pooled,
-          sources: items.map((it) => it.label),
-          groups: items.map((it) => it.patient),
-          folds,
-          seed: probeSeed,
-          positiveSource: POSITIVE,
-          bootstrapIterations,
-        }),
-      );
+      const covidSource = positiveSourceOf(items);
+      // Probes pooled features of `subset` against `by` (the source, or the label), grouped by patient.
+      const probeFeatures = (subset: readonly Item[], by: (it: Item) => string, positiveSource?: string) =>
+        tryProbe(() =>
+          sourceProbe({
+            features: subset.map((it) => pooled[it.index]),
+            sources: subset.map(by),
+            groups: subset.map((it) => it.patient),
+            folds,
+            seed,
+            bootstrapIterations,
+            positiveSource,
+          }),
+        );
+      const featureSourceNegatives = probeFeatures(negatives, (it) => it.source);
+      const featureSourceAll = probeFeatures(items, (it) => it.source, covidSource);
+      const featureDisease = probeFeatures(items, (it) => it.label, POSITIVE);
       // Cross-fitted scores: k-fold, patient-grouped, stratified by source x label; every image scored by a head that never saw its patient.
-      const cvFolds = groupedFolds(items.map((it) => `${it.source}|${it.label}`), items.map((it) => it.patient), Math.min(folds, new Set(items.map((it) => it.patient)).size), probeSeed);
+      const cvFolds = groupedFolds(items.map((it) => `${it.source}|${it.label}`), items.map((it) => it.patient), Math.min(folds, new Set(items.map((it) => it.patient)).size), seed);
       const oof = new Array<number>(items.length).fill(NaN);
       for (let k = 0; k < Math.max(...cvFolds) + 1; k++) {
         const tr = items.filter((it) => cvFolds[it.index] !== k);
@@ -531,7 +515,6 @@ export async function runLoso(options: LosoOptions): Promise<LosoReport> {
         iterations: bootstrapIterations,
         seed,
       });
-      const covidSource = positiveSourceOf(items);
       let scoreSourceNegatives: ProbeReport['scoreSourceNegatives'] = null;
       if (negatives.some((it) => it.source === covidSource) && negatives.some((it) => it.source !== covidSource)) {
         const r = groupBootstrapAuc(negatives.map((it) => (it.source === covidSource ? 1 : 0)), negatives.map((it) => oof[it.index]), negatives.map((it) => it.patient), {
@@ -542,17 +525,7 @@ export async function runLoso(options: LosoOptions): Promise<LosoReport> {
       }
       // The disease with the source held fixed: within the source that provides the positives (and some negatives).
       const within = items.filter((it) => it.source === covidSource);
-      const featureDiseaseWithinSource = tryProbe(() =>
-        sourceProbe({
-          features: within.map((it) => pooled[it.index]),
-          sources: within.map((it) => it.label),
-          groups: within.map((it) => it.patient),
-          folds,
-          seed: probeSeed,
-          positiveSource: POSITIVE,
-          bootstrapIterations,
-        }),
-      );
+      const featureDiseaseWithinSource = probeFeatures(within, (it) => it.label, POSITIVE);
       let scoreDiseaseWithinSource: ProbeReport['scoreDiseaseWithinSource'] = null;
       if (within.some((it) => it.label === NEGATIVE) && within.some((it) => it.label === POSITIVE)) {
         const r = groupBootstrapAuc(within.map((it) => (it.label === POSITIVE ? 1 : 0)), within.map((it) => oof[it.index]), within.map((it) => it.patient), {
