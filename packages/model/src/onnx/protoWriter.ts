@@ -1,3 +1,5 @@
+const utf8 = new TextEncoder();
+
 /**
  * A minimal protobuf (proto3 wire format) writer: just what an ONNX ModelProto needs.
  *
@@ -43,7 +45,7 @@ export class ProtoWriter {
 
   /** Writes a UTF-8 string field. */
   string(field: number, value: string): this {
-    return this.bytes(field, new TextEncoder().encode(value));
+    return this.bytes(field, utf8.encode(value));
   }
 
   /** Writes an embedded message field built by `build` on a fresh writer. */
@@ -60,14 +62,9 @@ export class ProtoWriter {
 
   /** Writes a packed repeated varint field (e.g. `repeated int64 ints`, `repeated int64 dims`). */
   packedVarints(field: number, values: readonly (number | bigint)[]): this {
-    const inner = new ProtoWriter();
-    for (const v of values) inner.rawVarint(v);
-    inner.flush();
-    this.tag(field, 2);
-    this.rawVarint(inner.length);
-    this.flush();
-    for (const chunk of inner.chunks) this.push(chunk);
-    return this;
+    return this.message(field, (inner) => {
+      for (const v of values) inner.rawVarint(v);
+    });
   }
 
   /** Concatenates everything written into one buffer. */
