@@ -71,17 +71,6 @@ export function measure(args, { env = {}, cwd = REPO } = {}) {
   });
 }
 
-/** Parses split.csv (path,patientId,label,source,split; no quoted fields in a built dataset's split). */
-async function readSplit(dataDir) {
-  const lines = (await readFile(path.join(dataDir, 'split.csv'), 'utf8')).trim().split(/\r?\n/);
-  const header = lines[0].split(',');
-  const col = (name) => header.indexOf(name);
-  return lines.slice(1).map((l) => {
-    const f = l.split(',');
-    return { path: path.join(dataDir, f[col('path')]), label: f[col('label')], split: f[col('split')] };
-  });
-}
-
 /**
  * Child mode: the notebook's naive training on tfjs-wasm: the whole classifier (base frozen + head) fitted on
  * preprocessed images. Times one warm-up batch (not counted), `batches` timed batches of 8 train images, and a
@@ -90,7 +79,7 @@ async function readSplit(dataDir) {
 async function plainFit(backboneName, dataDir, batches) {
   const t0 = performance.now();
   const model = await import('@cxr/model/node');
-  const { preprocessImage } = await import('@cxr/preprocess/node');
+  const { preprocessImage, readSplitFile } = await import('@cxr/preprocess/node');
   const tf = await import('@tensorflow/tfjs-core');
   const info = await model.initBackend({ backend: 'wasm' });
   const backbone =
@@ -101,7 +90,7 @@ async function plainFit(backboneName, dataDir, batches) {
   classifier.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const loadSeconds = (performance.now() - t0) / 1000;
 
-  const split = await readSplit(dataDir);
+  const split = (await readSplitFile(path.join(dataDir, 'split.csv'))).map((a) => ({ ...a, path: path.join(dataDir, a.path) }));
   const train = split.filter((r) => r.split === 'train');
   const val = split.filter((r) => r.split === 'val');
   // Alternate classes so each batch has both (the split lists covid first).
