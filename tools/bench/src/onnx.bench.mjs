@@ -14,17 +14,13 @@ import { execSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHARED = process.env.CXR_SHARED_DATA ?? path.resolve(here, '../../../../shared/data');
 const MOBILENET_DIR = path.join(SHARED, 'weights/mobilenet_v1_1.0_224_conv_pw_12');
 const SECONDS = Number(process.env.CXR_BENCH_SECONDS ?? 6);
 const THREADS = 2;
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function randomBatch(n) {
   let a = 12345;

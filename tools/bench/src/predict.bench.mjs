@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure } from './train.bench.mjs';
+import { median } from './median.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../../..');
@@ -24,11 +25,6 @@ const MOBILENET_DIR = path.join(SHARED, 'weights/mobilenet_v1_1.0_224_conv_pw_12
 const CLI = path.join(REPO, 'apps/cli/bin/cxr.js');
 const COLD_RUNS = 3;
 const WARM_RUNS = 10;
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Run alone: builds the dataset, keeps 16 covid + 16 normal images in its split, trains MobileNet 2 epochs. */
 async function trainSmallModel(tmp, env) {

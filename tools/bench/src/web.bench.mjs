@@ -18,6 +18,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './median.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
@@ -25,11 +26,6 @@ const webRoot = path.join(repoRoot, 'apps/web');
 const sharedData = process.env.CXR_SHARED_DATA ?? path.resolve(repoRoot, '../shared/data');
 const CHROMIUM = '/usr/bin/chromium';
 const STEADY_ROUNDS = Number(process.env.CXR_BENCH_ROUNDS ?? 4);
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function images() {
   const nih = path.join(sharedData, 'nih-cxr14/images');
