@@ -58,8 +58,8 @@ const list = <T>(v: T | readonly T[] | undefined): readonly T[] | undefined =>
  */
 export function createRecordFilter(filter: RecordFilter): CountingFilter {
   const findings = list(filter.finding);
-  const modalities = list(filter.modality)?.map((m) => m.toLowerCase());
-  const views = list(filter.views)?.map((v) => v.trim().toLowerCase());
+  const modalities = list(filter.modality);
+  const views = list(filter.views);
   const sexes = list(filter.sex);
   const keepUnknownAge = filter.keepUnknownAge ?? true;
   const hasAge = filter.minAge !== undefined || filter.maxAge !== undefined;
@@ -74,19 +74,21 @@ export function createRecordFilter(filter: RecordFilter): CountingFilter {
     });
   }
   if (modalities) {
+    const lower = modalities.map((m) => m.toLowerCase());
     steps.push({
       step: 'modality',
-      condition: `modality ${(list(filter.modality) ?? []).join(' or ')}`,
+      condition: `modality ${modalities.join(' or ')}`,
       kept: 0,
-      test: (r) => modalities.includes(r.modality.toLowerCase()),
+      test: (r) => lower.includes(r.modality.toLowerCase()),
     });
   }
   if (views) {
+    const lower = views.map((v) => v.trim().toLowerCase());
     steps.push({
       step: 'view',
-      condition: `view ${(list(filter.views) ?? []).join(' or ')}`,
+      condition: `view ${views.join(' or ')}`,
       kept: 0,
-      test: (r) => views.includes(r.view.trim().toLowerCase()),
+      test: (r) => lower.includes(r.view.trim().toLowerCase()),
     });
   }
   if (hasAge) {
