@@ -39,6 +39,7 @@ export async function* readClassFolders(dir: string, _options: ReaderOptions = {
   } catch (error) {
     throw new DatasetConfigError(`Cannot read class folder ${dir}: ${(error as Error).message}`, { cause: error, file: dir });
   }
+  const root = path.resolve(dir);
   for (const cls of classes) {
     const finding = FOLDER_FINDINGS[cls.toLowerCase()] ?? cls;
     const names: string[] = [];
@@ -56,7 +57,7 @@ export async function* readClassFolders(dir: string, _options: ReaderOptions = {
     for (const name of names) {
       row++;
       yield {
-        imagePath: path.join(path.resolve(dir), cls, name),
+        imagePath: path.join(root, cls, name),
         finding,
         labels: finding === cls ? [cls] : [finding, cls],
         patientId: path.basename(name, path.extname(name)),
