@@ -1,4 +1,4 @@
-import { affineMatrix, affineTransform, type AffineOptions } from './affineTransform';
+import { affineMatrix, affineTransform, rotateImage, type AffineOptions } from './affineTransform';
 import { createRng, type Rng } from './createRng';
 import { PixelFormatError } from './errors';
 import type { FloatImage } from './floatImage';
@@ -29,8 +29,7 @@ export function randRotate(options: { maxDegrees: number; seed?: number | string
   check(options.maxDegrees >= 0 && options.maxDegrees <= 180, `randRotate: maxDegrees ${options.maxDegrees} must be in [0, 180]`);
   const own = ownRng(options.seed);
   return (image, rng = own) => {
-    const degrees = rng.uniform(-options.maxDegrees, options.maxDegrees);
-    return affineTransform(image, affineMatrix(image.width, image.height, { degrees }), options);
+    return rotateImage(image, rng.uniform(-options.maxDegrees, options.maxDegrees), options);
   };
 }
 
