@@ -14,8 +14,3 @@ export const plotConfig: Config = {
   legend: { labelFontSize: 11, titleFontSize: 12 },
   view: { stroke: '#cccccc' },
 };
-
-/** Formats a number in [0, 1] for a plot title, or "n/a". */
-export function fmt(value: number | null | undefined, digits = 3): string {
-  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
-}

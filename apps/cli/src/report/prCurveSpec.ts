@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { BinaryMetricsLike } from './types';
-import { fmt, plotConfig, POSITIVE_COLOR } from './plotTheme';
+import { decimal } from './metricGlossary';
+import { plotConfig, POSITIVE_COLOR } from './plotTheme';
 
 /**
  * The precision-recall curve of the positive class, with the no-skill baseline (precision = prevalence),
@@ -27,7 +28,7 @@ export function prCurveSpec(metrics: BinaryMetricsLike): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: 'Precision-recall curve',
-      subtitle: `average precision ${fmt(metrics.averagePrecision)}; no-skill baseline ${fmt(prevalence)}`,
+      subtitle: `average precision ${decimal(metrics.averagePrecision)}; no-skill baseline ${decimal(prevalence)}`,
     },
     width: 320,
     height: 320,

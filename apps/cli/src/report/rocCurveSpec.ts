@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { BinaryMetricsLike } from './types';
-import { fmt, plotConfig, POSITIVE_COLOR } from './plotTheme';
+import { decimal } from './metricGlossary';
+import { plotConfig, POSITIVE_COLOR } from './plotTheme';
 
 /**
  * The ROC curve (true positive rate = sensitivity against false positive rate = 1 - specificity) with the
@@ -11,7 +12,7 @@ export function rocCurveSpec(metrics: BinaryMetricsLike): TopLevelSpec {
   const auc = metrics.auc;
   const title = {
     text: 'ROC curve',
-    subtitle: auc ? `AUC ${fmt(auc.value)} (95% CI ${fmt(auc.lower)}-${fmt(auc.upper)})` : 'AUC undefined',
+    subtitle: auc ? `AUC ${decimal(auc.value)} (95% CI ${decimal(auc.lower)}-${decimal(auc.upper)})` : 'AUC undefined',
   };
   // Drawn from (0, 0) to (1, 1) whatever order the curve comes in; ties in fpr climb in tpr.
   const points = metrics.roc.fpr
@@ -23,7 +24,7 @@ export function rocCurveSpec(metrics: BinaryMetricsLike): TopLevelSpec {
   const spec = metrics.specificity.value;
   const operating =
     Number.isFinite(sens) && Number.isFinite(spec) && sens !== null && spec !== null
-      ? [{ fpr: 1 - spec, tpr: sens, what: `threshold ${fmt(metrics.threshold, 2)}` }]
+      ? [{ fpr: 1 - spec, tpr: sens, what: `threshold ${decimal(metrics.threshold, 2)}` }]
       : [];
   const axis = (title: string) => ({ type: 'quantitative' as const, scale: { domain: [0, 1] }, title });
   return {
