@@ -4,7 +4,7 @@ import { assertPixels, type FloatImage, type RawPixels, type Rect } from './floa
 import { IMAGENET_CAFFE_MEANS_BGR } from './normalizeIntensity';
 import type { PreprocessSpec } from './preprocessSpec';
 import { resizeImage, type ResizeGeometry } from './resizeImage';
-import { toGrey, type ToGreyOptions } from './toGrey';
+import { maxValueOf, toGrey, type ToGreyOptions } from './toGrey';
 
 /** What {@link fitToSpec} did to the grey image, for provenance and for mapping heat maps back. */
 export interface FitInfo {
@@ -12,10 +12,6 @@ export interface FitInfo {
   crop: Rect;
   /** How the (cropped) image was resampled onto the model grid. */
   resize: ResizeGeometry;
-}
-
-function maxValueOf(p: RawPixels, options: ToGreyOptions): number {
-  return options.maxValue ?? (p.data instanceof Uint16Array ? 65535 : p.data instanceof Float32Array ? 1 : 255);
 }
 
 /**

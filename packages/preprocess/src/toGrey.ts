@@ -21,6 +21,11 @@ export interface ToGreyOptions {
   maxValue?: number;
 }
 
+/** The value that means white for these pixels: `options.maxValue`, else by array type (see {@link ToGreyOptions}). @internal */
+export function maxValueOf(pixels: RawPixels, options: ToGreyOptions): number {
+  return options.maxValue ?? (pixels.data instanceof Uint16Array ? 65535 : pixels.data instanceof Float32Array ? 1 : 255);
+}
+
 /**
  * Converts raw grey, grey+alpha, RGB or RGBA pixels to one grey channel in [0, 1].
  * Pixels with R = G = B (every X-ray saved as RGB) keep their value exactly. Colour pixels get
@@ -33,8 +38,7 @@ export interface ToGreyOptions {
 export function toGrey(pixels: RawPixels, options: ToGreyOptions = {}): FloatImage {
   assertPixels(pixels, 'toGrey');
   const { data, width, height, channels } = pixels;
-  const maxValue =
-    options.maxValue ?? (data instanceof Uint16Array ? 65535 : data instanceof Float32Array ? 1 : 255);
+  const maxValue = maxValueOf(pixels, options);
   const n = width * height;
   const out = new Float32Array(n);
   const inv = 1 / maxValue;
