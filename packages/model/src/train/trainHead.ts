@@ -224,7 +224,9 @@ async function run(
   const nTrain = nAll - Math.floor(nAll * o.validationSplit);
   if (nTrain < 1) throw new TrainingInputError('No training samples left after the validation split');
 
-  const fingerprint = dataFingerprint(features, allIdx, runtime.validation, o.classes);
+  // validation labels as indices, once: for the fingerprint and for the one-hot targets below
+  const validation = runtime.validation ? { features: runtime.validation.features, labels: labelIndices(runtime.validation.labels, o.classes, 'validation labels') } : null;
+  const fingerprint = dataFingerprint(features, allIdx, validation, o.classes);
   if (checkpoint && checkpoint.dataFingerprint !== fingerprint) {
     throw new CheckpointError(`Checkpoint was made on other data (fingerprint ${checkpoint.dataFingerprint}, these data ${fingerprint})`);
   }
@@ -247,11 +249,11 @@ async function run(
       yTrain = own(tf.slice(yAll, 0, nTrain));
       xVal = own(tf.slice(xAll, nTrain));
       yVal = own(tf.slice(yAll, nTrain));
-    } else if (runtime.validation) {
-      const v = runtime.validation;
+    } else if (validation) {
+      const v = validation;
       const vShape = featureShape(v.features, o.head.inputShape);
       if (vShape.some((n, i) => n !== shape[i])) throw new TrainingInputError(`Validation features have shape [${vShape.join(', ')}], training [${shape.join(', ')}]`);
-      const vIdx = labelIndices(v.labels, o.classes, 'validation labels');
+      const vIdx = v.labels;
       if (featureCount(v.features) !== vIdx.length) throw new TrainingInputError(`${featureCount(v.features)} validation feature maps but ${vIdx.length} labels`);
       xVal = Array.isArray(v.features) ? own(stackFeatures(v.features as Float32Array[], shape)) : (v.features as tf.Tensor4D);
       yVal = own(tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(vIdx, 'int32'), o.classes.length), 'float32')));
@@ -506,7 +508,12 @@ function labelIndices(labels: LabelInput, classes: readonly string[], what: stri
   });
 }
 
-function dataFingerprint(features: FeatureInput, labels: number[], validation: RuntimeOptions['validation'], classes: readonly string[]): string {
+function dataFingerprint(
+  features: FeatureInput,
+  labels: number[],
+  validation: { features: FeatureInput; labels: number[] } | null,
+  classes: readonly string[],
+): string {
   let h = 0x811c9dc5;
   const mix = (v: number) => {
     h = Math.imul(h ^ v, 0x01000193) >>> 0;
@@ -522,7 +529,7 @@ function dataFingerprint(features: FeatureInput, labels: number[], validation: R
   labels.forEach(mix);
   mixFeatures(features);
   if (validation) {
-    labelIndices(validation.labels, classes, 'validation labels').forEach(mix);
+    validation.labels.forEach(mix);
     mixFeatures(validation.features);
   }
   return h.toString(16).padStart(8, '0');
