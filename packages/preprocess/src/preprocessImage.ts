@@ -3,6 +3,7 @@ import { fitToSpec, toModelInput, type FitInfo } from './preprocessPixels';
 import type { PreprocessSpec } from './preprocessSpec';
 import type { FloatImage } from './floatImage';
 import { resizeGeometry } from './resizeImage';
+import { maxValueOf } from './toGrey';
 
 /** Provenance of one preprocessed image: the decode, the crop and the resize. */
 export interface PreprocessMeta extends DecodeMeta, FitInfo {
@@ -33,7 +34,7 @@ export async function preprocessGreyImage(
 ): Promise<{ image: FloatImage; meta: PreprocessMeta }> {
   if (options.resampler === 'libvips' && !spec.cropBorder && !spec.clahe) {
     const { pixels, meta } = await decodeImage(input, { ...options, resize: { width: spec.width, height: spec.height, mode: spec.resizeMode } });
-    const scale = 1 / (pixels.data instanceof Uint16Array ? 65535 : 255);
+    const scale = 1 / maxValueOf(pixels, {});
     const data = new Float32Array(pixels.width * pixels.height);
     for (let i = 0; i < data.length; i++) data[i] = pixels.data[i] * scale;
     const resize = resizeGeometry(meta.width, meta.height, spec.width, spec.height, spec.resizeMode);
