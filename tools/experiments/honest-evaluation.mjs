@@ -77,6 +77,8 @@ const { report, files } = await runExperimentLoso({
 const experimentSeconds = (performance.now() - t1) / 1000;
 
 const pick = (i) => (i ? { value: i.value, lower: i.lower, upper: i.upper } : null);
+// A probe's AUC and its interval, or the probe's null/undefined as it is.
+const probeAuc = (p) => p && { auc: p.auc, ...p.ci };
 const summary = report.arms.map((arm) => {
   const byId = Object.fromEntries(arm.evaluations.map((e) => [e.id, e]));
   const internal = byId.internal;
@@ -108,10 +110,10 @@ const summary = report.arms.map((arm) => {
         aucInternalCovidVsHeldOutNormals: pick(e.aucInternalPositivesVsHeldOutNegatives),
       })),
     probe: {
-      featureSourceNormals: arm.probe.featureSourceNegatives && { auc: arm.probe.featureSourceNegatives.auc, ...arm.probe.featureSourceNegatives.ci },
-      featureSourceAll: arm.probe.featureSourceAll && { auc: arm.probe.featureSourceAll.auc, ...arm.probe.featureSourceAll.ci },
-      featureDisease: arm.probe.featureDisease && { auc: arm.probe.featureDisease.auc, ...arm.probe.featureDisease.ci },
-      featureDiseaseWithinCovidSource: arm.probe.featureDiseaseWithinSource && { auc: arm.probe.featureDiseaseWithinSource.auc, ...arm.probe.featureDiseaseWithinSource.ci },
+      featureSourceNormals: probeAuc(arm.probe.featureSourceNegatives),
+      featureSourceAll: probeAuc(arm.probe.featureSourceAll),
+      featureDisease: probeAuc(arm.probe.featureDisease),
+      featureDiseaseWithinCovidSource: probeAuc(arm.probe.featureDiseaseWithinSource),
       scoreDisease: pick(arm.probe.scoreDisease),
       scoreSourceNormals: pick(arm.probe.scoreSourceNegatives),
       scoreDiseaseWithinCovidSource: pick(arm.probe.scoreDiseaseWithinSource),
