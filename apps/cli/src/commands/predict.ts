@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { decide, initBackend, loadModel, predict } from '@cxr/model/node';
+import { initBackend, loadModel, predict } from '@cxr/model/node';
 import type { Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { InputError, UsageError } from '../errors';
@@ -62,8 +62,8 @@ export async function runPredict(options: PredictOptions): Promise<PredictResult
           heatmap = path.join(heatmapDir, `${String(n + 1).padStart(2, '0')}-${path.basename(file).replace(/\.[^.]*$/, '')}-gradcam.png`);
           await writeGradcamOverlay(cxr, read, heatmap);
         }
-        const decided = decide(cxr.config.classes.map((c) => p.probabilities[c]), cxr.config.classes, cxr.config.positiveClass, cxr.config.threshold);
-        predictions.push({ path: file, ok: true, format: read.format, probabilities: p.probabilities, decision: decided.decision, threshold: decided.threshold, ...(heatmap ? { heatmap } : {}) });
+        // predict decided at the model's saved threshold.
+        predictions.push({ path: file, ok: true, format: read.format, probabilities: p.probabilities, decision: p.decision, threshold: p.threshold, ...(heatmap ? { heatmap } : {}) });
       } catch (error) {
         predictions.push({ path: file, ok: false, error: oneLine(error, file) });
       }
