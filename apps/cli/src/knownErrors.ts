@@ -11,9 +11,9 @@ import { PreprocessError } from '@cxr/preprocess';
 const knownBases: Array<abstract new (...args: never[]) => Error> = [DatasetError, MetricsError, ModelError, PreprocessError];
 
 /**
- * The base classes by name as well: each package's CJS build bundles `index.js` and `node.js` separately, so an
- * error thrown through `@cxr/model/node` is a `ModelError` of another copy of the class than the one `@cxr/model`
- * exports, and `instanceof` alone misses it (the built CLI then printed a stack with exit 70 for a missing cxr.json).
+ * The base classes by name as well, for an error class that is another copy of the one imported here (two installed
+ * copies of a package). The packages' own two entries share one copy of each class (tsup code splitting, checked on
+ * the packed packages by tools/consumer), so within one install `instanceof` already holds.
  */
 const knownBaseNames = new Set(knownBases.map((base) => base.name));
 

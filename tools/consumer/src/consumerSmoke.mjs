@@ -172,6 +172,16 @@ async function main() {
       if (r.sensitivity.value !== 0.5 || r.auc.value !== 0.75) problems.push('binaryMetrics gave ' + JSON.stringify([r.sensitivity, r.auc]));
       try { binaryMetrics({ labels: ['covid'], scores: [2], positiveLabel: 'covid' }); problems.push('no error for score 2'); }
       catch (error) { if (!(error instanceof InvalidScoreError && error instanceof MetricsError)) problems.push('error class lost: ' + error); }
+      // An error thrown through a package's /node entry is an instance of the base class its main entry exports
+      // (one copy of each class shared by both entries in ESM and CJS builds alike).
+      const { ModelError } = await load('@cxr/model');
+      const { loadModel } = await load('@cxr/model/node');
+      try { await loadModel('/nonexistent-cxr-model'); problems.push('no error for a missing model folder'); }
+      catch (error) { if (!(error instanceof ModelError)) problems.push('ModelError from @cxr/model/node is not a ModelError of @cxr/model: ' + error); }
+      const { DatasetError } = await load('@cxr/dataset');
+      const { readManifest } = await load('@cxr/dataset/node');
+      try { await readManifest('/nonexistent-cxr-manifest.csv'); problems.push('no error for a missing manifest'); }
+      catch (error) { if (!(error instanceof DatasetError)) problems.push('DatasetError from @cxr/dataset/node is not a DatasetError of @cxr/dataset: ' + error); }
       const text = formatClassificationReport(classificationReport(['a', 'b'], ['a', 'b'], { labels: ['a', 'b'] }));
       if (!text.startsWith('              precision    recall  f1-score   support')) problems.push('report layout: ' + text);
       if (problems.length) { console.error(problems.join('\\n')); process.exit(1); }
