@@ -7,8 +7,9 @@ import { DatasetError } from '@cxr/dataset';
 import { MetricsError } from '@cxr/metrics';
 import { ModelError } from '@cxr/model';
 import { PreprocessError } from '@cxr/preprocess';
+import { ReportError } from '@cxr/report';
 
-const knownBases: Array<abstract new (...args: never[]) => Error> = [DatasetError, MetricsError, ModelError, PreprocessError];
+const knownBases: Array<abstract new (...args: never[]) => Error> = [DatasetError, MetricsError, ModelError, PreprocessError, ReportError];
 
 /**
  * The base classes by name as well, for an error class that is another copy of the one imported here (two installed

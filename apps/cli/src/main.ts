@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PipelineInterruptedError, PipelineOptionsError } from '@cxr/model/node';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './command';
 import { commands } from './commands/index';
@@ -51,11 +52,12 @@ function reportError(error: unknown, ctx: CliContext): number {
     }
     return EXIT.usage;
   }
-  if (error instanceof InterruptedError) {
+  if (error instanceof InterruptedError || error instanceof PipelineInterruptedError) {
     ctx.stderr.write(`cxr: ${error.message}\n`);
     return EXIT.interrupted;
   }
-  if (error instanceof UsageError) {
+  // The pipeline's option errors are usage errors (exit 2), checked before the packages' input errors.
+  if (error instanceof UsageError || error instanceof PipelineOptionsError) {
     ctx.stderr.write(`cxr: ${error.message}\n`);
     return EXIT.usage;
   }

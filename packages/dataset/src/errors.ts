@@ -99,3 +99,13 @@ export class ImageConversionError extends DatasetError {
     super(`Cannot convert image ${file}: ${problem}`, { cause: options?.cause, file });
   }
 }
+
+/** A dataset folder that cannot be used: missing, not a folder, or holding neither a manifest nor class folders. */
+export class DatasetFolderError extends DatasetError {
+  override name = 'DatasetFolderError';
+}
+
+/** A split file that cannot be used with its dataset: missing, naming images the dataset lacks, or relabelling them. */
+export class SplitFileError extends DatasetError {
+  override name = 'SplitFileError';
+}

@@ -10,6 +10,8 @@ export {
   UnsafePathError,
   DatasetConfigError,
   ImageConversionError,
+  DatasetFolderError,
+  SplitFileError,
 } from './errors';
 
 // DICOM reading and decoding (browser-safe: Uint8Array in, grey pixels out)
@@ -35,7 +37,7 @@ export { createRecordCounter, ageBand, AGE_BANDS } from './metadata/countRecords
 export type { RecordCounts, RecordCounter } from './metadata/countRecords';
 
 // Build recipe and manifest.csv (browser-safe)
-export { DEFAULT_RECIPE } from './build/defaultRecipe';
-export type { ClassRule } from './build/defaultRecipe';
+export { DEFAULT_RECIPE, recipeClasses } from './build/defaultRecipe';
+export type { ClassRule, RecipeClasses } from './build/defaultRecipe';
 export { MANIFEST_COLUMNS, formatManifest, formatManifestRow, parseManifest } from './build/manifestRecord';
 export type { ManifestRecord } from './build/manifestRecord';

@@ -37,3 +37,9 @@ export { readManifest, resolveManifestPath } from './build/readManifest';
 export { convertImageToPng, DEFAULT_MAX_INPUT_PIXELS } from './build/convertImageToPng';
 export type { ConvertImageOptions, ConvertedImage } from './build/convertImageToPng';
 export { writeFileAtomic } from './build/writeFileAtomic';
+
+// Datasets for training and evaluation (Node: file system): a build or class folders, and its patient-level split
+export { loadDataset, readBuildClasses } from './load/loadDataset';
+export type { DatasetImage, LoadedDataset } from './load/loadDataset';
+export { resolveSplit, DEFAULT_SPLIT_FRACTIONS } from './load/resolveSplit';
+export type { DatasetSplit, ResolveSplitOptions } from './load/resolveSplit';

@@ -133,3 +133,15 @@ export class OnnxRuntimeError extends ModelError {}
 
 /** Inputs of the source probe are inconsistent (lengths, fewer than two sources or patients, bad folds). */
 export class ProbeInputError extends ModelError {}
+
+/**
+ * Bad input to a pipeline function (train from a dataset, evaluate, experiments): a dataset or split that cannot
+ * be used, an output folder that is not a model folder, a missing weights path. A CLI exits with code 1.
+ */
+export class PipelineInputError extends ModelError {}
+
+/** A combination of pipeline options that cannot work (unknown backbone, weights and random weights together): a CLI's usage error (exit 2). */
+export class PipelineOptionsError extends ModelError {}
+
+/** Pipeline work stopped by its AbortSignal before it finished (a training checkpoint may be left to resume). */
+export class PipelineInterruptedError extends ModelError {}

@@ -188,3 +188,42 @@ export type {
   LogisticRegressionModel,
   LogisticRegressionOptions,
 } from './index';
+
+// The pipeline (Node): what `cxr train`, `evaluate`, `predict` and `demo` do, as functions a project can call.
+// It lives in the model package because each step runs a model; records come from @cxr/dataset, numbers from
+// @cxr/metrics, the report from @cxr/report (none of which imports this package).
+export { PipelineInputError, PipelineOptionsError, PipelineInterruptedError } from './errors';
+export type { PipelineProgress } from './pipeline/pipelineProgress';
+export { readModelInput, isDicomFile } from './predict/readModelInput';
+export type { ModelInputImage } from './predict/readModelInput';
+export { openTrainingBackbone, checkBackboneOptions, missingWeightsMessage, DEFAULT_BACKBONE, FULL_RANDOM_BASE } from './backbones/openTrainingBackbone';
+export type { OpenTrainingBackboneOptions, OpenedBackbone, RandomBaseSize } from './backbones/openTrainingBackbone';
+export { headScores } from './train/headScores';
+export { extractDatasetFeatures } from './pipeline/extractDatasetFeatures';
+export type { ExtractDatasetFeaturesOptions, FeatureRun } from './pipeline/extractDatasetFeatures';
+export { extractAugmentedFeatures, NOTEBOOK_AUGMENTATION } from './pipeline/extractAugmentedFeatures';
+export type { ExtractAugmentedFeaturesOptions } from './pipeline/extractAugmentedFeatures';
+export { trainFromDataset, defaultCacheRoot, checkpointFileFor } from './pipeline/trainFromDataset';
+export type { ThresholdMethod, TrainFromDatasetOptions, TrainFromDatasetResult } from './pipeline/trainFromDataset';
+export { scoreImages } from './pipeline/scoreImages';
+export { writeGradcamOverlay } from './pipeline/writeGradcamOverlay';
+export { evaluateModel } from './pipeline/evaluateModel';
+export type { EvaluateModelOptions, EvaluateModelResult } from './pipeline/evaluateModel';
+export { predictImages } from './pipeline/predictImages';
+export type { ImagePrediction, PredictImagesOptions, PredictImagesResult } from './pipeline/predictImages';
+export { findDemoWeights, SHARED_MOBILENET } from './pipeline/findDemoWeights';
+export type { FoundWeights } from './pipeline/findDemoWeights';
+export { runDemo, DEMO_PRESETS } from './pipeline/runDemo';
+export type { DemoOptions, DemoResult, DemoSize } from './pipeline/runDemo';
+export { packageVersions } from './pipeline/packageVersions';
+
+// Experiments (Node): leave-one-source-out validation with a shortcut alarm
+export { runExperimentLoso } from './experiment/runExperimentLoso';
+export type { ExperimentLosoOptions, ExperimentLosoResult } from './experiment/runExperimentLoso';
+export { runLoso } from './experiment/runLoso';
+export type { ArmResult, EvaluationResult, LosoOptions, LosoReport, ProbeReport, ProbeSummary, ScoreSummary } from './experiment/runLoso';
+export { formatLosoReport } from './experiment/formatLosoReport';
+export { MITIGATION_NAMES, resolveMitigation, LUNG_CROP, STRONG_AUGMENTATION } from './experiment/mitigations';
+export type { MitigationName, MitigationSettings } from './experiment/mitigations';
+export { planHoldOuts } from './experiment/planHoldOuts';
+export type { HoldOutPlan, PlanRecord, SkippedHoldOut } from './experiment/planHoldOuts';

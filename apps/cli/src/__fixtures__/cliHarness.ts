@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { main } from '../main';
-import { requiredOnCi, sharedDataDir } from './requiredOnCi';
+import { requiredOnCi, sharedDataDir } from '@cxr/testing';
 
 /** The shared real data folder; on CI a missing folder fails the suite at once instead of a later ENOENT. */
 export { sharedDataDir };

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runDemo, type DemoResult } from '../commands/demo';
+import { runDemo, type DemoResult } from '@cxr/model/node';
 
 /** What {@link useDemoModel} fills in before the suite's tests run. */
 export interface DemoFixture {

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseSplitCsv } from '@cxr/preprocess';
-import { runDemo, type DemoResult } from './demo';
+import type { DemoResult } from '@cxr/model/node';
+import { runDemo } from './demo';
 
 /**
  * `cxr demo --size small --random-weights` end to end in a temp folder: synthetic sources, dataset build, training,

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../__fixtures__/cliHarness';
-import { makeShortcutDataset } from '../experiment/__fixtures__/makeShortcutDataset';
+import { makeShortcutDataset } from '@cxr/dataset/synthetic';
 import { runExperimentLoso } from './experiment';
 
 let dir: string;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { convertDicomToPng } from '@cxr/dataset/node';
 import { useDemoModel } from '../__fixtures__/useDemoModel';
 import { runCli, sharedDataDir as sharedData } from '../__fixtures__/cliHarness';
-import type { PredictResult } from './predict';
+import type { PredictImagesResult as PredictResult } from '@cxr/model/node';
 
 /** `cxr predict` on PNG, JPEG and DICOM with a model trained by the small demo (random base). */
 describe('cxr predict', () => {

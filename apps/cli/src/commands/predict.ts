@@ -1,86 +1,15 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { initBackend, loadModel, predict } from '@cxr/model/node';
+import { predictImages, type PredictImagesOptions, type PredictImagesResult } from '@cxr/model/node';
 import type { Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
-import { InputError, UsageError } from '../errors';
-import { readModelInput } from '../pipeline/readModelInput';
-import { writeGradcamOverlay } from '../pipeline/writeGradcamOverlay';
+import { InputError } from '../errors';
 
-/** Options of {@link runPredict} (the arguments and flags of `cxr predict`). */
-export interface PredictOptions {
-  model: string;
-  images: readonly string[];
-  /** Write a Grad-CAM overlay PNG per image here. */
-  heatmap?: string;
-  cwd?: string;
-}
-
-/** One image's outcome: a prediction, or the error that kept it from one. */
-export type ImagePrediction =
-  | {
-      path: string;
-      ok: true;
-      format: 'dicom' | 'image';
-      probabilities: Record<string, number>;
-      decision: string;
-      threshold: number;
-      heatmap?: string;
-    }
-  | { path: string; ok: false; error: string };
-
-/** What `cxr predict` returns. */
-export interface PredictResult {
-  model: string;
-  predictions: ImagePrediction[];
-  failed: number;
-  notice: 'NOT FOR CLINICAL USE';
-}
-
-/**
- * Classifies PNG, JPEG or DICOM files with a saved model (each preprocessed with the model's saved spec; DICOM through
- * `decodeDicom`), deciding at the model's threshold, optionally with a Grad-CAM overlay each. A file that cannot be
- * read is reported (`ok: false`) and skipped.
- */
-export async function runPredict(options: PredictOptions): Promise<PredictResult> {
-  const cwd = options.cwd ?? process.cwd();
-  if (options.images.length === 0) throw new UsageError('give at least one image, e.g. cxr predict --model models/m scan.png');
-  await initBackend();
-  const modelDir = path.resolve(cwd, options.model);
-  const cxr = await loadModel(modelDir);
-  const heatmapDir = options.heatmap ? path.resolve(cwd, options.heatmap) : undefined;
-  if (heatmapDir) await mkdir(heatmapDir, { recursive: true });
-  const predictions: ImagePrediction[] = [];
-  try {
-    for (const [n, image] of options.images.entries()) {
-      const file = path.resolve(cwd, image);
-      try {
-        const read = await readModelInput(file, cxr.config.preprocessing);
-        const [p] = await predict(cxr, read.input);
-        let heatmap: string | undefined;
-        if (heatmapDir) {
-          heatmap = path.join(heatmapDir, `${String(n + 1).padStart(2, '0')}-${path.basename(file).replace(/\.[^.]*$/, '')}-gradcam.png`);
-          await writeGradcamOverlay(cxr, read, heatmap);
-        }
-        // predict decided at the model's saved threshold.
-        predictions.push({ path: file, ok: true, format: read.format, probabilities: p.probabilities, decision: p.decision, threshold: p.threshold, ...(heatmap ? { heatmap } : {}) });
-      } catch (error) {
-        predictions.push({ path: file, ok: false, error: oneLine(error, file) });
-      }
-    }
-  } finally {
-    cxr.model.dispose();
-  }
-  return { model: modelDir, predictions, failed: predictions.filter((p) => !p.ok).length, notice: 'NOT FOR CLINICAL USE' };
-}
-
-function oneLine(error: unknown, file: string): string {
-  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-  return message.includes(file) || message.includes(path.basename(file)) ? message : `${file}: ${message}`;
+/** `cxr predict`'s work: {@link predictImages} of `@cxr/model/node`. */
+export function runPredict(options: PredictImagesOptions): Promise<PredictImagesResult> {
+  return predictImages(options);
 }
 
 /** The text `cxr predict` prints (the clinical notice on every prediction). */
-export function formatPredictResult(r: PredictResult): string {
+export function formatPredictResult(r: PredictImagesResult): string {
   const out: string[] = [];
   for (const p of r.predictions) {
     if (!p.ok) {

@@ -1,14 +1,13 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadModel } from '@cxr/model/node';
+import { checkpointFileFor, DEMO_PRESETS, loadModel, scoreImages, type DemoResult, type TrainFromDatasetOptions as TrainOptions } from '@cxr/model/node';
 import { formatSplitCsv, parseSplitCsv } from '@cxr/preprocess';
 import { abortOnSigint } from '../pipeline/abortOnSigint';
 import { createProgress, type Progress } from '../pipeline/progress';
-import { scoreImages } from '../pipeline/scoreImages';
 import { runCli } from '../__fixtures__/cliHarness';
-import { DEMO_PRESETS, runDemo, type DemoResult } from './demo';
-import { checkpointFileFor, parseThreshold, runTrain, type TrainOptions } from './train';
+import { runDemo } from './demo';
+import { parseThreshold, runTrain } from './train';
 
 const silent: Progress = createProgress({ stdout: process.stdout, stderr: process.stderr, cwd: '.' }, { quiet: true });
 

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BACKBONE_NAMES, fetchWeights, initBackend, loadBackbone, modelToFiles, readKerasH5Weights, type BackboneName, type FetchedWeights } from '@cxr/model/node';
+import { BACKBONE_NAMES, defaultCacheRoot, fetchWeights, initBackend, loadBackbone, modelToFiles, readKerasH5Weights, type BackboneName, type FetchedWeights } from '@cxr/model/node';
 import { Argument, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { InputError, UsageError } from '../errors';
 import { parseHttpUrl } from '../pipeline/optionParsers';
 import { createProgress, type Progress } from '../pipeline/progress';
-import { defaultCacheRoot } from './train';
 
 /** Options of {@link runWeightsFetch}. */
 export interface WeightsFetchOptions {

@@ -17,3 +17,21 @@ export const DEFAULT_RECIPE: readonly ClassRule[] = [
   { label: 'covid', filter: { finding: 'COVID-19', modality: 'X-ray', views: ['PA'] } },
   { label: 'normal', filter: { finding: 'No Finding', modality: 'X-ray', views: ['PA'], minAge: 18 } },
 ];
+
+/** The classes a recipe makes, in output order, and its positive class. */
+export interface RecipeClasses {
+  classes: string[];
+  /** The class a decision threshold applies to: the recipe's first rule (`covid` in {@link DEFAULT_RECIPE}). */
+  positiveClass: string;
+}
+
+/**
+ * The class list (in the recipe's order, which is a model's output order) and the positive class (the first rule)
+ * of a build recipe. A trained model keeps both in its `cxr.json`; this is where they come from at build time.
+ *
+ * @example recipeClasses() // { classes: ['covid', 'normal'], positiveClass: 'covid' }
+ */
+export function recipeClasses(recipe: readonly ClassRule[] = DEFAULT_RECIPE): RecipeClasses {
+  if (recipe.length === 0) throw new RangeError('A recipe needs at least one class');
+  return { classes: recipe.map((r) => r.label), positiveClass: recipe[0].label };
+}

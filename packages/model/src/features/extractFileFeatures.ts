@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { PreprocessSpec } from '@cxr/preprocess';
-import { preprocessImage } from '@cxr/preprocess/node';
 import type { Backbone } from '../backbones/backbone';
 import { FeatureExtractionError, ModelError } from '../errors';
 import { createFeatureExtractor, type FeatureEngineChoice } from '../onnx/createFeatureExtractor';
 import type { FeatureExtractor } from '../onnx/featureExtractor';
+import { readModelInput } from '../predict/readModelInput';
 import { sha256File } from '../weights/hashFiles';
 import { extractFeatures, type FeatureProgress } from './extractFeatures';
 import { FeatureCache } from './FeatureCache';
@@ -98,7 +98,7 @@ export async function hashOrThrow(file: string): Promise<string> {
 /** Preprocesses one file; its own typed errors (naming the file) pass through, others are wrapped. */
 export async function preprocessOrThrow(file: string, spec: PreprocessSpec): Promise<Float32Array> {
   try {
-    return (await preprocessImage(file, spec)).data;
+    return (await readModelInput(file, spec)).input;
   } catch (error) {
     if (error instanceof ModelError) throw error;
     throw new FeatureExtractionError(`Cannot preprocess image ${file}: ${(error as Error).message}`, { cause: error });

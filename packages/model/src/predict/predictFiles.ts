@@ -1,6 +1,6 @@
-import { preprocessImage } from '@cxr/preprocess/node';
 import type { CxrModel } from '../io/modelConfig';
 import { predict, type Prediction, type PredictOptions } from './predict';
+import { readModelInput } from './readModelInput';
 
 /** One file's prediction. */
 export interface FilePrediction extends Prediction {
@@ -8,7 +8,7 @@ export interface FilePrediction extends Prediction {
 }
 
 /**
- * Node: reads, preprocesses (with the model's saved `cxr.json` preprocessing spec, so training and
+ * Node: reads (PNG, JPEG or DICOM, through {@link readModelInput}), preprocesses (with the model's saved `cxr.json` preprocessing spec, so training and
  * prediction never disagree) and classifies image files, `batchSize` at a time. Decoding errors from
  * `@cxr/preprocess` name the file.
  *
@@ -21,7 +21,7 @@ export async function predictFiles(cxr: CxrModel, paths: readonly string[], opti
   for (let start = 0; start < paths.length; start += batchSize) {
     const chunk = paths.slice(start, start + batchSize);
     const inputs: Float32Array[] = [];
-    for (const p of chunk) inputs.push((await preprocessImage(p, cxr.config.preprocessing)).data);
+    for (const p of chunk) inputs.push((await readModelInput(p, cxr.config.preprocessing)).input);
     const predictions = await predict(cxr, inputs, options);
     predictions.forEach((pred, i) => out.push({ path: chunk[i], ...pred }));
   }

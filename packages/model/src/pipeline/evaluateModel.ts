@@ -1,0 +1,162 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadDataset, resolveSplit, type DatasetImage } from '@cxr/dataset/node';
+import { binaryMetrics, classificationReport, type BinaryMetrics, type ClassificationReport } from '@cxr/metrics';
+import { writeEvaluationReport, type EpochRecord, type GradcamCase } from '@cxr/report';
+import { initBackend } from '../backend/initBackend';
+import { PipelineInputError } from '../errors';
+import { loadModel } from '../io/loadModel';
+import type { CxrModel } from '../io/modelConfig';
+import type { PipelineProgress as Progress } from './pipelineProgress';
+import { scoreImages } from './scoreImages';
+import { writeGradcamOverlay } from './writeGradcamOverlay';
+
+/** Options of {@link evaluateModel} (the flags of `cxr evaluate`). */
+export interface EvaluateModelOptions {
+  model: string;
+  /** A built dataset (manifest.csv + split.csv) or class folders (one per class). */
+  data: string;
+  /** Which split of a built dataset: `test` (default), `val`, `train` or `all`. Class folders are used whole. */
+  split?: 'train' | 'val' | 'test' | 'all';
+  /** An explicit split.csv (default `<dataset>/split.csv`). */
+  splitFile?: string;
+  /** Write report.html, report.md, metrics.json and plots here. */
+  report?: string;
+  /** Grad-CAM overlays of right and wrong cases in the report (each); default 2. */
+  gradcamPerKind?: number;
+  cwd?: string;
+  progress?: Progress;
+}
+
+/** What `cxr evaluate` measured: `binaryMetrics` keys, plus where it came from. */
+export type EvaluateModelResult = BinaryMetrics & {
+  model: string;
+  data: string;
+  /** The split evaluated, or `all` (class folders, or a dataset without split.csv). */
+  split: string;
+  /** Per-image scores (probability of the positive class). */
+  scores: Array<{ path: string; label: string; score: number; source?: string }>;
+  /** Per-class precision, recall, F1 and support at the threshold, as `cxr metrics`. */
+  classificationReport: ClassificationReport;
+  /** Metrics per source, when the manifest knows sources. */
+  perSource?: Record<string, BinaryMetrics>;
+  /** Why AUC is absent, when it is. */
+  aucReason?: string;
+  report?: { dir: string; html: string; markdown: string; metricsJson: string };
+  notice: 'NOT FOR CLINICAL USE';
+};
+
+async function imagesToEvaluate(data: string, options: EvaluateModelOptions): Promise<{ images: DatasetImage[]; split: string; sourceNames: boolean }> {
+  const dataset = await loadDataset(data);
+  const wanted = options.split ?? 'test';
+  if (dataset.kind === 'class-folders' || wanted === 'all') return { images: dataset.images, split: 'all', sourceNames: dataset.kind === 'manifest' };
+  const split = await resolveSplit(dataset, { splitFile: options.splitFile, create: false });
+  return { images: split[wanted], split: wanted, sourceNames: true };
+}
+
+function trainingEpochs(cxr: CxrModel): EpochRecord[] | undefined {
+  const epochs = (cxr.config.trainingMetrics as { epochs?: unknown } | null)?.epochs;
+  return Array.isArray(epochs) && epochs.length > 0 ? (epochs as EpochRecord[]) : undefined;
+}
+
+/**
+ * Evaluates a saved model on a dataset's test split (or a class-folder set): scores every image, computes
+ * `binaryMetrics` at the model's threshold (Wilson CIs, bootstrap AUC), per source when known, and optionally writes
+ * the report with training curves, score histograms and Grad-CAM overlays of right and wrong cases. A set with one
+ * class reports what can be measured (e.g. specificity for normals alone) and why AUC is absent.
+ */
+export async function evaluateModel(options: EvaluateModelOptions): Promise<EvaluateModelResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const modelDir = path.resolve(cwd, options.model);
+  const data = path.resolve(cwd, options.data);
+  const progress = options.progress;
+  await initBackend();
+  const cxr = await loadModel(modelDir);
+  try {
+    const { images, split } = await imagesToEvaluate(data, options);
+    if (images.length === 0) throw new PipelineInputError(`${data}: the ${split} split holds no images`);
+    const classes = cxr.config.classes;
+    const positive = cxr.config.positiveClass;
+    const negative = classes.find((c) => c !== positive) ?? positive;
+    const unknown = images.find((i) => !classes.includes(i.label));
+    if (unknown) throw new PipelineInputError(`${unknown.file}: label ${JSON.stringify(unknown.label)} is not a class of the model (${classes.join(', ')})`);
+    progress?.line(`evaluating ${images.length} images (${split}) with ${modelDir}`);
+    const scores = await scoreImages(cxr, images.map((i) => i.file), { progress });
+    const labels = images.map((i) => i.label);
+    const threshold = cxr.config.threshold;
+    const metrics = binaryMetrics({ labels, scores, positiveLabel: positive, negativeLabel: negative, threshold, source: data });
+    const sources = [...new Set(images.map((i) => i.source).filter((s): s is string => !!s))];
+    const perSource =
+      sources.length > 0
+        ? Object.fromEntries(
+            sources.map((s) => {
+              const idx = images.map((im, k) => (im.source === s ? k : -1)).filter((k) => k >= 0);
+              return [s, binaryMetrics({ labels: idx.map((k) => labels[k]), scores: idx.map((k) => scores[k]), positiveLabel: positive, negativeLabel: negative, threshold, source: `${data} (${s})` })];
+            }),
+          )
+        : undefined;
+    const aucReason = metrics.auc === null ? `AUC needs both classes; only ${JSON.stringify(labels[0])} images in ${split === 'all' ? data : `the ${split} split`}${metrics.warnings.length ? ` (${metrics.warnings.join('; ')})` : ''}` : undefined;
+    const scored = images.map((im, k) => ({ path: im.path, label: im.label, score: scores[k], ...(im.source ? { source: im.source } : {}) }));
+    const result: EvaluateModelResult = {
+      ...metrics,
+      model: modelDir,
+      data,
+      split,
+      scores: scored,
+      classificationReport: classificationReport(
+        labels,
+        scores.map((x) => (x >= threshold ? positive : negative)),
+        { labels: [negative, positive], source: data },
+      ),
+      ...(perSource ? { perSource } : {}),
+      ...(aucReason ? { aucReason } : {}),
+      notice: 'NOT FOR CLINICAL USE',
+    };
+    if (options.report) {
+      const reportDir = path.resolve(cwd, options.report);
+      const tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-gradcam-'));
+      try {
+        const perKind = options.gradcamPerKind ?? 2;
+        const isRight = (k: number): boolean => (scores[k] >= threshold) === (labels[k] === positive);
+        const confidence = (k: number): number => Math.abs(scores[k] - threshold);
+        const order = images.map((_, k) => k).sort((a, b) => confidence(b) - confidence(a));
+        const picks = [...order.filter(isRight).slice(0, perKind), ...order.filter((k) => !isRight(k)).slice(0, perKind)];
+        const gradcam: GradcamCase[] = [];
+        for (const [n, k] of picks.entries()) {
+          const png = path.join(tmp, `${String(n + 1).padStart(2, '0')}.png`);
+          await writeGradcamOverlay(cxr, images[k].file, png);
+          gradcam.push({ path: images[k].path, overlayPngPath: png, label: labels[k], score: scores[k], correct: isRight(k) });
+          progress?.bar('grad-cam', n + 1, picks.length);
+        }
+        progress?.end();
+        const info = cxr.config.backbone.info as { pretrained?: boolean; weightsSource?: string } | null;
+        const epochs = trainingEpochs(cxr);
+        const files = await writeEvaluationReport(reportDir, {
+          title: `cxr evaluation: ${path.basename(modelDir)} on ${path.basename(data)} (${split})`,
+          model: {
+            backbone: cxr.config.backbone.name,
+            weights: info?.pretrained === false ? 'random weights, NOT ImageNet (demo/testing only)' : `ImageNet (${info?.weightsSource ?? 'pretrained'}), frozen; head trained`,
+            classes,
+            positiveClass: positive,
+            threshold,
+          },
+          metrics,
+          ...(perSource ? { perSource } : {}),
+          ...(epochs ? { history: { epochs } } : {}),
+          scores: scored,
+          gradcam,
+          notes: [`Model: ${modelDir}`, `Data: ${data} (${split}, ${images.length} images)`],
+          warnings: [...metrics.warnings, ...(aucReason ? [aucReason] : [])],
+        });
+        result.report = { dir: files.dir, html: files.html, markdown: files.markdown, metricsJson: files.metricsJson };
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    }
+    return result;
+  } finally {
+    cxr.model.dispose();
+  }
+}
+

@@ -1,0 +1,267 @@
+import { readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadDataset, resolveSplit } from '@cxr/dataset/node';
+import { thresholdForSensitivity, thresholdForSpecificity, youdenThreshold } from '@cxr/metrics';
+import { initBackend, type BackendInfo, type BackendName } from '../backend/initBackend';
+import { checkBackboneOptions, openTrainingBackbone, type RandomBaseSize } from '../backbones/openTrainingBackbone';
+import { PipelineInputError } from '../errors';
+import { saveCheckpoint, loadCheckpoint } from '../io/saveCheckpoint';
+import { saveModel } from '../io/saveModel';
+import { writeFileAtomic } from '../io/writeFileAtomic';
+import type { FeatureEngineChoice } from '../onnx/createFeatureExtractor';
+import { headScores } from '../train/headScores';
+import { resumeTrainHead, trainHead, type TrainHeadResult, type TrainHistory, type TrainProgress } from '../train/trainHead';
+import { sha256File } from '../weights/hashFiles';
+import { extractAugmentedFeatures } from './extractAugmentedFeatures';
+import { extractDatasetFeatures } from './extractDatasetFeatures';
+import { packageVersions } from './packageVersions';
+import type { PipelineProgress as Progress } from './pipelineProgress';
+
+/** How the decision threshold is chosen: fixed, or on the validation split. */
+export type ThresholdMethod = { kind: 'fixed'; value: number } | { kind: 'youden' } | { kind: 'sensitivity'; target: number } | { kind: 'specificity'; target: number };
+
+/** Options of {@link trainFromDataset} (the flags of `cxr train`). */
+export interface TrainFromDatasetOptions {
+  /** A built dataset folder (manifest.csv) or class folders (one per class of the recipe). */
+  data: string;
+  backbone?: string;
+  weights?: string;
+  randomWeights?: boolean;
+  /** Size of a random base (demo, tests); default the full VGG16. */
+  randomSize?: RandomBaseSize;
+  out: string;
+  epochs?: number;
+  batchSize?: number;
+  /** Augmented copies per training image (rotation +-15 degrees, the notebook's augmentation); default 0. */
+  augment?: number;
+  /** Also save `model-float16.json` + shards (half the download, for the web app). */
+  float16?: boolean;
+  /** Adam learning rate; default 1e-3 (the notebook). */
+  learningRate?: number;
+  seed?: number;
+  split?: string;
+  backend?: BackendName | 'auto';
+  engine?: FeatureEngineChoice;
+  /** Feature cache folder; default `$CXR_CACHE_DIR/features` or `~/.cache/cxr/features`. */
+  cacheDir?: string;
+  threshold?: ThresholdMethod;
+  /** Continue from `<out>.checkpoint.json`. */
+  resume?: boolean;
+  /** Aborting stops after the current batch and leaves a checkpoint. */
+  signal?: AbortSignal;
+  cwd?: string;
+  progress?: Progress;
+}
+
+/** What {@link trainFromDataset} did (`cxr train --json` prints it). */
+export interface TrainFromDatasetResult {
+  /** The saved model folder, or null when interrupted. */
+  model: string | null;
+  aborted: boolean;
+  /** The checkpoint left by an interruption (resume with `--resume`). */
+  checkpoint?: string;
+  resumed: boolean;
+  backbone: { name: string; description: string; pretrained: boolean; weightsHash: string };
+  backend: BackendInfo;
+  engine: string;
+  engineNote?: string;
+  split: { file: string; created: boolean; train: number; val: number; test: number };
+  epochsCompleted: number;
+  bestEpoch: number;
+  history: TrainHistory;
+  threshold: { method: string; value: number; sensitivity?: number; specificity?: number };
+  seconds: number;
+  notice: 'NOT FOR CLINICAL USE';
+}
+
+/** Default feature/weights cache root: `$CXR_CACHE_DIR` or `~/.cache/cxr`. */
+export function defaultCacheRoot(): string {
+  return process.env.CXR_CACHE_DIR ? path.resolve(process.env.CXR_CACHE_DIR) : path.join(os.homedir(), '.cache', 'cxr');
+}
+
+/** `<model dir>.checkpoint.json`: where an interrupted run of `cxr train --out <model dir>` leaves its checkpoint. */
+export function checkpointFileFor(out: string): string {
+  return `${path.resolve(out)}.checkpoint.json`;
+}
+
+function chooseThreshold(method: ThresholdMethod, labels: string[], scores: number[], splitFile: string, positive: string, negative: string): TrainFromDatasetResult['threshold'] {
+  if (method.kind === 'fixed') return { method: 'fixed', value: method.value };
+  const classesPresent = new Set(labels);
+  if (labels.length === 0 || classesPresent.size < 2) {
+    throw new PipelineInputError(`${splitFile}: choosing the threshold (${method.kind}) needs both classes in the validation split (it has ${labels.length} images: ${[...classesPresent].join(', ') || 'none'})`);
+  }
+  const opts = { negativeLabel: negative, source: `${splitFile} (validation split)` };
+  const choice =
+    method.kind === 'youden'
+      ? youdenThreshold(labels, scores, positive, opts)
+      : method.kind === 'sensitivity'
+        ? thresholdForSensitivity(labels, scores, positive, method.target, opts)
+        : thresholdForSpecificity(labels, scores, positive, method.target, opts);
+  const name = method.kind === 'youden' ? 'youden' : `${method.kind === 'sensitivity' ? 'sens' : 'spec'}:${method.target}`;
+  // Infinity means "never positive": the nearest threshold a probability can meet is 1.
+  return { method: `${name} on validation`, value: Math.min(choice.threshold, 1), sensitivity: choice.sensitivity, specificity: choice.specificity };
+}
+
+async function checkOutDir(out: string): Promise<void> {
+  const exists = await stat(out).then((s) => s, () => null);
+  if (!exists) return;
+  if (!exists.isDirectory()) throw new PipelineInputError(`${out}: exists and is not a folder`);
+  const entries = await readdir(out);
+  if (entries.length > 0 && !entries.includes('cxr.json')) throw new PipelineInputError(`${out}: exists and is not a cxr model folder; choose another --out`);
+}
+
+/**
+ * Trains the notebook's head on a frozen base: patient-level split (made and written beside the manifest when there
+ * is none), base features extracted once into the disk cache (ONNX engine when available), Adam 1e-3 with decay
+ * lr/epochs, 10 epochs, batch 8, the best validation epoch kept; saves the model with `cxr.json` (classes, positive
+ * class, threshold, preprocessing, history, manifest hash, package versions) and `training-history.json`.
+ * An aborted `signal` leaves `<out>.checkpoint.json`; `resume: true` continues from it.
+ */
+export async function trainFromDataset(options: TrainFromDatasetOptions): Promise<TrainFromDatasetResult> {
+  const started = Date.now();
+  const cwd = options.cwd ?? process.cwd();
+  const out = path.resolve(cwd, options.out);
+  const progress = options.progress;
+  const checkpointFile = checkpointFileFor(out);
+  // Usage first: bad options must not leave a split.csv written into the dataset folder.
+  checkBackboneOptions({ backbone: options.backbone, weights: options.weights, randomWeights: options.randomWeights });
+  await checkOutDir(out);
+  const checkpoint = options.resume ? await loadCheckpoint(checkpointFile).catch((error: unknown) => {
+    throw new PipelineInputError(`${checkpointFile}: cannot resume (${(error as Error).message}); run without --resume to start over`, { cause: error });
+  }) : null;
+  const dataset = await loadDataset(path.resolve(cwd, options.data));
+  const split = await resolveSplit(dataset, { splitFile: options.split ? path.resolve(cwd, options.split) : undefined, seed: options.seed ?? 42 });
+  progress?.line(
+    `split: ${split.created ? 'made (patient-level) and written to' : 'read from'} ${split.file}: ${split.train.length} train, ${split.val.length} val, ${split.test.length} test`,
+  );
+  {
+    // Input first: a bad dataset or split fails before the base is loaded.
+    const labels = new Set(split.train.map((i) => i.label));
+    if (!dataset.classes.every((c) => labels.has(c))) {
+      throw new PipelineInputError(`${split.file}: the train split needs ${dataset.classes.join(' and ')} images (has ${[...labels].join(', ') || 'none'})`);
+    }
+  }
+  const backend = await initBackend({ backend: options.backend ?? 'auto' });
+  progress?.line(`backend: tfjs ${backend.name} (${backend.reason})`);
+  const { backbone, description } = await openTrainingBackbone({
+    backbone: options.backbone,
+    weights: options.weights,
+    randomWeights: options.randomWeights,
+    seed: options.seed,
+    randomSize: options.randomSize,
+    cwd,
+  });
+  progress?.line(`backbone: ${description}`);
+  const cacheDir = path.resolve(cwd, options.cacheDir ?? path.join(defaultCacheRoot(), 'features'));
+  const all = [...split.train, ...split.val];
+  const run = await extractDatasetFeatures(backbone, all, { cacheDir, engine: options.engine, progress, label: 'features' });
+  const engineNote =
+    run.engine === 'cache' ? 'every feature map read from the cache' : run.engine === 'tfjs' ? (run.fallbackReason ?? 'tfjs forced') : 'onnxruntime-node (backbone exported to ONNX)';
+  progress?.line(`features: ${all.length} images (${run.cached} from cache ${cacheDir}); engine ${run.engine}${run.fallbackReason ? ` (${run.fallbackReason})` : ''}`);
+  let trainFeatures = run.features.slice(0, split.train.length);
+  const valFeatures = run.features.slice(split.train.length);
+  let trainLabels = split.train.map((i) => i.label);
+  const copies = options.augment ?? 0;
+  if (copies > 0) {
+    const augmented = await extractAugmentedFeatures(backbone, split.train, { copies, seed: options.seed ?? 42, cacheDir, engine: options.engine, progress });
+    trainFeatures = [...trainFeatures, ...augmented];
+    trainLabels = [...trainLabels, ...split.train.flatMap((i) => Array.from({ length: copies }, () => i.label))];
+    progress?.line(`augmentation: ${augmented.length} rotated copies (+-15 degrees, ${copies} per training image) added to the ${split.train.length} training images`);
+  }
+  const valLabels = split.val.map((i) => i.label);
+  const validation = valFeatures.length > 0 ? { features: valFeatures, labels: valLabels } : undefined;
+  const onProgress = (e: TrainProgress): void => {
+    if (!progress) return;
+    if (e.type === 'batch') {
+      // The epoch line below reports the last batch.
+      if (e.batch + 1 < e.batches) progress.bar(`epoch ${e.epoch + 1}/${e.epochs}`, e.batch + 1, e.batches, `loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(3)} eta ${Math.round(e.etaSeconds)}s`);
+    } else {
+      progress.end();
+      progress.line(
+        `epoch ${e.epoch + 1}/${e.epochs}: loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(3)}` +
+          (e.valLoss !== undefined ? ` val_loss ${e.valLoss.toFixed(4)} val_acc ${(e.valAccuracy ?? NaN).toFixed(3)}` : '') +
+          ` lr ${e.learningRate.toExponential(2)}`,
+      );
+    }
+  };
+  let result: TrainHeadResult;
+  if (checkpoint) {
+    progress?.line(`resuming from ${checkpointFile} (epoch ${checkpoint.epoch + 1}, batch ${checkpoint.batch + 1})`);
+    result = await resumeTrainHead(checkpoint, trainFeatures, trainLabels, { validation, onProgress, signal: options.signal });
+  } else {
+    result = await trainHead(trainFeatures, trainLabels, {
+      classes: [...dataset.classes],
+      head: { inputShape: backbone.outputShape },
+      epochs: options.epochs ?? 10,
+      batchSize: options.batchSize ?? 8,
+      learningRate: options.learningRate ?? 1e-3,
+      seed: options.seed ?? 0,
+      validation,
+      onProgress,
+      signal: options.signal,
+    });
+  }
+  progress?.end();
+  const base = {
+    resumed: checkpoint !== null,
+    backbone: { name: backbone.name, description, pretrained: backbone.info.pretrained, weightsHash: backbone.weightsHash },
+    backend,
+    engine: run.engine,
+    engineNote,
+    split: { file: split.file, created: split.created, train: split.train.length, val: split.val.length, test: split.test.length },
+    epochsCompleted: result.epochsCompleted,
+    bestEpoch: result.bestEpoch,
+    history: result.history,
+    notice: 'NOT FOR CLINICAL USE' as const,
+  };
+  if (result.aborted && result.checkpoint) {
+    await saveCheckpoint(checkpointFile, result.checkpoint);
+    result.head.dispose();
+    return { ...base, model: null, aborted: true, checkpoint: checkpointFile, threshold: { method: 'none', value: NaN }, seconds: (Date.now() - started) / 1000 };
+  }
+  const method = options.threshold ?? { kind: 'fixed', value: 0.5 };
+  const valScores = method.kind === 'fixed' ? [] : headScores(result.head, valFeatures, backbone.outputShape, dataset.classes.indexOf(dataset.positiveClass));
+  const negative = dataset.classes.find((c) => c !== dataset.positiveClass) ?? dataset.positiveClass;
+  const threshold = chooseThreshold(method, valLabels, valScores, split.file, dataset.positiveClass, negative);
+  const epochs = result.history.loss.map((loss, i) => ({
+    epoch: i + 1,
+    loss,
+    accuracy: result.history.accuracy[i],
+    ...(result.history.valLoss.length > i ? { valLoss: result.history.valLoss[i], valAccuracy: result.history.valAccuracy[i] } : {}),
+  }));
+  const manifestHash = dataset.manifestFile ? await sha256File(dataset.manifestFile) : null;
+  await saveModel(out, {
+    head: result.head,
+    backbone,
+    classes: [...dataset.classes],
+    positiveClass: dataset.positiveClass,
+    threshold: threshold.value,
+    trainingMetrics: {
+      history: result.history,
+      epochs,
+      epochsCompleted: result.epochsCompleted,
+      bestEpoch: result.bestEpoch,
+      stoppedEarly: result.stoppedEarly,
+      threshold,
+      split: { file: split.file, sha256: await sha256File(split.file), train: split.train.length, val: split.val.length, test: split.test.length },
+      dataset: dataset.manifestFile ?? dataset.root,
+      weights: description,
+      engine: run.engine,
+      backend: backend.name,
+      seed: options.seed ?? 0,
+      augment: copies > 0 ? { copies, rotate: 15, fill: 'nearest' } : null,
+      resumed: checkpoint !== null,
+    },
+    datasetManifestHash: manifestHash,
+    packageVersions: packageVersions(),
+    ...(options.float16 ? { quantize: 'float16' as const } : {}),
+    overwrite: true,
+  });
+  // Temp file + rename like the rest of the model folder, so a reader never meets half a history.
+  await writeFileAtomic(path.join(out, 'training-history.json'), `${JSON.stringify({ epochs, bestEpoch: result.bestEpoch + 1 }, null, 2)}\n`);
+  result.head.dispose();
+  await rm(checkpointFile, { force: true });
+  return { ...base, model: out, aborted: false, threshold, seconds: (Date.now() - started) / 1000 };
+}
+

@@ -1,0 +1,27 @@
+/**
+ * @cxr/report: evaluation reports (HTML, self-contained; Markdown with PNG plots; metrics.json).
+ * NOT FOR CLINICAL USE.
+ */
+/** The package name. */
+export const PACKAGE_NAME = '@cxr/report';
+export { writeEvaluationReport } from './writeEvaluationReport';
+export type { WriteEvaluationReportOptions } from './writeEvaluationReport';
+export { ReportError } from './errors';
+export { renderVegaLiteSvg, svgToPng } from './renderPlot';
+export { confusionMatrixSpec } from './confusionMatrixSpec';
+export { rocCurveSpec } from './rocCurveSpec';
+export { prCurveSpec } from './prCurveSpec';
+export { scoreHistogramSpec } from './scoreHistogramSpec';
+export { trainingCurvesSpec } from './trainingCurvesSpec';
+export { CLINICAL_BANNER } from './reportSections';
+export type {
+  BinaryMetricsLike,
+  ConfusionMatrixLike,
+  EpochRecord,
+  EvaluationReportFiles,
+  EvaluationReportInput,
+  GradcamCase,
+  IntervalValue,
+  ReportModelInfo,
+  ScoredImage,
+} from './types';
