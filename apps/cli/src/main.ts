@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PipelineInterruptedError, PipelineOptionsError } from '@cxr/model/node';
+import { PredictionsOptionsError } from '@cxr/report';
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './command';
 import { commands } from './commands/index';
@@ -57,7 +58,7 @@ function reportError(error: unknown, ctx: CliContext): number {
     return EXIT.interrupted;
   }
   // The pipeline's option errors are usage errors (exit 2), checked before the packages' input errors.
-  if (error instanceof UsageError || error instanceof PipelineOptionsError) {
+  if (error instanceof UsageError || error instanceof PipelineOptionsError || error instanceof PredictionsOptionsError) {
     ctx.stderr.write(`cxr: ${error.message}\n`);
     return EXIT.usage;
   }

@@ -12,3 +12,8 @@ export class ReportError extends Error {
     this.file = options?.file;
   }
 }
+
+/** Options of `measurePredictions` that cannot work with the file (no `--positive` where the default class is absent): a CLI's usage error (exit 2). */
+export class PredictionsOptionsError extends ReportError {
+  override name = 'PredictionsOptionsError';
+}

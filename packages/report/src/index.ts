@@ -6,7 +6,9 @@
 export const PACKAGE_NAME = '@cxr/report';
 export { writeEvaluationReport } from './writeEvaluationReport';
 export type { WriteEvaluationReportOptions } from './writeEvaluationReport';
-export { ReportError } from './errors';
+export { ReportError, PredictionsOptionsError } from './errors';
+export { measurePredictions, DECIMAL_NUMBER } from './measurePredictions';
+export type { MeasurePredictionsOptions, MeasurePredictionsResult } from './measurePredictions';
 export { renderVegaLiteSvg, svgToPng } from './renderPlot';
 export { confusionMatrixSpec } from './confusionMatrixSpec';
 export { rocCurveSpec } from './rocCurveSpec';
