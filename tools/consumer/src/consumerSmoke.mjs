@@ -5,7 +5,8 @@
 //   - `import` (ESM) and `require` (CJS) of each package and its subpath entries (`/node`) work, and every value
 //     export declared in the entry's .d.mts / .d.ts is present at runtime;
 //   - a real function works (`binaryMetrics` gives a hand-computed sensitivity; typed errors keep their class);
-//   - `node_modules/.bin/cxr --help` exits 0 and says NOT FOR CLINICAL USE; `cxr metrics` measures a CSV.
+//   - `node_modules/.bin/cxr --help` exits 0 and says NOT FOR CLINICAL USE; `cxr metrics` measures a CSV;
+//   - the consumer example (src/example/pipeline.mts) type-checks and runs the whole pipeline from the tarballs.
 // Prints PASS/FAIL lines, exits 1 on any failure, and removes its temp dir (keep it with CXR_CONSUMER_KEEP=1).
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -225,9 +226,44 @@ async function main() {
     } else {
       fail('cxr --help lists the metrics command', help);
     }
+
+    // 5. The consumer example (src/example/pipeline.mts, under 40 lines): type-checked against the installed
+    //    declarations, then run: synthetic dataset, build, train, evaluate with the report, predict with Grad-CAM.
+    await runPipelineExample(project);
   } finally {
     if (process.env.CXR_CONSUMER_KEEP === '1') console.log(`kept ${tmp}`);
     else await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Type-checks the example against the installed packages' .d.ts (strict, NodeNext), compiles it, runs it and checks its output. */
+async function runPipelineExample(project) {
+  const example = path.join(project, 'pipeline.mts');
+  await writeFile(example, readFileSync(path.join(root, 'tools/consumer/src/example/pipeline.mts'), 'utf8'));
+  const lines = readFileSync(example, 'utf8').trimEnd().split('\n').length;
+  check(`consumer example is under 40 lines of TypeScript (${lines})`, lines < 40);
+  const options = {
+    module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true,
+    skipLibCheck: true, types: ['node'], typeRoots: [path.join(root, 'node_modules/@types')],
+  };
+  const program = ts.createProgram([example], options);
+  const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  if (!check('consumer example type-checks against the installed declarations (strict, NodeNext)', diagnostics.length === 0, diagnostics.slice(0, 5).join('\n'))) return;
+  const js = ts.transpileModule(readFileSync(example, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  await writeFile(path.join(project, 'pipeline.mjs'), js);
+  try {
+    const t0 = Date.now();
+    const { stdout } = await sh(process.execPath, ['pipeline.mjs', 'example-out'], project, { timeout: 300_000 });
+    const r = JSON.parse(stdout.trim().split('\n').pop());
+    const p = r.prediction;
+    const files = [r.report, p && p.heatmap].filter(Boolean);
+    check(
+      `consumer example: built, trained (${r.split.train}/${r.split.val}/${r.split.test}), evaluated (test AUC ${r.auc}), report and Grad-CAM written (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+      p && p.ok === true && typeof p.probabilities.covid === 'number' && files.length === 2 && files.every((f) => existsSync(f)) && r.split.test > 0,
+      stdout.slice(-600),
+    );
+  } catch (error) {
+    fail('consumer example run', `${error.stdout ?? ''}${error.stderr ?? error.message}`);
   }
 }
 
