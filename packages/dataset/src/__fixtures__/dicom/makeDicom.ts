@@ -1,8 +1,9 @@
 /**
- * A tiny DICOM writer for tests: builds Part 10 files or raw data sets, little endian, explicit or implicit VR,
- * from a list of elements. Just enough of PS3.5/PS3.10 to make small synthetic images whose expected pixels
- * can be worked out by hand.
+ * DICOM files for the decoder's tests, written by the project's one DICOM writer (`writeDicom`, dcmjs): Part 10 files
+ * or raw data sets, little endian, explicit or implicit VR, from a list of elements, so that small synthetic images
+ * have pixels that can be worked out by hand.
  */
+import { writeDicom, type DicomElements } from '../../synthetic/writeDicom';
 
 /** One data element: tag as [group, element], its VR, and its value (a string, numbers for US/SS, or bytes). */
 export interface FixtureElement {
@@ -11,90 +12,9 @@ export interface FixtureElement {
   value: string | number[] | Uint8Array | FixtureElement[][];
 }
 
-const LONG_VRS = new Set(['OB', 'OW', 'OF', 'SQ', 'UT', 'UN']);
-const utf8 = new TextEncoder();
-
-function pad(bytes: Uint8Array, vr: string): Uint8Array {
-  if (bytes.length % 2 === 0) return bytes;
-  const padded = new Uint8Array(bytes.length + 1);
-  padded.set(bytes);
-  padded[bytes.length] = vr === 'UI' || vr === 'OB' ? 0 : 0x20;
-  return padded;
-}
-
-function valueBytes(element: FixtureElement, explicit: boolean): Uint8Array {
-  const { vr, value } = element;
-  if (value instanceof Uint8Array) return pad(value, vr);
-  if (typeof value === 'string') return pad(utf8.encode(value), vr);
-  if (vr === 'SQ') {
-    const items = (value as FixtureElement[][]).map((item) => {
-      const body = concat(item.map((e) => encodeElement(e, explicit)));
-      const header = new Uint8Array(8);
-      const view = new DataView(header.buffer);
-      view.setUint16(0, 0xfffe, true);
-      view.setUint16(2, 0xe000, true);
-      view.setUint32(4, body.length, true);
-      return concat([header, body]);
-    });
-    return concat(items);
-  }
-  const numbers = value as number[];
-  const out = new Uint8Array(numbers.length * 2);
-  const view = new DataView(out.buffer);
-  numbers.forEach((n, i) => (vr === 'SS' ? view.setInt16(2 * i, n, true) : view.setUint16(2 * i, n, true)));
-  return out;
-}
-
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-/**
- * Encapsulated Pixel Data (PS3.5 A.4): an (7FE0,0010) OB element of undefined length holding an empty Basic
- * Offset Table item, one item per fragment, and a sequence delimiter. Explicit VR.
- */
-export function encapsulatedPixelData(fragments: Uint8Array[]): Uint8Array {
-  const item = (body: Uint8Array, element = 0xe000) => {
-    const header = new Uint8Array(8);
-    const view = new DataView(header.buffer);
-    view.setUint16(0, 0xfffe, true);
-    view.setUint16(2, element, true);
-    view.setUint32(4, body.length, true);
-    return concat([header, body]);
-  };
-  const header = new Uint8Array(12);
-  const view = new DataView(header.buffer);
-  view.setUint16(0, 0x7fe0, true);
-  view.setUint16(2, 0x0010, true);
-  header[4] = 0x4f; // 'O'
-  header[5] = 0x42; // 'B'
-  view.setUint32(8, 0xffffffff, true);
-  return concat([header, item(new Uint8Array(0)), ...fragments.map((f) => item(pad(f, 'OB'))), item(new Uint8Array(0), 0xe0dd)]);
-}
-
-/** Encodes one element (little endian). */
-function encodeElement(element: FixtureElement, explicit: boolean): Uint8Array {
-  const body = valueBytes(element, explicit);
-  const long = LONG_VRS.has(element.vr);
-  const header = new Uint8Array(explicit ? (long ? 12 : 8) : 8);
-  const view = new DataView(header.buffer);
-  view.setUint16(0, element.tag[0], true);
-  view.setUint16(2, element.tag[1], true);
-  if (!explicit) {
-    view.setUint32(4, body.length, true);
-  } else {
-    header[4] = element.vr.charCodeAt(0);
-    header[5] = element.vr.charCodeAt(1);
-    if (long) view.setUint32(8, body.length, true);
-    else view.setUint16(6, body.length, true);
-  }
-  return concat([header, body]);
+/** Fragments of compressed pixel data, written as encapsulated Pixel Data (PS3.5 A.4) by {@link makeDicom}. */
+export interface EncapsulatedPixelData {
+  fragments: Uint8Array[];
 }
 
 export const IMPLICIT_LE = '1.2.840.10008.1.2';
@@ -109,24 +29,32 @@ export interface MakeDicomOptions {
   noPreamble?: boolean;
 }
 
-/**
- * Builds DICOM bytes; elements must be given in ascending tag order. `appended` bytes (e.g.
- * {@link encapsulatedPixelData}) are written after them as they are.
- */
-export function makeDicom(elements: FixtureElement[], options: MakeDicomOptions = {}, appended?: Uint8Array): Uint8Array {
-  const ts = options.transferSyntaxUid ?? EXPLICIT_LE;
-  const explicit = ts !== IMPLICIT_LE;
-  const dataSet = concat([...elements.map((e) => encodeElement(e, explicit)), appended ?? new Uint8Array(0)]);
-  if (options.raw) return dataSet;
-  const metaBody = concat([
-    encodeElement({ tag: [0x0002, 0x0001], vr: 'OB', value: new Uint8Array([0, 1]) }, true),
-    encodeElement({ tag: [0x0002, 0x0010], vr: 'UI', value: ts }, true),
-  ]);
-  const groupLength = new Uint8Array(4);
-  new DataView(groupLength.buffer).setUint32(0, metaBody.length, true);
-  const meta = concat([encodeElement({ tag: [0x0002, 0x0000], vr: 'UL', value: groupLength }, true), metaBody]);
-  const prefix = utf8.encode('DICM');
-  return concat([options.noPreamble ? new Uint8Array(0) : new Uint8Array(128), prefix, meta, dataSet]);
+/** Encapsulated Pixel Data: an (7FE0,0010) OB element of undefined length, a Basic Offset Table, one item per fragment. */
+export function encapsulatedPixelData(fragments: Uint8Array[]): EncapsulatedPixelData {
+  return { fragments };
+}
+
+const hex = (n: number): string => n.toString(16).padStart(4, '0');
+
+function toElements(list: readonly FixtureElement[]): DicomElements {
+  const out: DicomElements = {};
+  for (const e of list) {
+    out[`${hex(e.tag[0])}${hex(e.tag[1])}`] = {
+      vr: e.vr,
+      value: e.vr === 'SQ' ? (e.value as FixtureElement[][]).map(toElements) : (e.value as string | number[] | Uint8Array),
+    };
+  }
+  return out;
+}
+
+/** Builds DICOM bytes from `elements`; `pixels` (encapsulated fragments) becomes the Pixel Data element. */
+export function makeDicom(elements: FixtureElement[], options: MakeDicomOptions = {}, pixels?: EncapsulatedPixelData): Uint8Array {
+  const dataSet = toElements(elements);
+  if (pixels) {
+    if (pixels.fragments.length !== 1) throw new RangeError('makeDicom writes one fragment (one frame) of encapsulated pixel data');
+    dataSet['7fe00010'] = { vr: 'OB', value: pixels.fragments[0] };
+  }
+  return writeDicom(dataSet, { transferSyntaxUid: options.transferSyntaxUid ?? EXPLICIT_LE, raw: options.raw, noPreamble: options.noPreamble });
 }
 
 /** Little-endian bytes of 16-bit words (the low 16 bits of each number, so negative numbers are two's complement). */
