@@ -17,7 +17,7 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile, rename } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
@@ -45,18 +45,18 @@ const NOTEBOOK = {
   evaluation: 'as reported by the seed notebook (issue 9): a random image-level split of images pooled from two sources, no confidence intervals',
 };
 
-const src = (p) => pathToFileURL(path.join(repoRoot, p)).href;
-const { runDatasetBuild } = await import(src('apps/cli/src/commands/dataset.ts'));
-const { runExperimentLoso } = await import(src('apps/cli/src/commands/experiment.ts'));
+// The library API (the same functions `cxr dataset build` and `cxr experiment loso` call), from the TypeScript sources.
+const { buildDataset, parseSourceSpec } = await import('@cxr/dataset/node');
+const { runExperimentLoso } = await import('@cxr/model/node');
 
 const t0 = performance.now();
 const log = (m) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1)} s] ${m}\n`);
 await rm(work, { recursive: true, force: true });
 await mkdir(work, { recursive: true });
 log(`building the dataset from ${shared}`);
-const build = await runDatasetBuild({
-  sources: [`covid-chestxray=${path.join(shared, 'covid-chestxray')}`, `nih=${path.join(shared, 'nih-cxr14')}`],
-  out: path.join(work, 'dataset'),
+const build = await buildDataset({
+  sources: [`covid-chestxray=${path.join(shared, 'covid-chestxray')}`, `nih=${path.join(shared, 'nih-cxr14')}`].map(parseSourceSpec),
+  outDir: path.join(work, 'dataset'),
 });
 const buildSeconds = (performance.now() - t0) / 1000;
 log(`dataset: ${JSON.stringify(build.images.byLabelAndSource)}`);

@@ -39,6 +39,8 @@ export interface ExperimentLosoResult {
 /**
  * Runs the leave-one-source-out experiment (`runLoso`) and writes `report.md` and `report.json` atomically.
  * @throws PipelineOptionsError for an unknown backbone or mitigation, or missing weights; PipelineInputError for bad data or a patient leak
+ * @example
+ * const { files, report } = await runExperimentLoso({ data: 'data/cxr', backbone: 'mobilenet_v1', weights: 'weights/mobilenet', mitigations: ['clahe'] });
  */
 export async function runExperimentLoso(options: ExperimentLosoOptions): Promise<ExperimentLosoResult> {
   const cwd = options.cwd ?? process.cwd();

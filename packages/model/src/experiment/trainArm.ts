@@ -14,6 +14,7 @@ export interface TrainingSet {
 
 /** How the head is trained: the notebook's recipe unless a mitigation changes it. */
 export interface TrainArmOptions {
+  /** `[positive, negative]`: {@link scoreFeatures} reads the first output as the positive class's probability. */
   classes: readonly [string, string];
   /** Shape of the (head-pooled) feature maps. */
   shape: [number, number, number];
@@ -104,7 +105,11 @@ export function headPool(feature: Float32Array, shape: readonly [number, number,
   return { data, shape: [oh, ow, c] };
 }
 
-/** Probability of the first class for each feature map (inference mode, batched, no tensors left behind), clamped to [0, 1]. */
+/**
+ * Probability of the positive class for each feature map (inference mode, batched, no tensors left behind), clamped
+ * to [0, 1]. A head from {@link trainArm} lists the positive class first (`classes: [positive, negative]`).
+ */
 export function scoreFeatures(head: tfl.LayersModel, features: readonly Float32Array[], shape: readonly number[], batchSize = 64): number[] {
-  return headScores(head, features, shape, 0, batchSize).map((s) => Math.min(1, Math.max(0, s)));
+  const positiveIndex = 0; // TrainArmOptions.classes is [positive, negative]
+  return headScores(head, features, shape, positiveIndex, batchSize).map((s) => Math.min(1, Math.max(0, s)));
 }

@@ -65,6 +65,10 @@ function trainingEpochs(cxr: CxrModel): EpochRecord[] | undefined {
  * `binaryMetrics` at the model's threshold (Wilson CIs, bootstrap AUC), per source when known, and optionally writes
  * the report with training curves, score histograms and Grad-CAM overlays of right and wrong cases. A set with one
  * class reports what can be measured (e.g. specificity for normals alone) and why AUC is absent.
+ *
+ * @example
+ * const e = await evaluateModel({ model: 'models/m', data: 'data/cxr', split: 'test', report: 'reports/m' });
+ * e.sensitivity.value; e.auc?.value; e.perSource; e.report?.html;
  */
 export async function evaluateModel(options: EvaluateModelOptions): Promise<EvaluateModelResult> {
   const cwd = options.cwd ?? process.cwd();

@@ -41,6 +41,9 @@ export interface PredictImagesResult {
  * Classifies PNG, JPEG or DICOM files with a saved model (each preprocessed with the model's saved spec; DICOM through
  * `decodeDicom`), deciding at the model's threshold, optionally with a Grad-CAM overlay each. A file that cannot be
  * read is reported (`ok: false`) and skipped.
+ *
+ * @example
+ * const { predictions } = await predictImages({ model: 'models/m', images: ['a.png', 'b.dcm'], heatmap: 'heatmaps' });
  */
 export async function predictImages(options: PredictImagesOptions): Promise<PredictImagesResult> {
   const cwd = options.cwd ?? process.cwd();

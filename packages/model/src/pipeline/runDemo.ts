@@ -95,6 +95,10 @@ async function checkDemoDir(out: string): Promise<void> {
  * builds the dataset (`buildDataset`), trains (patient-level split), evaluates on the held-out test split with the
  * report, and predicts one test image with a Grad-CAM heatmap. Uses pretrained weights when found
  * ({@link findDemoWeights}), else a seeded random VGG-like base (NOT ImageNet).
+ *
+ * @example
+ * const demo = await runDemo({ out: 'cxr-demo', size: 'small', randomWeights: true, seed: 7 });
+ * demo.report; demo.heatmap; demo.evaluation.auc;
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = Date.now();

@@ -116,7 +116,12 @@ async function checkOutDir(out: string): Promise<void> {
  * is none), base features extracted once into the disk cache (ONNX engine when available), Adam 1e-3 with decay
  * lr/epochs, 10 epochs, batch 8, the best validation epoch kept; saves the model with `cxr.json` (classes, positive
  * class, threshold, preprocessing, history, manifest hash, package versions) and `training-history.json`.
- * An aborted `signal` leaves `<out>.checkpoint.json`; `resume: true` continues from it.
+ * An aborted `signal` leaves `<out>.checkpoint.json`; `resume: true` continues from it. The classes and the positive
+ * class come from the dataset's recipe (`loadDataset`); the threshold method picks on the validation split.
+ *
+ * @example
+ * const r = await trainFromDataset({ data: 'data/cxr', backbone: 'mobilenet_v1', weights: 'weights/mobilenet', out: 'models/m', threshold: { kind: 'youden' } });
+ * r.model; r.threshold.value; r.history.valAccuracy;
  */
 export async function trainFromDataset(options: TrainFromDatasetOptions): Promise<TrainFromDatasetResult> {
   const started = Date.now();
