@@ -1,5 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildDataset } from '@cxr/dataset/node';
 import { makeSyntheticDataset, syntheticBuildSources } from '@cxr/dataset/synthetic';
 import type { RandomBaseSize } from '../backbones/openTrainingBackbone';
@@ -111,7 +112,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   const found = options.randomWeights
     ? null
-    : await findDemoWeights({ weights: options.weights, cacheRoot: defaultCacheRoot(), searchFrom: [cwd, __dirname], cwd });
+    : await findDemoWeights({ weights: options.weights, cacheRoot: defaultCacheRoot(), searchFrom: [cwd, path.dirname(fileURLToPath(import.meta.url))], cwd });
   if (options.weights && !found) throw new PipelineInputError(`${path.resolve(cwd, options.weights)}: no weights there (a tfjs layers folder with model.json, or a VGG16 .h5)`);
   progress?.line(found ? `weights: ${found.backbone} ImageNet weights from ${found.weights} (${found.from})` : 'weights: none found; using a seeded random VGG-like base (random weights, NOT ImageNet)');
 
