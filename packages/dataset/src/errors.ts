@@ -109,3 +109,19 @@ export class DatasetFolderError extends DatasetError {
 export class SplitFileError extends DatasetError {
   override name = 'SplitFileError';
 }
+
+/**
+ * A dataset design where a class comes mostly from sources no other class has (see `auditDataDesign`): a model can
+ * learn the source instead of the class. Carries the audit; the message says what, why and what to do.
+ */
+export class ConfoundedDesignError extends DatasetError {
+  override name = 'ConfoundedDesignError';
+  constructor(
+    /** The audit that found it (a `DataDesignAudit`). */
+    readonly audit: { findings: string[]; threshold: number },
+    message: string,
+    file?: string,
+  ) {
+    super(file ? `${file}: ${message}` : message, { file });
+  }
+}

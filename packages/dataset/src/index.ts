@@ -12,6 +12,7 @@ export {
   ImageConversionError,
   DatasetFolderError,
   SplitFileError,
+  ConfoundedDesignError,
 } from './errors';
 
 // DICOM reading and decoding (browser-safe: Uint8Array in, grey pixels out)
@@ -41,3 +42,7 @@ export { DEFAULT_RECIPE, recipeClasses } from './build/defaultRecipe';
 export type { ClassRule, RecipeClasses } from './build/defaultRecipe';
 export { MANIFEST_COLUMNS, formatManifest, formatManifestRow, parseManifest } from './build/manifestRecord';
 export type { ManifestRecord } from './build/manifestRecord';
+
+// Data-design audit: is a class confounded with its sources? (browser-safe)
+export { auditDataDesign, formatDataDesignAudit, confoundedMessage, assertNotConfounded, CONFOUNDED_SHARE } from './audit/auditDataDesign';
+export type { DataDesignAudit, ClassSourceAudit } from './audit/auditDataDesign';
