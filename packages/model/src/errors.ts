@@ -145,3 +145,6 @@ export class PipelineOptionsError extends ModelError {}
 
 /** Pipeline work stopped by its AbortSignal before it finished (a training checkpoint may be left to resume). */
 export class PipelineInterruptedError extends ModelError {}
+
+/** Bad input to the out-of-distribution description or check (empty or mismatched features, bad options). */
+export class InputCheckError extends ModelError {}

@@ -92,3 +92,16 @@ export { groupedFolds } from './probe/groupedFolds';
 export { fitLogisticRegression } from './probe/logisticRegression';
 export type { LogisticRegressionModel, LogisticRegressionOptions } from './probe/logisticRegression';
 export { globalAveragePool } from './probe/globalAveragePool';
+export { auditFeatureSources, SOURCE_ALARM_AUC } from './probe/auditFeatureSources';
+export type { FeatureSourceAudit, ClassSourceProbe } from './probe/auditFeatureSources';
+
+// Out-of-distribution refusal: is an input like what the model was trained on? (browser-safe)
+export { InputCheckError } from './errors';
+export {
+  describeInputDistribution,
+  checkInput,
+  inputDistance,
+  describeImage,
+  DEFAULT_IMAGE_LIMITS,
+} from './ood/inputDistribution';
+export type { InputDistribution, DescribeInputsOptions, ImageLimits, ImageFacts, InputCheck } from './ood/inputDistribution';

@@ -178,6 +178,8 @@ export {
   groupedFolds,
   fitLogisticRegression,
   globalAveragePool,
+  auditFeatureSources,
+  SOURCE_ALARM_AUC,
 } from './index';
 export type {
   SourceProbeFold,
@@ -187,6 +189,8 @@ export type {
   GroupBootstrapOptions,
   LogisticRegressionModel,
   LogisticRegressionOptions,
+  FeatureSourceAudit,
+  ClassSourceProbe,
 } from './index';
 
 // The pipeline (Node): what `cxr train`, `evaluate`, `predict` and `demo` do, as functions a project can call.
@@ -227,3 +231,7 @@ export { MITIGATION_NAMES, resolveMitigation, LUNG_CROP, STRONG_AUGMENTATION } f
 export type { MitigationName, MitigationSettings } from './experiment/mitigations';
 export { planHoldOuts } from './experiment/planHoldOuts';
 export type { HoldOutPlan, PlanRecord, SkippedHoldOut } from './experiment/planHoldOuts';
+
+// Out-of-distribution refusal
+export { InputCheckError, describeInputDistribution, checkInput, inputDistance, describeImage, DEFAULT_IMAGE_LIMITS } from './index';
+export type { InputDistribution, DescribeInputsOptions, ImageLimits, ImageFacts, InputCheck } from './index';
