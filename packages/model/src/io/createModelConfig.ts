@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { PreprocessSpec } from '@cxr/preprocess';
 import type { BackboneLike } from '../head/createClassifier';
-import { MODEL_CONFIG_FORMAT_VERSION, validateModelConfig, type ModelConfig } from './modelConfig';
+import type { InputDistribution } from '../ood/inputDistribution';
+import { MODEL_CONFIG_FORMAT_VERSION, validateModelConfig, type Calibration, type DataDesignRecord, type ModelConfig } from './modelConfig';
 
 /** The `cxr.json` facts given to `saveModel`. */
 export interface ModelConfigOptions {
@@ -20,6 +21,12 @@ export interface ModelConfigOptions {
   datasetManifestHash?: string | null;
   /** Default: now. */
   createdAt?: Date;
+  /** Temperature scaling fitted on the validation split (`fitTemperature`). */
+  calibration?: Calibration | null;
+  /** From `describeInputDistribution`: lets `predict` refuse inputs unlike the training images. */
+  inputDistribution?: InputDistribution | null;
+  /** The data-design audit of the training data. */
+  dataDesign?: DataDesignRecord | null;
 }
 
 /**
@@ -44,6 +51,9 @@ export function createModelConfig(options: ModelConfigOptions): ModelConfig {
       ...options.packageVersions,
     },
     datasetManifestHash: options.datasetManifestHash ?? null,
+    ...(options.calibration ? { calibration: options.calibration } : {}),
+    ...(options.inputDistribution ? { inputDistribution: options.inputDistribution } : {}),
+    ...(options.dataDesign ? { dataDesign: options.dataDesign } : {}),
   };
   return validateModelConfig(JSON.parse(JSON.stringify(config)), 'saveModel options');
 }

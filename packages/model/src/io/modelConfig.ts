@@ -1,6 +1,7 @@
 import type { PreprocessSpec } from '@cxr/preprocess';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelConfigError } from '../errors';
+import { inputDistributionProblem, type InputDistribution } from '../ood/inputDistribution';
 
 /** Version of the `cxr.json` layout this library writes and reads. */
 export const MODEL_CONFIG_FORMAT_VERSION = 1;
@@ -37,6 +38,41 @@ export interface ModelConfig {
   packageVersions: Record<string, string>;
   /** Hash of the dataset manifest the model was trained on, or null. */
   datasetManifestHash: string | null;
+  /** Temperature scaling of the outputs, fitted on the validation split; absent or null: none. */
+  calibration?: Calibration | null;
+  /** What the model was trained on, for refusing other inputs (`checkInput`); absent or null: no refusal. */
+  inputDistribution?: InputDistribution | null;
+  /** The data-design audit of the training data (class x source, source probes); absent or null: not audited. */
+  dataDesign?: DataDesignRecord | null;
+}
+
+/** `cxr.json` `calibration`: temperature scaling applied by `predict` before the threshold. */
+export interface Calibration {
+  method: 'temperature-scaling';
+  /** Probabilities become `softmax(log(p) / temperature)`. */
+  temperature: number;
+  /** Where it was fitted, e.g. `validation split (41 images)`. */
+  fittedOn: string;
+  /** Mean negative log-likelihood there before and after. */
+  nllBefore: number;
+  nllAfter: number;
+}
+
+/** `cxr.json` `dataDesign`: what the data-design audit found when the model was trained. */
+export interface DataDesignRecord {
+  /** Some class comes >= `threshold` from sources no other class has. */
+  confounded: boolean;
+  /** Trained anyway (`--allow-confounded`). */
+  allowedConfounded: boolean;
+  threshold: number;
+  /** One sentence per confounded class. */
+  findings: string[];
+  /** Class x source counts and each class's share from sources no other class has. */
+  perClass: { label: string; n: number; bySource: Record<string, number>; exclusiveShare: number; confounded: boolean }[];
+  /** Within-class source probes on the training features (`auditFeatureSources`), or null. */
+  sourceProbe: { alarm: boolean; threshold: number; probes: { label: string; positiveSource: string; negativeSource: string; auc: number; alarm: boolean }[]; notProbed: { label: string; reason: string }[] } | null;
+  /** The warning to show wherever the model's results are shown, or null when not confounded. */
+  warning: string | null;
 }
 
 /** A loaded model: the tfjs classifier and its validated `cxr.json`. */
@@ -49,6 +85,8 @@ const KEYS = [
   'formatVersion', 'createdAt', 'notForClinicalUse', 'classes', 'positiveClass', 'threshold', 'backbone',
   'preprocessing', 'trainingMetrics', 'packageVersions', 'datasetManifestHash',
 ];
+/** Fields a `cxr.json` may have (older models lack them). */
+const OPTIONAL_KEYS = ['calibration', 'inputDistribution', 'dataDesign'];
 const SPEC_KEYS = ['version', 'height', 'width', 'channels', 'resizeMode', 'normalization', 'clahe', 'cropBorder'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -65,7 +103,7 @@ export function validateModelConfig(json: unknown, source: string): ModelConfig 
   if (!isObject(json)) fail(`expected a JSON object, got ${show(json)}`);
   const o = json as Record<string, unknown>;
   for (const k of KEYS) if (!(k in o)) fail(`missing field "${k}"`);
-  for (const k of Object.keys(o)) if (!KEYS.includes(k)) fail(`unknown field "${k}"`);
+  for (const k of Object.keys(o)) if (!KEYS.includes(k) && !OPTIONAL_KEYS.includes(k)) fail(`unknown field "${k}"`);
   if (o.formatVersion !== MODEL_CONFIG_FORMAT_VERSION) {
     fail(`formatVersion is ${show(o.formatVersion)}, this library reads ${MODEL_CONFIG_FORMAT_VERSION}`);
   }
@@ -95,6 +133,27 @@ export function validateModelConfig(json: unknown, source: string): ModelConfig 
   }
   if (o.datasetManifestHash !== null && typeof o.datasetManifestHash !== 'string') {
     fail(`datasetManifestHash must be a string or null, got ${show(o.datasetManifestHash)}`);
+  }
+  const cal = o.calibration;
+  if (cal !== undefined && cal !== null) {
+    const c = cal as Record<string, unknown>;
+    if (!isObject(cal) || c.method !== 'temperature-scaling' || typeof c.temperature !== 'number' || !(c.temperature > 0) || !Number.isFinite(c.temperature)) {
+      fail(`calibration must be null or { method: "temperature-scaling", temperature > 0, ... }, got ${show(cal)}`);
+    }
+  }
+  if (o.inputDistribution !== undefined && o.inputDistribution !== null) {
+    const problem = inputDistributionProblem(o.inputDistribution);
+    if (problem) fail(`inputDistribution ${problem}`);
+    if ((o.inputDistribution as InputDistribution).dims !== (bb.outputShape as number[])[2]) {
+      fail(`inputDistribution.dims ${(o.inputDistribution as InputDistribution).dims} is not the backbone's ${(bb.outputShape as number[])[2]} channels`);
+    }
+  }
+  const dd = o.dataDesign;
+  if (dd !== undefined && dd !== null) {
+    const d = dd as Record<string, unknown>;
+    if (!isObject(dd) || typeof d.confounded !== 'boolean' || typeof d.allowedConfounded !== 'boolean' || !Array.isArray(d.findings) || !Array.isArray(d.perClass) || !(d.warning === null || typeof d.warning === 'string')) {
+      fail(`dataDesign must be null or { confounded, allowedConfounded, findings, perClass, sourceProbe, warning }, got ${show(dd).slice(0, 200)}`);
+    }
   }
   return o as unknown as ModelConfig;
 }

@@ -206,17 +206,24 @@ export function checkInput(d: InputDistribution, input: { feature?: ArrayLike<nu
 }
 
 /**
- * The facts {@link checkInput} needs from a decoded grey image (any integer or float grey `RawPixels`-like
- * object): its size and its distinct grey levels at 8 bits (16-bit and float values are scaled by `maxValue`).
+ * The facts {@link checkInput} needs from a decoded grey image (8-bit, 16-bit or float grey, any `RawPixels`-like
+ * object; with several channels the first is read): its size and its distinct grey levels when its own range
+ * (min..max) is spread over 256 bins, so a 12-bit DICOM in 16-bit words and an 8-bit PNG are measured alike.
  */
-export function describeImage(pixels: { data: ArrayLike<number>; width: number; height: number }, maxValue?: number): ImageFacts {
+export function describeImage(pixels: { data: ArrayLike<number>; width: number; height: number }): ImageFacts {
   const data = pixels.data;
-  const max = maxValue ?? (data instanceof Uint16Array ? 65535 : data instanceof Float32Array ? 1 : 255);
+  const channels = Math.max(1, Math.round(data.length / Math.max(1, pixels.width * pixels.height)));
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < data.length; i += channels) {
+    if (data[i] < min) min = data[i];
+    if (data[i] > max) max = data[i];
+  }
   const seen = new Uint8Array(256);
   let levels = 0;
-  const channels = Math.max(1, Math.round(data.length / Math.max(1, pixels.width * pixels.height)));
+  const scale = max > min ? 255 / (max - min) : 0;
   for (let i = 0; i < data.length; i += channels) {
-    const v = Math.max(0, Math.min(255, Math.round((data[i] / max) * 255)));
+    const v = Math.round((data[i] - min) * scale);
     if (!seen[v]) {
       seen[v] = 1;
       levels++;

@@ -1,15 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { applyTemperature } from '@cxr/metrics';
 import { PredictInputError } from '../errors';
+import { HEAD_LAYER_NAMES } from '../head/createHead';
 import type { CxrModel } from '../io/modelConfig';
+import { checkInput, type ImageFacts, type InputCheck } from '../ood/inputDistribution';
 import { toInputBatch, type ModelInput } from './toInputBatch';
+
+/** What a refused input gets instead of a decision. */
+export const NO_DECISION = 'outside what this model was trained on: no decision';
 
 /** The prediction for one image. NOT FOR CLINICAL USE. */
 export interface Prediction {
-  /** Probability per class name, e.g. `{ covid: 0.91, normal: 0.09 }`. */
+  /** Probability per class name, e.g. `{ covid: 0.91, normal: 0.09 }` (temperature-scaled when the model is calibrated). */
   probabilities: Record<string, number>;
-  /** `positiveClass` when its probability is >= threshold, else the most probable other class. */
-  decision: string;
+  /**
+   * `positiveClass` when its probability is >= threshold, else the most probable other class; `null` when the input
+   * was refused as outside what the model was trained on ({@link NO_DECISION}; `inputCheck.reasons` says why).
+   */
+  decision: string | null;
   threshold: number;
+  /** The out-of-distribution check, or null when the model carries no `inputDistribution` (or checks were off). */
+  inputCheck: InputCheck | null;
 }
 
 /** Options of {@link predict}. */
@@ -18,15 +30,42 @@ export interface PredictOptions {
   threshold?: number;
   /** Images per forward pass (default 16). */
   batchSize?: number;
+  /** Facts of each decoded image (`describeImage`), for the size, aspect-ratio and grey-level checks. */
+  images?: readonly (ImageFacts | undefined)[];
+  /** `false`: skip the out-of-distribution check (always decide). Default: check when the model can. */
+  checkInputs?: boolean;
+  /** `false`: raw softmax outputs, ignoring the saved temperature. Default true. */
+  calibrated?: boolean;
+}
+
+const withFeatures = new WeakMap<tfl.LayersModel, tfl.LayersModel>();
+
+/** The classifier with a second output: the globally average-pooled backbone features (the head's input). */
+function featureModel(model: tfl.LayersModel): tfl.LayersModel {
+  let m = withFeatures.get(model);
+  if (!m) {
+    const at = model.layers.findIndex((l) => l.name === HEAD_LAYER_NAMES.pool);
+    // the classifier is flat (base layers, then head layers), so the layer before the head's pool is the base output;
+    // the pool's own `input` is ambiguous when the head model shares its layers
+    const base = at > 0 ? (model.layers[at - 1].output as tfl.SymbolicTensor) : null;
+    if (!base || Array.isArray(base) || base.shape.length !== 4) {
+      throw new PredictInputError(`model ${model.name} has no ${HEAD_LAYER_NAMES.pool} layer after a 4-d base output: cannot find the backbone features its inputDistribution describes`);
+    }
+    const pooled = tfl.layers.globalAveragePooling2d({ name: 'cxr_input_check_pool' }).apply(base) as tfl.SymbolicTensor;
+    m = tfl.model({ inputs: model.inputs, outputs: [model.outputs[0], pooled] });
+    withFeatures.set(model, m);
+  }
+  return m;
 }
 
 /**
  * Classifies preprocessed images (made with the model's saved `preprocessing` spec) in inference mode
- * (dropout off), in batches, leaving no tensors behind. Browser-safe.
+ * (dropout off), in batches, leaving no tensors behind. Applies the saved temperature scaling, and when the model
+ * carries an `inputDistribution`, refuses inputs unlike its training images (`decision: null`). Browser-safe.
  *
  * @example
- * const [p] = await predict(cxr, preprocessPixels(grey, cxr.config.preprocessing));
- * p.probabilities.covid; p.decision; // 'covid' | 'normal'
+ * const [p] = await predict(cxr, preprocessPixels(grey, cxr.config.preprocessing), { images: [describeImage(grey)] });
+ * p.decision ?? `${NO_DECISION}: ${p.inputCheck?.reasons.join('; ')}`;
  */
 export async function predict(cxr: CxrModel, inputs: ModelInput, options: PredictOptions = {}): Promise<Prediction[]> {
   const { classes, positiveClass } = cxr.config;
@@ -35,22 +74,39 @@ export async function predict(cxr: CxrModel, inputs: ModelInput, options: Predic
   const batchSize = options.batchSize ?? 16;
   // 0 or a fraction would never finish the batch loop below
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new PredictInputError(`batchSize must be a positive integer, got ${batchSize}`);
+  const distribution = options.checkInputs === false ? null : (cxr.config.inputDistribution ?? null);
+  const temperature = options.calibrated === false ? 1 : (cxr.config.calibration?.temperature ?? 1);
+  const net = distribution ? featureModel(cxr.model) : cxr.model;
   const x = toInputBatch(cxr.model, inputs);
   const n = x.shape[0];
+  if (options.images && options.images.length !== n) throw new PredictInputError(`${n} inputs but ${options.images.length} image facts`);
   const out: Prediction[] = [];
   try {
     for (let start = 0; start < n; start += batchSize) {
-      const probs = tf.tidy(() => cxr.model.predict(tf.slice(x, start, Math.min(batchSize, n - start))) as tf.Tensor);
+      const outputs = tf.tidy(() => {
+        const y = net.predict(tf.slice(x, start, Math.min(batchSize, n - start)));
+        return Array.isArray(y) ? y : [y];
+      });
       let values: Float32Array | Int32Array | Uint8Array;
+      let pooled: Float32Array | null = null;
       try {
-        values = await probs.data();
+        values = await outputs[0].data();
+        if (outputs[1]) pooled = (await outputs[1].data()) as Float32Array;
       } finally {
-        probs.dispose();
+        outputs.forEach((t) => t.dispose());
       }
       const k = classes.length;
       for (let i = 0; i < values.length / k; i++) {
-        const row = Array.from(values.subarray(i * k, (i + 1) * k));
-        out.push(decide(row, classes, positiveClass, threshold));
+        let row = Array.from(values.subarray(i * k, (i + 1) * k));
+        if (temperature !== 1) row = applyTemperature(row, temperature);
+        const p = decide(row, classes, positiveClass, threshold);
+        if (distribution) {
+          const dims = distribution.dims;
+          const check = checkInput(distribution, { feature: pooled!.subarray(i * dims, (i + 1) * dims), image: options.images?.[start + i] });
+          p.inputCheck = check;
+          if (!check.inDistribution) p.decision = null;
+        }
+        out.push(p);
       }
     }
   } finally {
@@ -71,5 +127,5 @@ export function decide(row: readonly number[], classes: readonly string[], posit
     });
     decision = classes[best];
   }
-  return { probabilities, decision, threshold };
+  return { probabilities, decision, threshold, inputCheck: null };
 }

@@ -1,4 +1,5 @@
 import type { CxrModel } from '../io/modelConfig';
+import type { ImageFacts } from '../ood/inputDistribution';
 import { predict, type Prediction, type PredictOptions } from './predict';
 import { readModelInput } from './readModelInput';
 
@@ -13,7 +14,7 @@ export interface FilePrediction extends Prediction {
  * `@cxr/preprocess` name the file.
  *
  * @example
- * for (const p of await predictFiles(await loadModel('models/vgg16'), ['a.png'])) console.log(p.path, p.decision);
+ * for (const p of await predictFiles(await loadModel('models/vgg16'), ['a.png'])) console.log(p.path, p.decision ?? 'no decision');
  */
 export async function predictFiles(cxr: CxrModel, paths: readonly string[], options: PredictOptions = {}): Promise<FilePrediction[]> {
   const batchSize = options.batchSize ?? 16;
@@ -21,8 +22,13 @@ export async function predictFiles(cxr: CxrModel, paths: readonly string[], opti
   for (let start = 0; start < paths.length; start += batchSize) {
     const chunk = paths.slice(start, start + batchSize);
     const inputs: Float32Array[] = [];
-    for (const p of chunk) inputs.push((await readModelInput(p, cxr.config.preprocessing)).input);
-    const predictions = await predict(cxr, inputs, options);
+    const images: ImageFacts[] = [];
+    for (const p of chunk) {
+      const { input, facts } = await readModelInput(p, cxr.config.preprocessing);
+      inputs.push(input);
+      images.push(facts);
+    }
+    const predictions = await predict(cxr, inputs, { ...options, images });
     predictions.forEach((pred, i) => out.push({ path: chunk[i], ...pred }));
   }
   return out;

@@ -1,7 +1,8 @@
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeDicom } from '@cxr/dataset';
-import { fitToSpec, preprocessGreyImage, toModelInput, type FloatImage, type PreprocessSpec } from '@cxr/preprocess/node';
+import { decodeImage, fitToSpec, toModelInput, type FloatImage, type PreprocessSpec } from '@cxr/preprocess/node';
+import { describeImage, type ImageFacts } from '../ood/inputDistribution';
 
 /** An image ready for the model, and its grey picture at the model's size (for Grad-CAM overlays). */
 export interface ModelInputImage {
@@ -10,6 +11,8 @@ export interface ModelInputImage {
   /** Grey values in [0, 1] at the spec's size. */
   grey: FloatImage;
   format: 'dicom' | 'image';
+  /** Size and grey levels of the decoded image, for the out-of-distribution checks (`checkInput`). */
+  facts: ImageFacts;
 }
 
 /**
@@ -41,9 +44,12 @@ export async function isDicomFile(file: string): Promise<boolean> {
 export async function readModelInput(file: string, spec: PreprocessSpec): Promise<ModelInputImage> {
   if (await isDicomFile(file)) {
     const dicom = await decodeDicom(new Uint8Array(await readFile(file)), { fileName: file });
-    const { image } = fitToSpec({ data: dicom.pixels, width: dicom.width, height: dicom.height, channels: 1 }, spec);
-    return { input: toModelInput(image, spec), grey: image, format: 'dicom' };
+    const pixels = { data: dicom.pixels, width: dicom.width, height: dicom.height, channels: 1 as const };
+    const { image } = fitToSpec(pixels, spec);
+    return { input: toModelInput(image, spec), grey: image, format: 'dicom', facts: describeImage(pixels) };
   }
-  const { image } = await preprocessGreyImage(file, spec);
-  return { input: toModelInput(image, spec), grey: image, format: 'image' };
+  // decodeImage + fitToSpec is preprocessGreyImage's exact path, keeping the decoded pixels for describeImage
+  const { pixels } = await decodeImage(file);
+  const { image } = fitToSpec(pixels, spec);
+  return { input: toModelInput(image, spec), grey: image, format: 'image', facts: describeImage(pixels) };
 }
