@@ -105,3 +105,5 @@ export {
   DEFAULT_IMAGE_LIMITS,
 } from './ood/inputDistribution';
 export type { InputDistribution, DescribeInputsOptions, ImageLimits, ImageFacts, InputCheck } from './ood/inputDistribution';
+export { trainingSafeguards, headProbabilities, createDataDesignRecord } from './safety/trainingSafeguards';
+export type { TrainingSafeguards, TrainingSafeguardsOptions } from './safety/trainingSafeguards';

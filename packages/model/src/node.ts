@@ -236,5 +236,7 @@ export { planHoldOuts } from './experiment/planHoldOuts';
 export type { HoldOutPlan, PlanRecord, SkippedHoldOut } from './experiment/planHoldOuts';
 
 // Out-of-distribution refusal
+export { trainingSafeguards, headProbabilities, createDataDesignRecord } from './index';
+export type { TrainingSafeguards, TrainingSafeguardsOptions } from './index';
 export { InputCheckError, describeInputDistribution, checkInput, inputDistance, describeImage, DEFAULT_IMAGE_LIMITS } from './index';
 export type { InputDistribution, DescribeInputsOptions, ImageLimits, ImageFacts, InputCheck } from './index';
