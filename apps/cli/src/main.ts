@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ConfoundedDesignError } from '@cxr/dataset';
 import { PipelineInterruptedError, PipelineOptionsError } from '@cxr/model/node';
 import { PredictionsOptionsError } from '@cxr/report';
 import { Command, CommanderError } from 'commander';
@@ -58,7 +59,8 @@ function reportError(error: unknown, ctx: CliContext): number {
     return EXIT.interrupted;
   }
   // The pipeline's option errors are usage errors (exit 2), checked before the packages' input errors.
-  if (error instanceof UsageError || error instanceof PipelineOptionsError || error instanceof PredictionsOptionsError) {
+  // A confounded data design is refused like a usage error (exit 2): --allow-confounded is the way on.
+  if (error instanceof UsageError || error instanceof PipelineOptionsError || error instanceof PredictionsOptionsError || error instanceof ConfoundedDesignError) {
     ctx.stderr.write(`cxr: ${error.message}\n`);
     return EXIT.usage;
   }

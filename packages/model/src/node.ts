@@ -212,10 +212,10 @@ export { extractAugmentedFeatures, NOTEBOOK_AUGMENTATION } from './pipeline/extr
 export type { ExtractAugmentedFeaturesOptions } from './pipeline/extractAugmentedFeatures';
 export { trainFromDataset, defaultCacheRoot, checkpointFileFor } from './pipeline/trainFromDataset';
 export type { ThresholdMethod, TrainFromDatasetOptions, TrainFromDatasetResult } from './pipeline/trainFromDataset';
-export { scoreImages } from './pipeline/scoreImages';
+export { scoreImages, scoreAndCheckImages } from './pipeline/scoreImages';
 export { writeGradcamOverlay } from './pipeline/writeGradcamOverlay';
 export { evaluateModel } from './pipeline/evaluateModel';
-export type { EvaluateModelOptions, EvaluateModelResult } from './pipeline/evaluateModel';
+export type { EvaluateModelOptions, EvaluateModelResult, EvaluationCoverage } from './pipeline/evaluateModel';
 export { predictImages } from './pipeline/predictImages';
 export type { ImagePrediction, PredictImagesOptions, PredictImagesResult } from './pipeline/predictImages';
 export { findDemoWeights, SHARED_MOBILENET } from './pipeline/findDemoWeights';

@@ -15,6 +15,7 @@ export { rocCurveSpec } from './rocCurveSpec';
 export { prCurveSpec } from './prCurveSpec';
 export { scoreHistogramSpec } from './scoreHistogramSpec';
 export { trainingCurvesSpec } from './trainingCurvesSpec';
+export { reliabilityDiagramSpec } from './reliabilityDiagramSpec';
 export { CLINICAL_BANNER } from './reportSections';
 export type {
   BinaryMetricsLike,
@@ -25,5 +26,8 @@ export type {
   GradcamCase,
   IntervalValue,
   ReportModelInfo,
+  ReportSafety,
+  ReliabilityBinLike,
   ScoredImage,
+  SubsetSummary,
 } from './types';

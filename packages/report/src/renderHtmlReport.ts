@@ -1,5 +1,5 @@
 import { decimal, METRIC_GLOSSARY, percent, percentInterval } from './metricGlossary';
-import { classCounts, CLINICAL_BANNER, CLINICAL_DISCLAIMER, collectWarnings } from './reportSections';
+import { classCounts, CLINICAL_BANNER, CLINICAL_DISCLAIMER, collectWarnings, safetyLines } from './reportSections';
 import type { ReportContent, RenderedPlot } from './types';
 
 const CSS = `
@@ -109,6 +109,13 @@ export function renderHtmlReport(content: ReportContent): string {
       if (p) out.push(plotFigure(p));
     }
     out.push(`</div>`);
+  }
+
+  const safety = safetyLines(input);
+  const reliability = plot('reliability');
+  if (safety.length > 0 || reliability) {
+    out.push(`<h2>Calibration, prevalence and coverage</h2><ul>${safety.map((l) => `<li>${e(l)}</li>`).join('')}</ul>`);
+    if (reliability) out.push(`<div class="plots">${plotFigure(reliability)}</div>`);
   }
 
   const hist = plot('score-histogram');

@@ -1,5 +1,5 @@
 import { decimal, METRIC_GLOSSARY, percent, percentInterval } from './metricGlossary';
-import { classCounts, CLINICAL_BANNER, CLINICAL_DISCLAIMER, collectWarnings } from './reportSections';
+import { classCounts, CLINICAL_BANNER, CLINICAL_DISCLAIMER, collectWarnings, safetyLines } from './reportSections';
 import type { ReportContent } from './types';
 
 /** Escapes text for a Markdown table cell or paragraph (pipes, backslashes, HTML, emphasis and newlines). */
@@ -62,6 +62,11 @@ export function renderMarkdownReport(content: ReportContent): string {
   out.push('## Ranking: ROC and precision-recall', '');
   if (aucReason) out.push(`> ${e(aucReason)}`, '');
   else out.push(...image('roc'), ...image('precision-recall'));
+
+  const safety = safetyLines(input);
+  if (safety.length > 0 || plots.some((p) => p.name === 'reliability')) {
+    out.push('## Calibration, prevalence and coverage', '', ...safety.map((l) => `- ${e(l)}`), '', ...image('reliability'));
+  }
 
   if (plots.some((p) => p.name === 'score-histogram')) out.push('## Score distributions', '', ...image('score-histogram'));
   if (plots.some((p) => p.name === 'training-curves')) out.push('## Training', '', ...image('training-curves'));

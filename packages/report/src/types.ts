@@ -99,6 +99,36 @@ export interface EvaluationReportInput {
   gradcam?: GradcamCase[];
   notes?: string[];
   warnings?: string[];
+  /** Calibration, predictive values at a stated prevalence, and out-of-distribution coverage (issue 15). */
+  safety?: ReportSafety;
+}
+
+/** One bin of a reliability diagram (`reliabilityDiagram` of `@cxr/metrics`; NaN read back as null). */
+export interface ReliabilityBinLike {
+  lower: number;
+  upper: number;
+  count: number;
+  meanPredicted: number | null;
+  observedRate: number | null;
+}
+
+/** A few headline numbers of a subset of the evaluated images. */
+export interface SubsetSummary {
+  n: number;
+  accuracy: number | null;
+  sensitivity: number | null;
+  specificity: number | null;
+  auc: number | null;
+}
+
+/** The safety section of a report. */
+export interface ReportSafety {
+  /** Reliability of the positive-class probability: ECE, MCE and the diagram's bins; the model's temperature (null: none). */
+  calibration?: { ece: number; mce: number; bins: ReliabilityBinLike[]; temperature: number | null };
+  /** PPV and NPV at a user-given prevalence, from the sensitivity and specificity measured here (Bayes). */
+  atPrevalence?: { prevalence: number; ppv: number | null; npv: number | null; sensitivity: number; specificity: number };
+  /** The out-of-distribution refusal: how many images got a decision, why the others did not, metrics on each set. */
+  coverage?: { n: number; decided: number; refused: number; reasons: Array<{ reason: string; count: number }>; all: SubsetSummary; decidedOnly: SubsetSummary | null };
 }
 
 /** One rendered plot: a file stem (`roc`), a caption, and the SVG text and PNG bytes. */

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { binaryMetrics } from '@cxr/metrics';
+import { binaryMetrics, predictiveValues, reliabilityDiagram } from '@cxr/metrics';
 import sharp from 'sharp';
 import { handMetrics, handScores, oneClassMetrics } from './__fixtures__/handMetrics';
 import { ReportError } from './errors';
@@ -242,5 +242,35 @@ describe('writeEvaluationReport with the metrics of @cxr/metrics', () => {
     expect(html).toMatch(/Sensitivity \(recall\)<\/th><td class="num">n\/a<\/td><td class="num">n\/a</);
     expect(html).toContain('the test set has only &quot;normal&quot; images (6)');
     expect(Object.keys(files.plots)).not.toContain('roc');
+  });
+});
+
+describe('writeEvaluationReport: the safety section (issue 15)', () => {
+  it('draws the reliability diagram and states ECE, PPV/NPV at the given prevalence and the coverage', async () => {
+    const labels = handScores.map((s) => s.label);
+    const rel = reliabilityDiagram(labels, handScores.map((s) => s.score), 'covid');
+    // se 0.9, sp 0.95 at 5%: PPV = 0.045 / (0.045 + 0.0475) = 0.486
+    const pv = predictiveValues({ sensitivity: 0.9, specificity: 0.95, prevalence: 0.05 });
+    const subset = { n: 10, accuracy: 0.9, sensitivity: 0.8, specificity: 1, auc: 0.95 };
+    const dir = path.join(tmp, 'safety');
+    const files = await writeEvaluationReport(dir, {
+      ...fullInput([]),
+      safety: {
+        calibration: { ece: rel.ece, mce: rel.mce, bins: rel.bins, temperature: 1.7 },
+        atPrevalence: pv,
+        coverage: { n: 12, decided: 10, refused: 2, reasons: [{ reason: 'aspect ratio 5.0:1 is beyond 2:1', count: 2 }], all: { ...subset, n: 12 }, decidedOnly: subset },
+      },
+    });
+    expect(Object.keys(files.plots)).toContain('reliability');
+    const md = await readFile(files.markdown, 'utf8');
+    expect(md).toContain('## Calibration, prevalence and coverage');
+    expect(md).toContain(`expected calibration error ${rel.ece.toFixed(3)}`);
+    expect(md).toContain('T = 1.700');
+    expect(md).toMatch(/prevalence of 5\.0% .*PPV 0\.486 .*NPV 0\.994/);
+    expect(md).toContain('Coverage: 10 of 12 images decided (83.3%); 2 refused as outside what the model was trained on.');
+    expect(md).toContain('Decided images only: n 10, accuracy 0.900');
+    const json = JSON.parse(await readFile(files.metricsJson, 'utf8'));
+    expect(json.safety.atPrevalence.ppv).toBeCloseTo(0.486486, 5);
+    expect(await readFile(files.html, 'utf8')).toContain('Calibration, prevalence and coverage');
   });
 });

@@ -6,6 +6,7 @@ import { confusionMatrixSpec } from './confusionMatrixSpec';
 import { ReportError } from './errors';
 import { missingAucReason } from './metricGlossary';
 import { prCurveSpec } from './prCurveSpec';
+import { reliabilityDiagramSpec } from './reliabilityDiagramSpec';
 import { renderHtmlReport } from './renderHtmlReport';
 import { renderMarkdownReport } from './renderMarkdownReport';
 import { renderVegaLiteSvg, svgToPng } from './renderPlot';
@@ -70,6 +71,14 @@ async function renderPlots(input: EvaluationReportInput, aucReason: string | nul
       name: 'score-histogram',
       caption: `Scores for ${pos} by actual class; dashed line: the decision threshold. Well-separated humps mean an easy test set or a good model.`,
       spec: scoreHistogramSpec(input.scores, { positiveClass: pos, negativeClass: m.negativeLabel, threshold: input.model.threshold }),
+    });
+  }
+  const cal = input.safety?.calibration;
+  if (cal && cal.bins.some((b) => b.count > 0)) {
+    wanted.push({
+      name: 'reliability',
+      caption: `Reliability diagram: observed share of ${pos} against the mean predicted probability, per tenth of the probability scale; on the diagonal a probability of 0.8 comes true 80% of the time. ECE ${cal.ece.toFixed(3)}.`,
+      spec: reliabilityDiagramSpec(cal.bins, { positiveClass: pos, ece: cal.ece }),
     });
   }
   if (input.history && input.history.epochs.length > 0) {
@@ -188,6 +197,7 @@ export async function writeEvaluationReport(
       metrics: input.metrics,
       ...(input.perSource ? { perSource: input.perSource } : {}),
       ...(input.history ? { history: input.history } : {}),
+      ...(input.safety ? { safety: input.safety } : {}),
       warnings: input.warnings ?? [],
       notes: input.notes ?? [],
     },

@@ -1,6 +1,7 @@
 import { evaluateModel, type EvaluateModelOptions, type EvaluateModelResult } from '@cxr/model/node';
 import { Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
+import { parseProportion } from '../pipeline/optionParsers';
 import { createProgress } from '../pipeline/progress';
 
 /** `cxr evaluate`'s work: {@link evaluateModel} of `@cxr/model/node`. */
@@ -28,7 +29,20 @@ export function formatEvaluateResult(r: EvaluateModelResult): string {
       out.push(`  ${s}: n ${m.n}, sensitivity ${f3(m.sensitivity.value)}, specificity ${f3(m.specificity.value)}, AUC ${m.auc ? f3(m.auc.value) : 'n/a'}`);
     }
   }
-  for (const w of r.warnings) out.push(`warning: ${w}`);
+  const cal = r.calibration;
+  out.push(`Calibration: ECE ${f3(cal.ece)} (10 bins)${cal.temperature === null ? ', no temperature scaling' : `, temperature ${f3(cal.temperature)}`}`);
+  if (r.atPrevalence) {
+    out.push(`At prevalence ${r.atPrevalence.prevalence}: PPV ${f3(r.atPrevalence.ppv)}, NPV ${f3(r.atPrevalence.npv)} (from sensitivity ${f3(r.atPrevalence.sensitivity)} and specificity ${f3(r.atPrevalence.specificity)})`);
+  }
+  const c = r.coverage;
+  if (c.checked) {
+    out.push(`Coverage: ${c.decided} of ${c.n} images decided; ${c.refused} refused as outside what the model was trained on${c.reasons.length ? ` (${c.reasons.map((x) => `${x.reason}: ${x.count}`).join('; ')})` : ''}`);
+    const line = (name: string, m: { n: number; accuracy: number | null; sensitivity: number | null; specificity: number | null; auc: number | null } | null): string =>
+      m ? `  ${name}: n ${m.n}, accuracy ${f3(m.accuracy)}, sensitivity ${f3(m.sensitivity)}, specificity ${f3(m.specificity)}, AUC ${f3(m.auc)}` : `  ${name}: none`;
+    out.push(line('all images', c.all), line('decided images', c.decidedOnly));
+  }
+  if (r.dataDesignWarning) out.push(r.dataDesignWarning);
+  for (const w of r.warnings) if (w !== r.dataDesignWarning) out.push(`warning: ${w}`);
   if (r.report) out.push(`Report: ${r.report.html} (also ${r.report.markdown}, ${r.report.metricsJson})`);
   out.push('NOT FOR CLINICAL USE: these numbers describe a model on a dataset, not a diagnosis.');
   return `${out.join('\n')}\n`;
@@ -40,6 +54,9 @@ Example:
   scores the test split of data/cxr (split.csv), prints the confusion matrix, sensitivity, specificity and
   AUC with 95% CIs (per source too), and writes reports/mobilenet/report.html, report.md and metrics.json.
   $ cxr evaluate --model models/mobilenet --data some/folder --json   # folder with covid/ and/or normal/
+  $ cxr evaluate ... --prevalence 0.05        # PPV/NPV at 5% prevalence, not the test set's
+  Also printed: calibration (ECE), coverage (images refused as unlike the training images) with metrics on the
+  decided images beside all, and the data-design warning saved with a model trained with --allow-confounded.
 
 NOT FOR CLINICAL USE.
 `;
@@ -56,9 +73,10 @@ export const command: CommandModule = {
       .addOption(new Option('--split <name>', 'split of a built dataset').choices(['test', 'val', 'train', 'all']).default('test'))
       .option('--split-file <file>', 'split.csv to use (default <dataset>/split.csv)')
       .option('--report <dir>', 'write report.html, report.md, metrics.json and plots here')
+      .addOption(new Option('--prevalence <p>', 'also give PPV and NPV at this prevalence (0..1, e.g. 0.05)').argParser(parseProportion))
       .option('--json', 'print the metrics as JSON (the keys of cxr metrics, plus n, perSource)')
       .addHelpText('after', EXAMPLE)
-      .action(async (opts: { model: string; data: string; split: EvaluateModelOptions['split']; splitFile?: string; report?: string; json?: boolean }) => {
+      .action(async (opts: { model: string; data: string; split: EvaluateModelOptions['split']; splitFile?: string; report?: string; json?: boolean; prevalence?: number }) => {
         const progress = createProgress(ctx);
         const result = await runEvaluate({ ...opts, cwd: ctx.cwd, progress });
         ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatEvaluateResult(result));

@@ -43,6 +43,9 @@ export function formatTrainResult(r: TrainFromDatasetResult): string {
         (r.history.valLoss.length ? `; val loss ${r.history.valLoss[last]?.toFixed(4)} acc ${r.history.valAccuracy[last]?.toFixed(3)}` : ''),
     );
     out.push(`Threshold: ${r.threshold.value} (${r.threshold.method})`);
+    out.push(`Calibration: ${r.temperature === null ? 'none' : `temperature ${r.temperature.toFixed(3)} (fitted on the validation split)`}`);
+    if (r.inputCheck) out.push(`Input check: refuses images unlike the training images (k-NN feature distance > ${r.inputCheck.threshold.toFixed(4)}; ${(r.inputCheck.falseRefusalRate * 100).toFixed(1)}% of held-out training images)`);
+    if (r.dataDesign?.warning) out.push(r.dataDesign.warning);
     out.push(`Time: ${r.seconds.toFixed(1)} s. Next: cxr evaluate --model ${r.model} --data <dataset> --report <dir>`);
   }
   out.push('NOT FOR CLINICAL USE.');
@@ -57,6 +60,8 @@ Example:
   notebook's head (AvgPool 4x4, Dense 64, Dropout 0.5, Dense 2; Adam 1e-3, decay lr/epochs, batch 8);
   writes models/mobilenet/{model.json,cxr.json,training-history.json}.
   $ cxr train ... --threshold youden          # threshold chosen on the validation split
+  A dataset where a class comes >= 80% from sources no other class has (the notebook's recipe: 90% of normals
+  from NIH, which has no covid) is refused with exit 2; --allow-confounded trains and saves the warning.
   Ctrl-C leaves models/mobilenet.checkpoint.json; the same command with --resume continues.
 
 NOT FOR CLINICAL USE.
@@ -85,12 +90,15 @@ export const command: CommandModule = {
       .addOption(new Option('--threshold <method>', 'decision threshold: 0.5, youden, sens:0.95, spec:0.95').argParser(parseThreshold))
       .option('--float16', 'also save float16 weights (model-float16.json: half the download for the web app)')
       .option('--resume', 'continue from <out>.checkpoint.json left by Ctrl-C')
+      .option('--allow-confounded', 'train even when a class comes mostly from sources no other class has (the warning is saved in cxr.json)')
+      .option('--no-calibrate', 'do not fit temperature scaling on the validation split')
       .option('--json', 'print the result as JSON')
       .addHelpText('after', EXAMPLE)
       .action(
         async (opts: {
           data: string; backbone: string; weights?: string; randomWeights?: boolean; out: string; epochs: number; batchSize: number; seed: number; augment?: number; float16?: boolean;
           split?: string; backend: BackendName | 'auto'; engine: FeatureEngineChoice; cacheDir?: string; threshold?: ThresholdMethod; resume?: boolean; json?: boolean;
+          allowConfounded?: boolean; calibrate: boolean;
         }) => {
           const progress = createProgress(ctx);
           const result = await abortOnSigint(

@@ -33,3 +33,10 @@ export function parseHttpUrl(value: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('expected an absolute http:// or https:// URL.');
   return value;
 }
+
+/** Parses a proportion strictly between 0 and 1 (a prevalence: `--prevalence 0.05`). */
+export function parseProportion(value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !(x > 0 && x < 1)) throw new InvalidArgumentError('expected a number between 0 and 1, e.g. 0.05.');
+  return x;
+}

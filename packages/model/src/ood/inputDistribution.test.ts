@@ -69,7 +69,7 @@ describe('describeInputDistribution / checkInput', () => {
 });
 
 describe('describeImage', () => {
-  it('counts distinct grey levels over the image's own range in 256 bins', () => {
+  it("counts distinct grey levels over the image's own range in 256 bins", () => {
     expect(describeImage({ data: Uint8Array.of(0, 0, 5, 255), width: 2, height: 2 })).toEqual({ width: 2, height: 2, greyLevels: 3 });
     // 12-bit values in 16-bit words: 0..4095 spread over 256 bins -> 0, 4095 and 2048 (bin 128) and 2049 (bin 128): 3
     expect(describeImage({ data: Uint16Array.of(0, 4095, 2048, 2049), width: 4, height: 1 }).greyLevels).toBe(3);
@@ -78,9 +78,5 @@ describe('describeImage', () => {
     expect(describeImage({ data: Float32Array.of(0.5, 0.5), width: 2, height: 1 }).greyLevels).toBe(1);
     // RGBA (canvas): the first channel of each pixel
     expect(describeImage({ data: Uint8Array.of(0, 9, 9, 255, 10, 9, 9, 255), width: 2, height: 1 }).greyLevels).toBe(2);
-  });
-    // 0, 257 (-> 1), 65535 (-> 255), 256 (-> 1)
-    expect(describeImage({ data: Uint16Array.of(0, 257, 65535, 256), width: 4, height: 1 }).greyLevels).toBe(3);
-    expect(describeImage({ data: Float32Array.of(0, 0.5, 1), width: 3, height: 1 }).greyLevels).toBe(3);
   });
 });

@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDataset, resolveSplit, type DatasetImage } from '@cxr/dataset/node';
-import { binaryMetrics, classificationReport, type BinaryMetrics, type ClassificationReport } from '@cxr/metrics';
-import { writeEvaluationReport, type EpochRecord, type GradcamCase } from '@cxr/report';
+import { binaryMetrics, classificationReport, predictiveValues, reliabilityDiagram, type BinaryMetrics, type ClassificationReport, type PredictiveValues, type ReliabilityDiagram } from '@cxr/metrics';
+import { writeEvaluationReport, type EpochRecord, type GradcamCase, type SubsetSummary } from '@cxr/report';
 import { initBackend } from '../backend/initBackend';
 import { PipelineInputError } from '../errors';
 import { loadModel } from '../io/loadModel';
 import type { CxrModel } from '../io/modelConfig';
 import type { PipelineProgress as Progress } from './pipelineProgress';
-import { scoreImages } from './scoreImages';
+import { scoreAndCheckImages } from './scoreImages';
 import { writeGradcamOverlay } from './writeGradcamOverlay';
 
 /** Options of {@link evaluateModel} (the flags of `cxr evaluate`). */
@@ -27,6 +27,25 @@ export interface EvaluateModelOptions {
   gradcamPerKind?: number;
   cwd?: string;
   progress?: Progress;
+  /** Also give PPV and NPV at this prevalence (0..1), from the sensitivity and specificity measured here. */
+  prevalence?: number;
+}
+
+/** The out-of-distribution refusal over the evaluated images. */
+export interface EvaluationCoverage {
+  n: number;
+  /** Images that got a decision (all of them when the model carries no `inputDistribution`). */
+  decided: number;
+  refused: number;
+  /** Why images were refused, with counts (the reason's kind, without the image's own numbers). */
+  reasons: Array<{ reason: string; count: number }>;
+  all: SubsetSummary;
+  /** The same numbers on the decided images only, or null when none were decided. */
+  decidedOnly: SubsetSummary | null;
+  /** Full metrics on the decided images, or null when none were decided. */
+  decidedMetrics: BinaryMetrics | null;
+  /** False when the model has no `inputDistribution` (older model): nothing was checked. */
+  checked: boolean;
 }
 
 /** What `cxr evaluate` measured: `binaryMetrics` keys, plus where it came from. */
@@ -43,6 +62,13 @@ export type EvaluateModelResult = BinaryMetrics & {
   perSource?: Record<string, BinaryMetrics>;
   /** Why AUC is absent, when it is. */
   aucReason?: string;
+  /** Reliability of the (temperature-scaled) positive-class probability, and the model's temperature (null: none). */
+  calibration: ReliabilityDiagram & { temperature: number | null };
+  /** PPV and NPV at `options.prevalence`, when given. */
+  atPrevalence?: PredictiveValues;
+  coverage: EvaluationCoverage;
+  /** The data-design warning saved with the model (`cxr.json` `dataDesign.warning`), or null. */
+  dataDesignWarning: string | null;
   report?: { dir: string; html: string; markdown: string; metricsJson: string };
   notice: 'NOT FOR CLINICAL USE';
 };
@@ -86,7 +112,10 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
     const unknown = images.find((i) => !classes.includes(i.label));
     if (unknown) throw new PipelineInputError(`${unknown.file}: label ${JSON.stringify(unknown.label)} is not a class of the model (${classes.join(', ')})`);
     progress?.line(`evaluating ${images.length} images (${split}) with ${modelDir}`);
-    const scores = await scoreImages(cxr, images.map((i) => i.file), { progress });
+    if (options.prevalence !== undefined && !(options.prevalence > 0 && options.prevalence < 1)) {
+      throw new PipelineInputError(`prevalence must be a number in (0, 1), e.g. 0.05; got ${options.prevalence}`);
+    }
+    const { scores, checks } = await scoreAndCheckImages(cxr, images.map((i) => i.file), { progress });
     const labels = images.map((i) => i.label);
     const threshold = cxr.config.threshold;
     const metrics = binaryMetrics({ labels, scores, positiveLabel: positive, negativeLabel: negative, threshold, source: data });
@@ -101,6 +130,33 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
           )
         : undefined;
     const aucReason = metrics.auc === null ? `AUC needs both classes; only ${JSON.stringify(labels[0])} images in ${split === 'all' ? data : `the ${split} split`}${metrics.warnings.length ? ` (${metrics.warnings.join('; ')})` : ''}` : undefined;
+    const summary = (m: BinaryMetrics): SubsetSummary => ({ n: m.n, accuracy: nan(m.accuracy.value), sensitivity: nan(m.sensitivity.value), specificity: nan(m.specificity.value), auc: m.auc ? nan(m.auc.value) : null });
+    const decidedIdx = checks.flatMap((c, k) => (c === null || c.inDistribution ? [k] : []));
+    const decidedMetrics = decidedIdx.length > 0
+      ? binaryMetrics({ labels: decidedIdx.map((k) => labels[k]), scores: decidedIdx.map((k) => scores[k]), positiveLabel: positive, negativeLabel: negative, threshold, source: `${data} (decided images)` })
+      : null;
+    const reasonCounts = new Map<string, number>();
+    for (const c of checks) for (const r of c?.reasons ?? []) reasonCounts.set(reasonKind(r), (reasonCounts.get(reasonKind(r)) ?? 0) + 1);
+    const coverage: EvaluationCoverage = {
+      n: images.length,
+      decided: decidedIdx.length,
+      refused: images.length - decidedIdx.length,
+      reasons: [...reasonCounts].map(([reason, count]) => ({ reason, count })),
+      all: summary(metrics),
+      decidedOnly: decidedMetrics ? summary(decidedMetrics) : null,
+      decidedMetrics,
+      checked: checks.some((c) => c !== null),
+    };
+    const calibration = { ...reliabilityDiagram(labels, scores, positive, { negativeLabel: negative, source: data }), temperature: cxr.config.calibration?.temperature ?? null };
+    const atPrevalence = options.prevalence !== undefined && Number.isFinite(metrics.sensitivity.value) && Number.isFinite(metrics.specificity.value)
+      ? predictiveValues({ sensitivity: metrics.sensitivity.value, specificity: metrics.specificity.value, prevalence: options.prevalence })
+      : undefined;
+    const dataDesignWarning = cxr.config.dataDesign?.warning ?? null;
+    const safetyWarnings = [
+      ...(dataDesignWarning ? [dataDesignWarning] : []),
+      ...(options.prevalence !== undefined && !atPrevalence ? [`PPV/NPV at prevalence ${options.prevalence} need both classes (sensitivity and specificity) in the evaluated images`] : []),
+      ...(coverage.checked ? [] : ['this model carries no description of its training inputs (trained before the out-of-distribution check): no image was checked']),
+    ];
     const scored = images.map((im, k) => ({ path: im.path, label: im.label, score: scores[k], ...(im.source ? { source: im.source } : {}) }));
     const result: EvaluateModelResult = {
       ...metrics,
@@ -115,6 +171,11 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
       ),
       ...(perSource ? { perSource } : {}),
       ...(aucReason ? { aucReason } : {}),
+      calibration,
+      ...(atPrevalence ? { atPrevalence } : {}),
+      coverage,
+      dataDesignWarning,
+      warnings: [...safetyWarnings, ...metrics.warnings],
       notice: 'NOT FOR CLINICAL USE',
     };
     if (options.report) {
@@ -151,7 +212,12 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
           scores: scored,
           gradcam,
           notes: [`Model: ${modelDir}`, `Data: ${data} (${split}, ${images.length} images)`],
-          warnings: [...metrics.warnings, ...(aucReason ? [aucReason] : [])],
+          warnings: [...safetyWarnings, ...metrics.warnings, ...(aucReason ? [aucReason] : [])],
+          safety: {
+            calibration: { ece: calibration.ece, mce: calibration.mce, bins: calibration.bins, temperature: calibration.temperature },
+            ...(atPrevalence ? { atPrevalence } : {}),
+            ...(coverage.checked ? { coverage: { n: coverage.n, decided: coverage.decided, refused: coverage.refused, reasons: coverage.reasons, all: coverage.all, decidedOnly: coverage.decidedOnly } } : {}),
+          },
         });
         result.report = { dir: files.dir, html: files.html, markdown: files.markdown, metricsJson: files.metricsJson };
       } finally {
@@ -164,3 +230,14 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
   }
 }
 
+
+const nan = (x: number): number | null => (Number.isNaN(x) ? null : x);
+
+/** A refusal reason without the image's own numbers, to count reasons over many images. */
+function reasonKind(reason: string): string {
+  if (reason.startsWith('unlike the training images')) return 'unlike the training images (feature distance above the threshold)';
+  if (reason.startsWith('image is ')) return 'image too small';
+  if (reason.startsWith('aspect ratio')) return 'aspect ratio beyond the limit';
+  if (reason.startsWith('only ')) return 'too few grey levels';
+  return reason;
+}

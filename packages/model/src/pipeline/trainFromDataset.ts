@@ -1,6 +1,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { auditDataDesign, ConfoundedDesignError, confoundedMessage, formatDataDesignAudit } from '@cxr/dataset';
 import { loadDataset, resolveSplit } from '@cxr/dataset/node';
 import { thresholdForSensitivity, thresholdForSpecificity, youdenThreshold } from '@cxr/metrics';
 import { initBackend, type BackendInfo, type BackendName } from '../backend/initBackend';
@@ -10,12 +11,15 @@ import { saveCheckpoint, loadCheckpoint } from '../io/saveCheckpoint';
 import { saveModel } from '../io/saveModel';
 import { writeFileAtomic } from '../io/writeFileAtomic';
 import type { FeatureEngineChoice } from '../onnx/createFeatureExtractor';
-import { headScores } from '../train/headScores';
 import { resumeTrainHead, trainHead, type TrainHeadResult, type TrainHistory, type TrainProgress } from '../train/trainHead';
 import { sha256File } from '../weights/hashFiles';
 import { extractAugmentedFeatures } from './extractAugmentedFeatures';
 import { extractDatasetFeatures } from './extractDatasetFeatures';
 import { packageVersions } from './packageVersions';
+import { auditFeatureSources } from '../probe/auditFeatureSources';
+import { globalAveragePool } from '../probe/globalAveragePool';
+import { createDataDesignRecord, trainingSafeguards } from '../safety/trainingSafeguards';
+import type { DataDesignRecord } from '../io/modelConfig';
 import type { PipelineProgress as Progress } from './pipelineProgress';
 
 /** How the decision threshold is chosen: fixed, or on the validation split. */
@@ -52,6 +56,15 @@ export interface TrainFromDatasetOptions {
   signal?: AbortSignal;
   cwd?: string;
   progress?: Progress;
+  /**
+   * Train even when the data-design audit finds a class confounded with its sources (`auditDataDesign`); the
+   * warning is then saved in `cxr.json` (`dataDesign.warning`). Default false: such data throws ConfoundedDesignError.
+   */
+  allowConfounded?: boolean;
+  /** Fit temperature scaling on the validation split (default true). */
+  calibrate?: boolean;
+  /** Stated false-refusal rate of the out-of-distribution threshold (default 0.025). */
+  falseRefusalRate?: number;
 }
 
 /** What {@link trainFromDataset} did (`cxr train --json` prints it). */
@@ -71,6 +84,12 @@ export interface TrainFromDatasetResult {
   bestEpoch: number;
   history: TrainHistory;
   threshold: { method: string; value: number; sensitivity?: number; specificity?: number };
+  /** The data-design audit as saved in `cxr.json` (null when interrupted). */
+  dataDesign: DataDesignRecord | null;
+  /** The saved temperature, or null (off, no validation split, or interrupted). */
+  temperature: number | null;
+  /** The out-of-distribution threshold saved in `cxr.json`, and its stated false-refusal rate. */
+  inputCheck: { threshold: number; falseRefusalRate: number; images: number } | null;
   seconds: number;
   notice: 'NOT FOR CLINICAL USE';
 }
@@ -146,6 +165,12 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
     if (!dataset.classes.every((c) => labels.has(c))) {
       throw new PipelineInputError(`${split.file}: the train split needs ${dataset.classes.join(' and ')} images (has ${[...labels].join(', ') || 'none'})`);
     }
+  }
+  // The data-design audit, before any compute: a confounded design stops here unless allowed.
+  const audit = auditDataDesign(dataset.images.map((i) => ({ label: i.label, source: i.source ?? 'unknown' })));
+  progress?.line(formatDataDesignAudit(audit).trimEnd());
+  if (audit.confounded && !options.allowConfounded) {
+    throw new ConfoundedDesignError(audit, `${confoundedMessage(audit)}\nTo train anyway (the warning is saved with the model): --allow-confounded.`, dataset.manifestFile ?? dataset.root);
   }
   const backend = await initBackend({ backend: options.backend ?? 'auto' });
   progress?.line(`backend: tfjs ${backend.name} (${backend.reason})`);
@@ -223,12 +248,54 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   if (result.aborted && result.checkpoint) {
     await saveCheckpoint(checkpointFile, result.checkpoint);
     result.head.dispose();
-    return { ...base, model: null, aborted: true, checkpoint: checkpointFile, threshold: { method: 'none', value: NaN }, seconds: (Date.now() - started) / 1000 };
+    return { ...base, model: null, aborted: true, checkpoint: checkpointFile, threshold: { method: 'none', value: NaN }, dataDesign: null, temperature: null, inputCheck: null, seconds: (Date.now() - started) / 1000 };
   }
+  // Safeguards: temperature on the validation split, the training inputs' description, the within-class source probes.
+  const safeguards = trainingSafeguards({
+    head: result.head,
+    featureShape: backbone.outputShape,
+    train: { features: run.features.slice(0, split.train.length), groups: split.train.map((i) => `${i.source ?? ''}:${i.patientId ?? i.path}`) },
+    validation,
+    classes: dataset.classes,
+    calibrate: options.calibrate,
+    falseRefusalRate: options.falseRefusalRate,
+  });
+  const probed = [...split.train, ...split.val];
+  const sourceProbe = new Set(probed.map((i) => i.source ?? '')).size > 1
+    ? auditFeatureSources({
+        features: run.features.map((f) => globalAveragePool(f, backbone.outputShape)),
+        labels: probed.map((i) => i.label),
+        sources: probed.map((i) => i.source ?? 'unknown'),
+        groups: probed.map((i) => `${i.source ?? ''}:${i.patientId ?? i.path}`),
+        seed: options.seed ?? 0,
+      })
+    : null;
+  const dataDesign = createDataDesignRecord(audit, sourceProbe, audit.confounded && options.allowConfounded === true);
+  for (const p of sourceProbe?.probes ?? []) progress?.line(`source probe (${p.label} only): features -> ${p.positiveSource} vs ${p.negativeSource}: AUC ${p.auc.toFixed(2)}${p.alarm ? ' SHORTCUT ALARM' : ''}`);
+  if (dataDesign.warning) progress?.line(dataDesign.warning);
+  if (safeguards.calibration) progress?.line(`calibration: temperature ${safeguards.calibration.temperature.toFixed(3)} fitted on the ${safeguards.calibration.fittedOn} (NLL ${safeguards.calibration.nllBefore.toFixed(4)} -> ${safeguards.calibration.nllAfter.toFixed(4)})`);
+  const d = safeguards.inputDistribution;
+  progress?.line(`input check: k-NN distance threshold ${d.threshold.toFixed(4)} (refuses ${(d.falseRefusalRate * 100).toFixed(1)}% of held-out training images; ${d.count} images)`);
   const method = options.threshold ?? { kind: 'fixed', value: 0.5 };
-  const valScores = method.kind === 'fixed' ? [] : headScores(result.head, valFeatures, backbone.outputShape, dataset.classes.indexOf(dataset.positiveClass));
+  // on the same (calibrated) scale predict decides on
+  const positiveIndex = dataset.classes.indexOf(dataset.positiveClass);
+  const valScores = method.kind === 'fixed' ? [] : safeguards.validationRows.map((r) => r[positiveIndex]);
   const negative = dataset.classes.find((c) => c !== dataset.positiveClass) ?? dataset.positiveClass;
   const threshold = chooseThreshold(method, valLabels, valScores, split.file, dataset.positiveClass, negative);
+  // The validation operating point at the chosen threshold (calibrated scores): what `predict --prevalence` turns into PPV/NPV.
+  const valPositive = safeguards.validationRows.map((r) => r[positiveIndex] >= threshold.value);
+  const isPositive = valLabels.map((l) => l === dataset.positiveClass);
+  const positives = isPositive.filter(Boolean).length;
+  const negatives = isPositive.length - positives;
+  const validationOperatingPoint = positives > 0 && negatives > 0
+    ? {
+        threshold: threshold.value,
+        sensitivity: valPositive.filter((v, k) => v && isPositive[k]).length / positives,
+        specificity: valPositive.filter((v, k) => !v && !isPositive[k]).length / negatives,
+        positives,
+        negatives,
+      }
+    : null;
   const epochs = result.history.loss.map((loss, i) => ({
     epoch: i + 1,
     loss,
@@ -257,8 +324,12 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
       seed: options.seed ?? 0,
       augment: copies > 0 ? { copies, rotate: 15, fill: 'nearest' } : null,
       resumed: checkpoint !== null,
+      validationOperatingPoint,
     },
     datasetManifestHash: manifestHash,
+    calibration: safeguards.calibration,
+    inputDistribution: safeguards.inputDistribution,
+    dataDesign,
     packageVersions: packageVersions(),
     ...(options.float16 ? { quantize: 'float16' as const } : {}),
     overwrite: true,
@@ -267,6 +338,15 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   await writeFileAtomic(path.join(out, 'training-history.json'), `${JSON.stringify({ epochs, bestEpoch: result.bestEpoch + 1 }, null, 2)}\n`);
   result.head.dispose();
   await rm(checkpointFile, { force: true });
-  return { ...base, model: out, aborted: false, threshold, seconds: (Date.now() - started) / 1000 };
+  return {
+    ...base,
+    model: out,
+    aborted: false,
+    threshold,
+    dataDesign,
+    temperature: safeguards.calibration?.temperature ?? null,
+    inputCheck: { threshold: d.threshold, falseRefusalRate: d.falseRefusalRate, images: d.count },
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
