@@ -1,4 +1,4 @@
-import { gradCam, predict, type CxrModel, type GradCamResult, type GreyImage, type Prediction } from '@cxr/model';
+import { describeImage, gradCam, predict, type CxrModel, type GradCamResult, type GreyImage, type Prediction } from '@cxr/model';
 import { fitToSpec, preprocessPixels, resizeImage, toGrey, type RawPixels } from '@cxr/preprocess';
 
 /** Everything the page shows about one image. NOT FOR CLINICAL USE. */
@@ -29,9 +29,13 @@ export async function analyzeImage(cxr: CxrModel, pixels: RawPixels): Promise<An
   const t0 = performance.now();
   const input = preprocessPixels(pixels, spec);
   const t1 = performance.now();
-  const [prediction] = await predict(cxr, input);
+  // size and grey levels for the out-of-distribution check, from the grey image as Node measures it
+  const facts = describeImage(pixels.channels === 1 ? pixels : toGrey(pixels));
+  const [prediction] = await predict(cxr, input, { images: [facts] });
   const t2 = performance.now();
-  const cam = await gradCam(cxr, input, { classIndex: cxr.config.classes.indexOf(prediction.decision) });
+  // a refused image (decision null) is explained for its most probable class
+  const explained = prediction.decision ?? cxr.config.classes.reduce((a, b) => (prediction.probabilities[b] > prediction.probabilities[a] ? b : a));
+  const cam = await gradCam(cxr, input, { classIndex: cxr.config.classes.indexOf(explained) });
   const t3 = performance.now();
 
   const grey = pixels.channels === 1 ? pixels : toGrey(pixels);

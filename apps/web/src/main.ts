@@ -1,6 +1,6 @@
 import './style.css';
 import * as tf from '@tensorflow/tfjs-core';
-import { overlayHeatmap, type GreyImage } from '@cxr/model';
+import { NO_DECISION, overlayHeatmap, type GreyImage } from '@cxr/model';
 import { analyzeImage, type Analysis } from './analyzeImage';
 import { decodeImageFile } from './decodeImageFile';
 import { errorMessage } from './errorMessage';
@@ -80,16 +80,19 @@ function showAnalysis(): void {
   $('result').hidden = false;
   $('placeholder').hidden = true;
   $('image-info').textContent =
-    `${shown.fileName}: ${description}. Grad-CAM of "${prediction.decision}" at layer ${analysis.cam.layerName} (${analysis.cam.width}x${analysis.cam.height})` +
+    `${shown.fileName}: ${description}. Grad-CAM of "${prediction.decision ?? NO_DECISION}" at layer ${analysis.cam.layerName} (${analysis.cam.width}x${analysis.cam.height})` +
     (analysis.viewIsModelInput ? ', shown on the model’s input view.' : '.');
 
   const decision = $('decision');
   decision.replaceChildren();
-  decision.dataset.decision = prediction.decision;
+  decision.dataset.decision = prediction.decision ?? 'none';
   const strong = document.createElement('strong');
-  strong.textContent = prediction.decision;
+  strong.textContent = prediction.decision ?? NO_DECISION;
   const small = document.createElement('small');
-  small.textContent = `Decision at threshold ${prediction.threshold} on p(${config.positiveClass}). Not a diagnosis.`;
+  small.textContent =
+    prediction.decision === null
+      ? `Why: ${prediction.inputCheck?.reasons.join('; ')}. Not a diagnosis.`
+      : `Decision at threshold ${prediction.threshold} on p(${config.positiveClass}). Not a diagnosis.`;
   decision.append('Model output: ', strong, small);
 
   const list = $('probabilities');
