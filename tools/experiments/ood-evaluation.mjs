@@ -3,10 +3,11 @@
 //
 //   node tools/experiments/ood-evaluation.mjs
 //
-// 1. builds the notebook-recipe dataset (covid-chestxray + NIH) and splits it by patient (seed 42, 70/15/15, as `cxr
-//    train` does); 2. describes the TRAIN split's pooled MobileNet v1 features (describeInputDistribution: k = 5
-//    nearest neighbours, cosine, threshold at 2.5% leave-one-patient-out false refusals), exactly what `cxr train`
-//    stores in cxr.json; 3. runs checkInput (image facts + features) on
+// 1. builds the notebook-recipe dataset (covid-chestxray + NIH) and splits it by patient exactly as `cxr train` does
+//    (resolveSplit, seed 42, 70/15/15); 2. describes the TRAIN split's pooled MobileNet v1 features and image facts
+//    (describeInputDistribution: k = 5 nearest neighbours, cosine, threshold at 2.5% leave-one-patient-out false
+//    refusals; image limits widened to admit every training image), what `cxr train` stores in cxr.json;
+//    3. runs checkInput (image facts + features) on
 //    - in-distribution: the TEST split (PA images of patients never seen), and the validation split;
 //    - must refuse: every lateral (view L) X-ray of covid-chestxray present in ../shared/data, the non-chest DICOM
 //      (teeth, fo-dicom), ImageMagick's built-in photograph and drawings (rose:, wizard:, logo:, granite:, netscape:),
@@ -31,9 +32,8 @@ if (!process.env.CXR_EXPERIMENT_CHILD) {
 const shared = path.resolve(process.env.CXR_SHARED_DATA ?? path.join(repoRoot, '../shared/data'));
 const work = path.resolve(process.env.CXR_EXPERIMENT_WORK ?? path.join(repoRoot, '.cache/ood-evaluation'));
 const weights = path.join(shared, 'weights/mobilenet_v1_1.0_224_conv_pw_12');
-const { buildDataset, openSource, parseSourceSpec, readDicomFile, encodeDicomPng } = await import('@cxr/dataset/node');
-const { parseManifest, decodeDicom } = await import('@cxr/dataset');
-const { splitByPatient } = await import('@cxr/preprocess');
+const { buildDataset, parseSourceSpec, readDicomFile, encodeDicomPng, loadDataset, resolveSplit } = await import('@cxr/dataset/node');
+const { decodeDicom } = await import('@cxr/dataset');
 const { decodeImage } = await import('@cxr/preprocess/node');
 const model = await import('@cxr/model/node');
 const { openBackbone, extractFileFeatures, FeatureCache, globalAveragePool, describeInputDistribution, checkInput, describeImage } = model;
@@ -46,9 +46,9 @@ if (!(await stat(path.join(dsDir, 'manifest.csv')).catch(() => null))) {
   log('building the dataset (notebook recipe)');
   await buildDataset({ sources: [parseSourceSpec(`covid-chestxray=${path.join(shared, 'covid-chestxray')}`), parseSourceSpec(`nih=${path.join(shared, 'nih-cxr14')}`)], outDir: dsDir });
 }
-const records = parseManifest(await readFile(path.join(dsDir, 'manifest.csv'), 'utf8'));
-const split = splitByPatient(records.map((r) => ({ ...r, patientId: `${r.source}:${r.patientId}` })), { fractions: { train: 0.7, val: 0.15, test: 0.15 }, seed: 42 });
-const part = (s) => split.filter((r) => r.split === s).map((r) => ({ file: path.join(dsDir, r.path), group: r.patientId, label: r.label, source: r.source }));
+// the split `cxr train` makes (and writes to <dataset>/split.csv): patient-level, seed 42
+const split = await resolveSplit(await loadDataset(dsDir), { seed: 42 });
+const part = (s) => split[s].map((r) => ({ file: r.file, group: `${r.source}:${r.patientId}`, label: r.label, source: r.source }));
 const train = part('train');
 
 // Out-of-distribution sets
@@ -107,7 +107,9 @@ const facts = async (file) => {
   return describeImage(pixels);
 };
 log(`features of ${train.length} training images`);
-const description = describeInputDistribution({ features: await pooled(train.map((r) => r.file)), groups: train.map((r) => r.group) });
+const trainFacts = [];
+for (const r of train) trainFacts.push(await facts(r.file));
+const description = describeInputDistribution({ features: await pooled(train.map((r) => r.file)), groups: train.map((r) => r.group), images: trainFacts });
 log(`threshold ${description.threshold.toFixed(4)}; held-out distances ${JSON.stringify(description.heldOutDistances)}`);
 const score = async (files) => {
   const f = await pooled(files);

@@ -58,6 +58,16 @@ describe('describeInputDistribution / checkInput', () => {
     expect(checkInput(d, { image: { width: 1024, height: 900, greyLevels: 256 }, feature: deg(12) }).inDistribution).toBe(true);
   });
 
+  it('widens the image limits to admit every training image', () => {
+    const images = [{ width: 1024, height: 1024, greyLevels: 256 }, { width: 900, height: 400, greyLevels: 13 }, { width: 60, height: 70, greyLevels: 200 }];
+    const d = describeInputDistribution({ features, k: 1, images });
+    expect(d.image).toEqual({ minSide: 60, maxAspectRatio: 2.25, minGreyLevels: 13 });
+    expect(checkInput(d, { image: images[1] }).inDistribution).toBe(true);
+    expect(checkInput(d, { image: { width: 512, height: 512, greyLevels: 12 } }).reasons).toEqual(['only 12 grey levels (radiographs have hundreds)']);
+    // never stricter than the defaults
+    expect(describeInputDistribution({ features, k: 1, images: [images[0]] }).image).toEqual({ minSide: 64, maxAspectRatio: 2, minGreyLevels: 32 });
+  });
+
   it('refuses bad input with InputCheckError', () => {
     expect(() => describeInputDistribution({ features: [deg(0)], k: 1 })).toThrow(InputCheckError);
     expect(() => describeInputDistribution({ features, groups: ['a'] })).toThrow(/4 feature vectors but 1 groups/);

@@ -53,6 +53,11 @@ export interface DescribeInputsOptions {
   /** Keep at most this many images (an evenly spaced subset), to bound `cxr.json` (default 1000). */
   maxImages?: number;
   image?: Partial<ImageLimits>;
+  /**
+   * Facts of the training images (`describeImage`): the cheap checks are then widened so that they never refuse what
+   * training held (the smallest side, the most elongated shape and the fewest grey levels among them).
+   */
+  images?: readonly ImageFacts[];
 }
 
 function normalised(f: ArrayLike<number>): Float32Array {
@@ -122,8 +127,20 @@ export function describeInputDistribution(options: DescribeInputsOptions): Input
     falseRefusalRate: rate,
     heldOut: 'leave-one-patient-out',
     heldOutDistances: { median: sorted[Math.floor((n - 1) / 2)], p95: sorted[Math.min(n - 1, Math.ceil(0.95 * n) - 1)], max: sorted[n - 1] },
-    image: { ...DEFAULT_IMAGE_LIMITS, ...options.image },
+    image: widenLimits({ ...DEFAULT_IMAGE_LIMITS, ...options.image }, options.images ?? []),
   };
+}
+
+/** The limits loosened to admit every training image (public collections hold quantised, cropped, elongated films). */
+function widenLimits(limits: ImageLimits, images: readonly ImageFacts[]): ImageLimits {
+  const out = { ...limits };
+  for (const im of images) {
+    const short = Math.min(im.width, im.height);
+    out.minSide = Math.min(out.minSide, short);
+    out.maxAspectRatio = Math.max(out.maxAspectRatio, Math.max(im.width, im.height) / Math.max(short, 1));
+    out.minGreyLevels = Math.min(out.minGreyLevels, im.greyLevels);
+  }
+  return out;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

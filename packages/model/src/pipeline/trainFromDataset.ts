@@ -17,9 +17,11 @@ import { extractAugmentedFeatures } from './extractAugmentedFeatures';
 import { extractDatasetFeatures } from './extractDatasetFeatures';
 import { packageVersions } from './packageVersions';
 import { auditFeatureSources } from '../probe/auditFeatureSources';
+import { readModelInput } from '../predict/readModelInput';
 import { globalAveragePool } from '../probe/globalAveragePool';
 import { createDataDesignRecord, trainingSafeguards } from '../safety/trainingSafeguards';
 import type { DataDesignRecord } from '../io/modelConfig';
+import type { ImageFacts } from '../ood/inputDistribution';
 import type { PipelineProgress as Progress } from './pipelineProgress';
 
 /** How the decision threshold is chosen: fixed, or on the validation split. */
@@ -251,10 +253,16 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
     return { ...base, model: null, aborted: true, checkpoint: checkpointFile, threshold: { method: 'none', value: NaN }, dataDesign: null, temperature: null, inputCheck: null, seconds: (Date.now() - started) / 1000 };
   }
   // Safeguards: temperature on the validation split, the training inputs' description, the within-class source probes.
+  const trainImages: ImageFacts[] = [];
+  for (const [n, image] of split.train.entries()) {
+    trainImages.push((await readModelInput(image.file, backbone.preprocessing)).facts);
+    progress?.bar('image checks', n + 1, split.train.length);
+  }
+  progress?.end();
   const safeguards = trainingSafeguards({
     head: result.head,
     featureShape: backbone.outputShape,
-    train: { features: run.features.slice(0, split.train.length), groups: split.train.map((i) => `${i.source ?? ''}:${i.patientId ?? i.path}`) },
+    train: { features: run.features.slice(0, split.train.length), groups: split.train.map((i) => `${i.source ?? ''}:${i.patientId ?? i.path}`), images: trainImages },
     validation,
     classes: dataset.classes,
     calibrate: options.calibrate,

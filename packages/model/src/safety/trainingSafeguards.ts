@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { applyTemperature, fitTemperature } from '@cxr/metrics';
 import { TrainingInputError } from '../errors';
 import type { Calibration, DataDesignRecord } from '../io/modelConfig';
-import { describeInputDistribution, type InputDistribution } from '../ood/inputDistribution';
+import { describeInputDistribution, type ImageFacts, type InputDistribution } from '../ood/inputDistribution';
 import { globalAveragePool } from '../probe/globalAveragePool';
 import type { FeatureSourceAudit } from '../probe/auditFeatureSources';
 
@@ -14,7 +14,7 @@ export interface TrainingSafeguardsOptions {
   /** Backbone output per image, `[height, width, channels]`. */
   featureShape: readonly [number, number, number];
   /** Backbone feature maps of the training images (no augmented copies), and each image's patient. */
-  train: { features: readonly Float32Array[]; groups: readonly string[] };
+  train: { features: readonly Float32Array[]; groups: readonly string[]; images?: readonly ImageFacts[] };
   /** The validation split (feature maps and labels): where the temperature is fitted. */
   validation?: { features: readonly Float32Array[]; labels: readonly string[] };
   /** Class names in the head's output order. */
@@ -60,7 +60,7 @@ export function headProbabilities(head: tfl.LayersModel, features: readonly Floa
 export function trainingSafeguards(options: TrainingSafeguardsOptions): TrainingSafeguards {
   const { head, featureShape, classes } = options;
   const pooled = options.train.features.map((f) => globalAveragePool(f, featureShape));
-  const inputDistribution = describeInputDistribution({ features: pooled, groups: options.train.groups, falseRefusalRate: options.falseRefusalRate });
+  const inputDistribution = describeInputDistribution({ features: pooled, groups: options.train.groups, images: options.train.images, falseRefusalRate: options.falseRefusalRate });
   const val = options.validation;
   let rows = val && val.features.length ? headProbabilities(head, val.features, featureShape) : [];
   let calibration: Calibration | null = null;
