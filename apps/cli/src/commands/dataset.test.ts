@@ -50,6 +50,9 @@ describe('cxr dataset build (the real shared data; the only build of this file)'
     expect(text).toContain('covid: finding COVID-19: 538 -> modality X-ray: 458 -> view PA: 217');
     expect(text).toContain('covid: 163 images present, 54 listed but absent');
     expect(text).toContain('Images: 163 covid (163 covid-chestxray); 110 normal (11 covid-chestxray, 99 nih-cxr14)');
+    // The data-design audit: 99 of the 110 normals come from NIH, which has no covid.
+    expect(text).toMatch(/normal\s+11\s+99\s+110\s+90% CONFOUNDED/);
+    expect(text).toContain('CONFOUNDED: normal: 90% (99 of 110) from nih-cxr14, which has no other class.');
   }, 300_000);
 });
 

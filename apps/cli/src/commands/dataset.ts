@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { RecordFilter } from '@cxr/dataset';
+import { auditDataDesign, formatDataDesignAudit, type DataDesignAudit, type RecordFilter } from '@cxr/dataset';
 import { buildDataset, parseSourceSpec, sourceStats, type BuildProgress, type BuildSummary, type SourceSpec, type SourceStats } from '@cxr/dataset/node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
@@ -78,6 +78,15 @@ const table = (m: Record<string, number>, limit = 15): string => {
   return shown.join(', ');
 };
 
+/** The data-design audit of a build (class x source counts of its manifest): `cxr train` refuses a confounded one. */
+export function buildAudit(s: BuildSummary): DataDesignAudit {
+  return auditDataDesign(
+    Object.entries(s.images.byLabelAndSource).flatMap(([label, bySource]) =>
+      Object.entries(bySource).flatMap(([source, n]) => Array.from({ length: n }, () => ({ label, source }))),
+    ),
+  );
+}
+
 /** The text `cxr dataset build` prints: counts per source, class and filter step, skips, and the totals. */
 export function formatBuildSummary(s: BuildSummary): string {
   const out: string[] = [];
@@ -105,6 +114,7 @@ export function formatBuildSummary(s: BuildSummary): string {
   for (const f of failures.slice(0, 20)) out.push(`skipped (${f.reason}): ${f.source} line ${f.row}: ${f.message ?? f.originalPath}`);
   if (failures.length > 20) out.push(`... ${failures.length - 20} more in summary.json`);
   out.push(`Wrote ${s.manifestFile} and summary.json (${s.written} converted, ${s.reused} reused, ${s.failed} failed).`);
+  out.push('', formatDataDesignAudit(buildAudit(s)).trimEnd());
   out.push('NOT FOR CLINICAL USE.');
   return `${out.join('\n')}\n`;
 }
@@ -188,7 +198,7 @@ export const command: CommandModule = {
           onProgress: (p) => progress.status(`${p.source}: ${p.rowsRead} rows read, ${p.done}/${p.queued} images done`),
         });
         progress.end();
-        ctx.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : formatBuildSummary(summary));
+        ctx.stdout.write(opts.json ? `${JSON.stringify({ ...summary, dataDesign: buildAudit(summary) })}\n` : formatBuildSummary(summary));
       });
 
     dataset

@@ -29,6 +29,8 @@ describe('cxr train', () => {
       cacheDir: path.join(tmp, 'demo', '.cache', 'features'),
       cwd: tmp,
       progress: silent,
+      // the demo data copies the public collections' layout: normals mostly from sources without covid
+      allowConfounded: true,
     };
   }, 240_000);
   afterAll(async () => {
@@ -164,6 +166,27 @@ describe('cxr train', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toBe('cxr: --random-weights builds only a vgg16-like base (MobileNet v1 needs its weights: cxr weights fetch mobilenet_v1)\n');
     expect(await readdir(fresh)).toEqual(['covid', 'normal']);
+  });
+
+  it('refuses a confounded design with exit 2 saying what, why and what to do; --allow-confounded trains and saves the warning', async () => {
+    // The demo data: covid only from covid-chestxray, 26 of the 30 normals from NIH and RSNA, which have no covid.
+    const refused = await runCli(tmp, ['train', '--data', demo.dataset, '--random-weights', '--out', 'confounded', '--epochs', '1']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('CONFOUNDED: normal: 87% (26 of 30) from nih-cxr14, rsna-pneumonia, which have no other class.');
+    expect(refused.stderr).toContain('Why it matters:');
+    expect(refused.stderr).toContain('What to do: add images of the other classes from the same sources');
+    expect(refused.stderr).toContain('--allow-confounded');
+    await expect(stat(path.join(tmp, 'confounded'))).rejects.toThrow(); // nothing written
+
+    const r = await runTrain({ ...base, out: 'allowed', epochs: 2 });
+    const config = JSON.parse(await readFile(path.join(tmp, 'allowed', 'cxr.json'), 'utf8'));
+    expect(config.dataDesign).toMatchObject({ confounded: true, allowedConfounded: true, findings: ['normal: 87% (26 of 30) from nih-cxr14, rsna-pneumonia, which have no other class'] });
+    expect(config.dataDesign.warning).toMatch(/^WARNING: confounded training data \(normal: 87%/);
+    expect(r.dataDesign?.warning).toBe(config.dataDesign.warning);
+    // the other safeguards: temperature on the validation split, the training inputs' description
+    expect(config.calibration).toMatchObject({ method: 'temperature-scaling', fittedOn: `validation split (${r.split.val} images)` });
+    expect(config.inputDistribution).toMatchObject({ method: 'knn-cosine', count: r.split.train, heldOut: 'leave-one-patient-out', falseRefusalRate: 0.025 });
+    expect(config.trainingMetrics.validationOperatingPoint).toMatchObject({ threshold: 0.5 });
   });
 
   it('parses --threshold', () => {
