@@ -61,6 +61,40 @@ describe('cxr evaluate', () => {
     expect((await readdir(path.join(dir, 'gradcam'))).length).toBeGreaterThan(0);
     const json = JSON.parse(await readFile(path.join(dir, 'metrics.json'), 'utf8'));
     expect(json.history.epochs).toHaveLength(20);
+    expect(plots).toContain('reliability.png');
+    expect(json.safety.calibration.ece).toBeGreaterThanOrEqual(0);
+    expect(await readFile(path.join(dir, 'report.md'), 'utf8')).toContain('WARNING: confounded training data');
+  });
+
+  it('--prevalence: PPV/NPV by Bayes from the measured sensitivity and specificity; ECE, coverage and the data-design warning', async () => {
+    const r = await runCli(fx.tmp, ['evaluate', '--model', fx.demo.model, '--data', fx.demo.dataset, '--json', '--prevalence', '0.05']);
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout) as EvaluateResult;
+    const se = m.sensitivity.value;
+    const sp = m.specificity.value;
+    expect(m.atPrevalence?.prevalence).toBe(0.05);
+    expect(m.atPrevalence?.ppv).toBeCloseTo((se * 0.05) / (se * 0.05 + (1 - sp) * 0.95), 12);
+    expect(m.atPrevalence?.npv).toBeCloseTo((sp * 0.95) / (sp * 0.95 + (1 - se) * 0.05), 12);
+    // ECE recomputed by hand from the per-image scores (10 equal bins)
+    let ece = 0;
+    for (let b = 0; b < 10; b++) {
+      const inBin = m.scores.filter((s) => Math.min(9, Math.floor(s.score * 10)) === b);
+      if (inBin.length === 0) continue;
+      const mean = inBin.reduce((a, s) => a + s.score, 0) / inBin.length;
+      const rate = inBin.filter((s) => s.label === 'covid').length / inBin.length;
+      ece += (inBin.length / m.n) * Math.abs(rate - mean);
+    }
+    expect(m.calibration.ece).toBeCloseTo(ece, 10);
+    expect(m.coverage.n).toBe(m.n);
+    expect(m.coverage.decided + m.coverage.refused).toBe(m.n);
+    expect(m.coverage.checked).toBe(true);
+    // the demo model was trained on the demo's confounded layout: the warning it saved comes back
+    expect(m.dataDesignWarning).toMatch(/^WARNING: confounded training data/);
+    const text = await runCli(fx.tmp, ['evaluate', '--model', fx.demo.model, '--data', fx.demo.dataset, '--prevalence', '0.05']);
+    expect(text.stdout).toContain(`At prevalence 0.05: PPV ${m.atPrevalence?.ppv.toFixed(3)}`);
+    expect(text.stdout).toMatch(/Coverage: \d+ of \d+ images decided/);
+    expect(text.stdout).toContain('WARNING: confounded training data');
+    expect((await runCli(fx.tmp, ['evaluate', '--model', fx.demo.model, '--data', fx.demo.dataset, '--prevalence', '5'])).code).toBe(2);
   });
 
   it('bad input exits 1 with one line naming the file; bad usage exits 2', async () => {

@@ -1,4 +1,4 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { convertDicomToPng } from '@cxr/dataset/node';
 import { useDemoModel } from '../__fixtures__/useDemoModel';
@@ -25,7 +25,9 @@ describe('cxr predict', () => {
     for (const p of result.predictions) {
       if (!p.ok) throw new Error(p.error);
       expect(p.probabilities.covid + p.probabilities.normal).toBeCloseTo(1, 5);
-      expect(p.decision).toBe(p.probabilities.covid >= p.threshold ? 'covid' : 'normal');
+      // a file unlike the demo's synthetic training images may be refused; the rest are decided at the threshold
+      if (p.decision === null) expect(p.refusal).toMatch(/^outside what this model was trained on: no decision \(/);
+      else expect(p.decision).toBe(p.probabilities.covid >= p.threshold ? 'covid' : 'normal');
       expect(p.threshold).toBe(0.5);
       expect(p.heatmap?.startsWith(path.join(fx.tmp, 'heat'))).toBe(true);
     }
@@ -55,6 +57,38 @@ describe('cxr predict', () => {
     const errors = r.stderr.trim().split('\n');
     expect(errors[0]).toContain('broken.png');
     expect(errors[errors.length - 1]).toBe('cxr: 1 of 2 images failed');
+  });
+
+  it('refuses a strip and a flat picture as outside what the model was trained on; --prevalence gives PPV/NPV by Bayes', async () => {
+    const sharp = (await import('sharp')).default;
+    const good = path.join(fx.demo.dataset, 'covid', (await readdir(path.join(fx.demo.dataset, 'covid')))[0]);
+    const strip = path.join(fx.tmp, 'strip.png');
+    const { width = 0 } = await sharp(good).metadata();
+    await sharp(good).extract({ left: 0, top: 10, width, height: 1 }).png().toFile(strip);
+    const flat = path.join(fx.tmp, 'flat.png');
+    await sharp({ create: { width: 300, height: 300, channels: 3, background: { r: 200, g: 30, b: 60 } } }).png().toFile(flat);
+    const r = await runCli(fx.tmp, ['predict', '--model', fx.demo.model, strip, flat, '--json']);
+    expect(r.code).toBe(0);
+    const [s, f] = (JSON.parse(r.stdout) as PredictResult).predictions;
+    if (!s.ok || !f.ok) throw new Error('prediction failed');
+    expect(s.decision).toBeNull();
+    expect(s.inputCheck?.reasons).toContain(`aspect ratio ${width.toFixed(1)}:1 is beyond 2:1`);
+    expect(f.decision).toBeNull();
+    expect(f.inputCheck?.reasons).toContain('only 1 grey levels (radiographs have hundreds)');
+    const text = await runCli(fx.tmp, ['predict', '--model', fx.demo.model, strip]);
+    expect(text.stdout).toContain('strip.png: outside what this model was trained on: no decision (');
+    expect(text.stdout).toContain('1 image(s) refused');
+
+    const config = JSON.parse(await readFile(path.join(fx.demo.model, 'cxr.json'), 'utf8'));
+    const op = config.trainingMetrics.validationOperatingPoint as { sensitivity: number; specificity: number };
+    const pv = await runCli(fx.tmp, ['predict', '--model', fx.demo.model, good, '--json', '--prevalence', '0.05']);
+    const [p] = (JSON.parse(pv.stdout) as PredictResult).predictions;
+    if (!p.ok) throw new Error(p.error);
+    if (p.decision !== null) {
+      expect(p.atPrevalence?.ppv).toBeCloseTo((op.sensitivity * 0.05) / (op.sensitivity * 0.05 + (1 - op.specificity) * 0.95), 12);
+      expect(p.atPrevalence?.decisionRight).toBe(p.decision === 'covid' ? p.atPrevalence?.ppv : p.atPrevalence?.npv);
+    }
+    expect((await runCli(fx.tmp, ['predict', '--model', fx.demo.model, good, '--prevalence', '0'])).code).toBe(2);
   });
 
   it('exits 2 without images, and 1 for a model folder that does not exist (one line naming it)', async () => {

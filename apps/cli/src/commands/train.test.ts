@@ -100,7 +100,7 @@ describe('cxr train', () => {
     expect(r.history.loss).not.toEqual(plain.history.loss);
     await runTrain({ ...base, cacheDir, out: 'aug', augment: 2 }); // same seed: the same copies, all from the cache
     expect(await countF32()).toBe(before + 2 * r.split.train);
-  });
+  }, 180_000);
 
   it('--resume without a checkpoint is bad input naming the file', async () => {
     await expect(runTrain({ ...base, out: 'never', resume: true })).rejects.toThrow(/never\.checkpoint\.json: cannot resume/);

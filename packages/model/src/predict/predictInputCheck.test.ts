@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tinyBackbone, tinyImages, useCpu } from '../__fixtures__/tinyBackbone';
 import { tinyCxrModel } from '../__fixtures__/tinyCxrModel';
-import { createClassifier } from '../head/createClassifier';
 import { createModelConfig } from '../io/createModelConfig';
 import { validateModelConfig, type CxrModel } from '../io/modelConfig';
 import { describeInputDistribution, inputDistance } from '../ood/inputDistribution';
