@@ -1,3 +1,4 @@
+/// <reference path="./dcmjs.d.ts" />
 import dcmjs from 'dcmjs';
 
 /** Explicit VR Little Endian, the transfer syntax every DICOM reader must support. */
