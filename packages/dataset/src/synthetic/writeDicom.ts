@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- dcmjs ships no types: the declaration travels with this file into every project that compiles it from source
 /// <reference path="./dcmjs.d.ts" />
 import dcmjs from 'dcmjs';
 
