@@ -74,16 +74,51 @@ export class MetadataSchemaError extends DatasetError {
 }
 
 /**
- * A file name taken from metadata that is absolute or climbs out of its folder (`../`): it is refused, never read
- * or written.
+ * A path taken from metadata, a manifest or a split file that is empty, absolute, climbs out of its folder (`../`)
+ * or holds a NUL byte: it is refused before any file is touched, never read or written.
  */
 export class UnsafePathError extends DatasetError {
   override name = 'UnsafePathError';
   /** The refused path, as written in the metadata. */
   readonly unsafePath: string;
-  constructor(unsafePath: string, file: string | undefined, reason: string) {
-    super(`Unsafe path ${JSON.stringify(unsafePath)} in ${file ?? '<metadata>'}: ${reason}`, { file });
+  /** The folder the path had to stay in, when known. */
+  readonly baseDir: string | undefined;
+  constructor(unsafePath: string, file: string | undefined, reason: string, options?: { baseDir?: string }) {
+    const inside = options?.baseDir === undefined ? '' : `; paths must stay inside ${options.baseDir}`;
+    super(`Unsafe path ${JSON.stringify(unsafePath)} in ${file ?? '<metadata>'}: ${reason}${inside}`, { file });
     this.unsafePath = unsafePath;
+    this.baseDir = options?.baseDir;
+  }
+}
+
+/** A CSV file of the dataset (manifest.csv, split.csv) is malformed: bad quoting, missing column, bad value. */
+export class CsvFormatError extends DatasetError {
+  override name = 'CsvFormatError';
+  /** The 1-based line of the problem, when known. */
+  readonly line: number | null;
+  constructor(file: string, line: number | null, reason: string, options?: { cause?: unknown }) {
+    super(`${file}${line === null ? '' : `:${line}`}: ${reason}`, { cause: options?.cause, file });
+    this.line = line;
+  }
+}
+
+/** Invalid options for a split (fractions not summing to 1, unknown split name...). */
+export class SplitOptionsError extends DatasetError {
+  override name = 'SplitOptionsError';
+}
+
+/** A split puts the same patient in two splits: images of one patient would leak across the evaluation. */
+export class PatientLeakError extends DatasetError {
+  override name = 'PatientLeakError';
+  readonly patientId: string;
+  readonly splits: string[];
+  constructor(patientId: string, splits: string[], example: string, options?: { cause?: unknown }) {
+    super(
+      `Patient ${JSON.stringify(patientId)} appears in splits ${splits.join(' and ')} (e.g. ${example}); a patient must stay in one split`,
+      options,
+    );
+    this.patientId = patientId;
+    this.splits = splits;
   }
 }
 

@@ -1,5 +1,3 @@
-export const PACKAGE_NAME = '@cxr/dataset';
-
 export {
   DatasetError,
   DicomParseError,
@@ -13,6 +11,9 @@ export {
   DatasetFolderError,
   SplitFileError,
   ConfoundedDesignError,
+  CsvFormatError,
+  SplitOptionsError,
+  PatientLeakError,
 } from './errors';
 
 // DICOM reading and decoding (browser-safe: Uint8Array in, grey pixels out)
@@ -37,12 +38,21 @@ export type { RecordFilter, CountingFilter, FilterStepCount } from './metadata/r
 export { createRecordCounter, ageBand, AGE_BANDS } from './metadata/countRecords';
 export type { RecordCounts, RecordCounter } from './metadata/countRecords';
 
-// Build recipe and manifest.csv (browser-safe)
+// Build recipe and manifest.csv writing (browser-safe; reading is in ./node: csv-parse needs Node's Buffer)
 export { DEFAULT_RECIPE, recipeClasses } from './build/defaultRecipe';
 export type { ClassRule, RecipeClasses } from './build/defaultRecipe';
-export { MANIFEST_COLUMNS, formatManifest, formatManifestRow, parseManifest } from './build/manifestRecord';
+export { MANIFEST_COLUMNS, formatManifest, formatManifestRow } from './build/manifestRecord';
 export type { ManifestRecord } from './build/manifestRecord';
+export { formatCsvField } from './csv/formatCsvField';
 
 // Data-design audit: is a class confounded with its sources? (browser-safe)
 export { auditDataDesign, formatDataDesignAudit, confoundedMessage, assertNotConfounded, CONFOUNDED_SHARE } from './audit/auditDataDesign';
 export type { DataDesignAudit, ClassSourceAudit } from './audit/auditDataDesign';
+
+// Patient-level splits and split.csv writing (browser-safe; reading and writing files is in ./node)
+export { SPLIT_NAMES, splitByPatient } from './split/splitByPatient';
+export type { ImageRecord, SplitAssignment, SplitName, SplitOptions } from './split/splitByPatient';
+export { validateSplit } from './split/validateSplit';
+export { splitReport } from './split/splitReport';
+export type { SplitCounts, SplitReport } from './split/splitReport';
+export { formatSplitCsv, SPLIT_CSV_COLUMNS } from './split/splitCsv';

@@ -1,4 +1,92 @@
-export { PACKAGE_NAME } from './index';
+// Node entry of @cxr/dataset: everything of the browser entry, named (the same list as src/index.ts, checked by
+// tools/api-names), plus file system, sharp, csv-parse and write-file-atomic.
+// Why the names are repeated rather than `export * from './index'`: Node's ESM loader cannot see the names of a CJS
+// `export *` (tsx runs these sources as CJS), so `import { x } from '@cxr/dataset/node'` failed for them under tsx.
+export {
+  AGE_BANDS,
+  ageBand,
+  assertNotConfounded,
+  auditDataDesign,
+  CONFOUNDED_SHARE,
+  ConfoundedDesignError,
+  confoundedMessage,
+  createRecordCounter,
+  createRecordFilter,
+  CsvFormatError,
+  DatasetConfigError,
+  DatasetError,
+  DatasetFolderError,
+  decodeDicom,
+  DEFAULT_MAX_PIXELS,
+  DEFAULT_RECIPE,
+  DicomDecodeError,
+  DicomParseError,
+  findingLabels,
+  formatCsvField,
+  formatDataDesignAudit,
+  formatManifest,
+  formatManifestRow,
+  formatSplitCsv,
+  ImageConversionError,
+  MANIFEST_COLUMNS,
+  matchesFinding,
+  MetadataSchemaError,
+  minMaxWindow,
+  MissingPixelDataError,
+  normalizeModality,
+  normalizeSex,
+  parseAgeYears,
+  parseDicomAge,
+  PatientLeakError,
+  readDicomHeader,
+  recipeClasses,
+  RECORD_FILTER_STEPS,
+  SOURCE_KINDS,
+  SPLIT_CSV_COLUMNS,
+  SPLIT_NAMES,
+  splitByPatient,
+  SplitFileError,
+  SplitOptionsError,
+  splitReport,
+  transferSyntax,
+  UnsafePathError,
+  UnsupportedTransferSyntaxError,
+  validateSplit,
+  voiWindowValue,
+} from './index';
+export type {
+  AppliedVoi,
+  ClassRule,
+  ClassSourceAudit,
+  CountingFilter,
+  DataDesignAudit,
+  DecodeDicomOptions,
+  DicomHeader,
+  DicomImage,
+  FilterStepCount,
+  ImageRecord,
+  LocateWasm,
+  ManifestRecord,
+  PixelEncoding,
+  ReadDicomHeaderOptions,
+  ReaderOptions,
+  RecipeClasses,
+  RecordCounter,
+  RecordCounts,
+  RecordFilter,
+  Sex,
+  SourceIssue,
+  SourceKind,
+  SourceRecord,
+  SplitAssignment,
+  SplitCounts,
+  SplitName,
+  SplitOptions,
+  SplitReport,
+  TransferSyntaxInfo,
+  VoiLutFunction,
+  VoiWindow,
+} from './index';
 
 // DICOM to PNG (Node: file system and sharp)
 export { convertDicomToPng, encodeDicomPng, readDicomFile } from './dicom/convertDicomToPng';
@@ -33,13 +121,17 @@ export type {
   SkipReason,
   SkippedItem,
 } from './build/buildDataset';
-export { readManifest, resolveManifestPath } from './build/readManifest';
+export { parseManifest, readManifest, resolveManifestPath } from './build/readManifest';
 export { convertImageToPng, DEFAULT_MAX_INPUT_PIXELS } from './build/convertImageToPng';
 export type { ConvertImageOptions, ConvertedImage } from './build/convertImageToPng';
-export { writeFileAtomic } from './build/writeFileAtomic';
 
 // Datasets for training and evaluation (Node: file system): a build or class folders, and its patient-level split
 export { loadDataset, readBuildClasses } from './load/loadDataset';
 export type { DatasetImage, LoadedDataset } from './load/loadDataset';
 export { resolveSplit, DEFAULT_SPLIT_FRACTIONS } from './load/resolveSplit';
 export type { DatasetSplit, ResolveSplitOptions } from './load/resolveSplit';
+
+// CSV reading with csv-parse, split files, file hashes (Node)
+export { parseCsv, parseCsvRecords } from './csv/parseCsv';
+export { parseSplitCsv, readSplitFile, writeSplitFile } from './split/splitFile';
+export { sha256File, sha256Files } from './hash/sha256File';

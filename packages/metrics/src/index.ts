@@ -1,11 +1,9 @@
-export const PACKAGE_NAME = '@cxr/metrics';
-
 export { averagePrecision } from './averagePrecision';
 export { binaryMetrics } from './binaryMetrics';
 export { bootstrapAuc, DEFAULT_BOOTSTRAP_ITERATIONS, DEFAULT_BOOTSTRAP_SEED } from './bootstrapAuc';
 export { classificationReport } from './classificationReport';
 export { confusionMatrix } from './confusionMatrix';
-export { createRng } from './createRng';
+export { createRng, hashSeed, shuffleInPlace } from './createRng';
 export {
   EmptyInputError,
   InvalidOptionError,

@@ -1,6 +1,3 @@
-/** The npm name of this package. */
-export const PACKAGE_NAME = '@cxr/model';
-
 export {
   ModelError,
   WeightsFormatError,

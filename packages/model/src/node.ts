@@ -1,5 +1,3 @@
-export { PACKAGE_NAME } from './index';
-
 // Backbones, weights, backends (Node-only: fs, h5wasm/node, optional tfjs-node)
 export {
   ModelError,
@@ -36,7 +34,6 @@ export type { LoadBackboneOptions } from './backbones/loadBackbone';
 export { readKerasH5Weights } from './weights/readKerasH5Weights';
 export type { KerasH5Layout, KerasH5Weights } from './weights/readKerasH5Weights';
 export { loadLayersModelFromDir, fileSystemLoader, layersModelFiles } from './weights/loadLayersModelFromDir';
-export { sha256File, sha256Files } from './weights/hashFiles';
 export { initBackend, defaultBackendLoader, BACKEND_PREFERENCE } from './backend/initBackend';
 export type { BackendInfo, BackendLoader, BackendName, InitBackendOptions } from './backend/initBackend';
 export { fetchWeights } from './weights/fetchWeights';

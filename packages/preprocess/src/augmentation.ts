@@ -1,5 +1,5 @@
 import { affineMatrix, affineTransform, rotateImage, type AffineOptions } from './affineTransform';
-import { createRng, type Rng } from './createRng';
+import { createRng, type Rng } from '@cxr/metrics';
 import { PixelFormatError } from './errors';
 import type { FloatImage } from './floatImage';
 

@@ -1,12 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { UnsafePathError, type ImageRecord } from '@cxr/dataset/node';
 import sharp from 'sharp';
 import { augmentation } from './augmentation';
 import { batches, type Batch } from './batches';
-import { ImageDecodeError, PreprocessError, UnknownLabelError, UnsafePathError } from './errors';
+import { ImageDecodeError, PreprocessError, UnlistedLabelError } from './errors';
 import { DEFAULT_PREPROCESS_SPEC, type PreprocessSpec } from './preprocessSpec';
-import type { ImageRecord } from './splitByPatient';
 
 const spec: PreprocessSpec = { ...DEFAULT_PREPROCESS_SPEC, width: 8, height: 8, channels: 1 };
 const labels = ['covid', 'normal'];
@@ -140,7 +140,7 @@ describe('batches', () => {
   });
 
   it('refuses a record whose label is not in labels before decoding anything', () => {
-    expect(() => batches([{ path: 'a.png', label: 'pneumonia' }], { spec, labels, baseDir: dir })).toThrow(UnknownLabelError);
+    expect(() => batches([{ path: 'a.png', label: 'pneumonia' }], { spec, labels, baseDir: dir })).toThrow(UnlistedLabelError);
     expect(() => batches([{ path: 'a.png', label: 'pneumonia' }], { spec, labels, baseDir: dir })).toThrow('Label "pneumonia" of a.png is not one of ["covid","normal"]');
   });
 });

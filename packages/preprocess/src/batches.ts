@@ -1,11 +1,10 @@
+import { resolveInside, UnsafePathError, type ImageRecord } from '@cxr/dataset/node';
+import { createRng, hashSeed, shuffleInPlace } from '@cxr/metrics';
 import type { AugmentFn } from './augmentation';
-import { createRng, hashSeed, shuffleInPlace } from './createRng';
-import { PreprocessError, UnknownLabelError } from './errors';
+import { PreprocessError, UnlistedLabelError } from './errors';
 import { preprocessGreyImage } from './preprocessImage';
 import { toModelInput } from './preprocessPixels';
 import type { PreprocessSpec } from './preprocessSpec';
-import { resolveInside } from './resolveInside';
-import type { ImageRecord } from './splitByPatient';
 
 /** One batch, ready to wrap in tensors: `tf.tensor4d(b.x, b.shape)`, `tf.tensor2d(b.y, [N, labels.length])`. */
 export interface Batch<R extends ImageRecord = ImageRecord> {
@@ -41,8 +40,8 @@ export interface BatchOptions<R extends ImageRecord = ImageRecord> {
   prefetch?: number;
   /**
    * Folder that record paths are resolved against (the manifest's folder). Default the working directory. Paths come
-   * from files (manifest, split) and must stay inside it: an absolute path or one with `..` is an `UnsafePathError`
-   * (reported through `onError` like an unreadable image).
+   * from files (manifest, split) and must stay inside it: an absolute path or one with `..` is `@cxr/dataset`'s
+   * `UnsafePathError` (reported through `onError` like an unreadable image).
    */
   baseDir?: string;
   /** sharp's pixel bound per image. */
@@ -53,7 +52,7 @@ export interface BatchOptions<R extends ImageRecord = ImageRecord> {
    * Called for an image that cannot be read; it is skipped and the batch is smaller. Without it,
    * the first bad image makes the iterator throw.
    */
-  onError?: (error: PreprocessError, record: R) => void;
+  onError?: (error: PreprocessError | UnsafePathError, record: R) => void;
 }
 
 /** Live counters, for monitoring and for checking that memory stays bounded. */
@@ -119,7 +118,7 @@ export function batches<R extends ImageRecord>(records: readonly R[], options: B
     throw new PreprocessError(`batches: labels must be a non-empty list of distinct labels, got ${JSON.stringify(labels)}`);
   }
   const labelIndex = new Map(labels.map((l, i) => [l, i]));
-  for (const r of records) if (!labelIndex.has(r.label)) throw new UnknownLabelError(r.label, r.path, labels);
+  for (const r of records) if (!labelIndex.has(r.label)) throw new UnlistedLabelError(r.label, r.path, labels);
 
   const order = records.map((_, i) => i);
   if (options.shuffle) shuffleInPlace(order, createRng(hashSeed(seed, epoch, 'shuffle')));
@@ -163,7 +162,7 @@ export function batches<R extends ImageRecord>(records: readonly R[], options: B
           } catch (error) {
             stats.imagesFailed++;
             stats.imagesBuffered--;
-            if (options.onError && error instanceof PreprocessError) options.onError(error, record);
+            if (options.onError && (error instanceof PreprocessError || error instanceof UnsafePathError)) options.onError(error, record);
             else firstError ??= error;
           } finally {
             stats.decodesInFlight--;

@@ -1,5 +1,5 @@
 import { claheEqualize, claheTileLut } from './claheEqualize';
-import { createRng } from './createRng';
+import { createRng } from '@cxr/metrics';
 import type { FloatImage } from './floatImage';
 
 const grey = (w: number, h: number, levels: number[]): FloatImage => ({

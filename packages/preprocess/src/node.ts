@@ -1,4 +1,4 @@
-// Node entry of @cxr/preprocess: everything browser-safe, plus sharp decoding, files and batches.
+// Node entry of @cxr/preprocess: everything browser-safe, plus sharp decoding and batches.
 // Everything of the browser entry, named (no `export *`: the public face stays a list one can read).
 export {
   affineMatrix,
@@ -6,25 +6,15 @@ export {
   augmentation,
   claheEqualize,
   claheTileLut,
-  createRng,
   cropBorder,
-  CsvFormatError,
   DEFAULT_PREPROCESS_SPEC,
   describePreprocessSpec,
   fitToSpec,
-  formatCsvField,
-  formatSplitCsv,
-  hashSeed,
   ImageDecodeError,
   IMAGENET_CAFFE_MEANS_BGR,
   ImageTooLargeError,
   normalizeIntensity,
-  parseCsv,
-  parseCsvRecords,
-  parseManifestCsv,
   parsePreprocessSpec,
-  parseSplitCsv,
-  PatientLeakError,
   PixelFormatError,
   PreprocessError,
   preprocessPixels,
@@ -38,17 +28,9 @@ export {
   resizeGeometry,
   resizeImage,
   rotateImage,
-  shuffleInPlace,
-  SPLIT_CSV_COLUMNS,
-  SPLIT_NAMES,
-  splitByPatient,
-  SplitOptionsError,
-  splitReport,
   toGrey,
   toModelInput,
-  UnknownLabelError,
-  UnsafePathError,
-  validateSplit,
+  UnlistedLabelError,
 } from './index';
 export type {
   AffineMatrix,
@@ -59,7 +41,6 @@ export type {
   CropBorderOptions,
   FitInfo,
   FloatImage,
-  ImageRecord,
   NormalizationPreset,
   PreprocessSpec,
   RawPixels,
@@ -67,12 +48,6 @@ export type {
   ResizeGeometry,
   ResizeMode,
   ResizeOptions,
-  Rng,
-  SplitAssignment,
-  SplitCounts,
-  SplitName,
-  SplitOptions,
-  SplitReport,
   ToGreyOptions,
 } from './index';
 export { DEFAULT_LIMIT_INPUT_PIXELS, decodeImage } from './decodeImage';
@@ -81,4 +56,3 @@ export { preprocessGreyImage, preprocessImage } from './preprocessImage';
 export type { PreprocessImageOptions, PreprocessMeta } from './preprocessImage';
 export { batches } from './batches';
 export type { Batch, BatchIterator, BatchOptions, BatchStats } from './batches';
-export { readManifest, readSplitFile, writeFileAtomic, writeSplitFile } from './splitFile';

@@ -79,7 +79,8 @@ export function measure(args, { env = {}, cwd = REPO } = {}) {
 async function plainFit(backboneName, dataDir, batches) {
   const t0 = performance.now();
   const model = await import('@cxr/model/node');
-  const { preprocessImage, readSplitFile } = await import('@cxr/preprocess/node');
+  const { preprocessImage } = await import('@cxr/preprocess/node');
+  const { readSplitFile } = await import('@cxr/dataset/node');
   const tf = await import('@tensorflow/tfjs-core');
   const info = await model.initBackend({ backend: 'wasm' });
   const backbone =

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseSplitCsv } from '@cxr/preprocess';
+import { parseSplitCsv } from '@cxr/dataset/node';
 import type { DemoResult } from '@cxr/model/node';
 import { runDemo } from './demo';
 

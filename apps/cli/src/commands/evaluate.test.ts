@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseSplitCsv } from '@cxr/preprocess';
+import { parseSplitCsv } from '@cxr/dataset/node';
 import { useDemoModel } from '../__fixtures__/useDemoModel';
 import { runCli } from '../__fixtures__/cliHarness';
 import type { EvaluateModelResult as EvaluateResult } from '@cxr/model/node';

@@ -2,7 +2,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from
 import os from 'node:os';
 import path from 'node:path';
 import { checkpointFileFor, DEMO_PRESETS, loadModel, scoreImages, type DemoResult, type TrainFromDatasetOptions as TrainOptions } from '@cxr/model/node';
-import { formatSplitCsv, parseSplitCsv } from '@cxr/preprocess';
+import { formatSplitCsv, parseSplitCsv } from '@cxr/dataset/node';
 import { abortOnSigint } from '../pipeline/abortOnSigint';
 import { createProgress, type Progress } from '../pipeline/progress';
 import { runCli } from '../__fixtures__/cliHarness';

@@ -1,18 +1,18 @@
-import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { readDicomHeader } from '../dicom/readDicomHeader';
 import { DatasetConfigError, DatasetError } from '../errors';
+import { sha256File } from '../hash/sha256File';
 import { openSource, type SourceSpec } from '../metadata/openSource';
 import { createRecordFilter, type CountingFilter, type FilterStepCount, type RecordFilter } from '../metadata/recordFilter';
 import type { SourceKind, SourceRecord } from '../metadata/sourceRecord';
 import { convertImageToPng } from './convertImageToPng';
 import { DEFAULT_RECIPE, type ClassRule } from './defaultRecipe';
-import { formatManifest, formatManifestRow, MANIFEST_COLUMNS, parseManifest, type ManifestRecord } from './manifestRecord';
-import { readManifest } from './readManifest';
+import { formatManifest, formatManifestRow, MANIFEST_COLUMNS, type ManifestRecord } from './manifestRecord';
+import { parseManifest, readManifest } from './readManifest';
 import { TaskPool } from './runPool';
-import { TEMP_MARKER, writeFileAtomic } from './writeFileAtomic';
 
 /** File names of a build's outputs, in its output folder. */
 export const BUILD_FILES = {
@@ -128,12 +128,21 @@ function safeName(value: string, max = 100): string {
   return (s === '' ? 'x' : s).slice(0, max);
 }
 
-async function sha256File(file: string): Promise<string | undefined> {
+/** The SHA-256 of a file, or `undefined` when it cannot be read (it is then converted again). */
+async function sha256OrUndefined(file: string): Promise<string | undefined> {
   try {
-    return createHash('sha256').update(await readFile(file)).digest('hex');
+    return await sha256File(file);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether a file name is a temporary file a crashed run left behind: write-file-atomic names its temporary file
+ * `<target>.<32-bit number>` (targets here are `.png`, `.csv` or `.json`), and builds before it used `.cxr-tmp-`.
+ */
+function isTempFile(name: string): boolean {
+  return name.includes('.cxr-tmp-') || /\.(png|csv|json)\.\d+$/.test(name);
 }
 
 /** Finished images of earlier runs: the last manifest, then the journal of an interrupted run. */
@@ -166,7 +175,7 @@ async function removeTempFiles(dirs: string[]): Promise<void> {
     } catch {
       continue;
     }
-    for (const n of names) if (n.includes(TEMP_MARKER)) await rm(path.join(d, n), { force: true });
+    for (const n of names) if (isTempFile(n)) await rm(path.join(d, n), { force: true });
   }
 }
 
@@ -347,7 +356,7 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
       sha256,
     });
     const known = finished.get(rel);
-    if (known !== undefined && (await sha256File(target)) === known) {
+    if (known !== undefined && (await sha256OrUndefined(target)) === known) {
       entries.push({ record: manifestRecord(known), order });
       c.reused++;
       reused++;

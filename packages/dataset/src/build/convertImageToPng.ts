@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import writeFileAtomic from 'write-file-atomic';
 import { encodeDicomPng, readDicomFile } from '../dicom/convertDicomToPng';
 import { decodeDicom } from '../dicom/decodeDicom';
 import { DatasetError, ImageConversionError } from '../errors';
-import { writeFileAtomic } from './writeFileAtomic';
 
 /** Default bound on an input image's pixels (width x height): 50 megapixels, ~7000 x 7000. */
 export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;

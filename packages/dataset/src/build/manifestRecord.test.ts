@@ -1,5 +1,6 @@
 import { MetadataSchemaError } from '../errors';
-import { formatManifest, parseManifest, type ManifestRecord } from './manifestRecord';
+import { formatManifest, type ManifestRecord } from './manifestRecord';
+import { parseManifest } from './readManifest';
 
 const sha = 'a'.repeat(64);
 const rec: ManifestRecord = {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { writeFileAtomic } from '../build/writeFileAtomic';
+import writeFileAtomic from 'write-file-atomic';
 import { DicomParseError } from '../errors';
 import { decodeDicom, type AppliedVoi, type DecodeDicomOptions, type DicomImage } from './decodeDicom';
 

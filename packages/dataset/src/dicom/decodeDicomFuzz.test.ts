@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRng } from '@cxr/metrics';
 import { DatasetError } from '../errors';
 import { sharedDicom } from '../__fixtures__/dicom/sharedDicom';
 import { decodeDicom } from './decodeDicom';
@@ -13,16 +14,10 @@ import { readDicomHeader } from './readDicomHeader';
 const PER_CASE_MS = 5000;
 const MEMORY_HEADROOM = 1024 * 1024 * 1024;
 
-/** mulberry32: small, seedable, good enough to spread mutations. */
+/** `@cxr/metrics`' seeded generator: reproducible mutations. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createRng(seed);
+  return () => r.next();
 }
 
 /** Offset of the first compressed codestream (JPEG SOI or J2K SOC) in the file, if any. */

@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readSplitFile, splitByPatient, validateSplit, writeSplitFile, type SplitAssignment, type SplitName } from '@cxr/preprocess/node';
 import { SplitFileError } from '../errors';
+import { readSplitFile, writeSplitFile } from '../split/splitFile';
+import { splitByPatient, type SplitAssignment, type SplitName } from '../split/splitByPatient';
+import { validateSplit } from '../split/validateSplit';
 import type { DatasetImage, LoadedDataset } from './loadDataset';
 
 /** Default patient-level split fractions (train / validation / test). */

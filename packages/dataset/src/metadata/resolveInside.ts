@@ -2,29 +2,31 @@ import path from 'node:path';
 import { UnsafePathError } from '../errors';
 
 /**
- * Resolves a path taken from metadata inside `root`, refusing anything that could reach outside it: an absolute
- * path (POSIX `/x`, Windows `C:\x` or `\\server\x`), any `..` segment (with `/` or `\` as separator), or a NUL
- * byte. Refusal is lexical, before any file is touched, so a refused path is never read or written.
+ * Resolves a path taken from metadata, a manifest or a split file inside `root`, refusing anything that could reach
+ * outside it: an empty path, an absolute path (POSIX `/x`, Windows `C:\x` or `\\server\x`), any `..` segment (with
+ * `/` or `\` as separator), or a NUL byte. Refusal is lexical, before any file is touched, so a refused path is never
+ * read or written. The one path check of the workspace (`@cxr/preprocess`'s `batches` uses it too).
  *
  * @param root folder the path must stay in
  * @param relativePath the path as the metadata writes it
  * @param metadataFile the metadata file, named in the error
- * @throws {UnsafePathError} when the path is refused
+ * @throws {UnsafePathError} when the path is refused (its message names the file and `root`)
  * @example resolveInside('/data/covid', 'images/a.png', 'metadata.csv') // '/data/covid/images/a.png'
  */
 export function resolveInside(root: string, relativePath: string, metadataFile?: string): string {
-  if (relativePath.trim() === '') throw new UnsafePathError(relativePath, metadataFile, 'empty path');
-  if (relativePath.includes('\0')) throw new UnsafePathError(relativePath, metadataFile, 'NUL byte in path');
+  const base = path.resolve(root);
+  const refuse = (reason: string): never => {
+    throw new UnsafePathError(relativePath, metadataFile, reason, { baseDir: base });
+  };
+  if (relativePath.trim() === '') refuse('empty path');
+  if (relativePath.includes('\0')) refuse('NUL byte in path');
   if (path.posix.isAbsolute(relativePath) || path.win32.isAbsolute(relativePath) || /^[a-zA-Z]:/.test(relativePath)) {
-    throw new UnsafePathError(relativePath, metadataFile, 'absolute path');
+    refuse('absolute path');
   }
   const parts = relativePath.split(/[\\/]+/);
-  if (parts.some((p) => p === '..')) throw new UnsafePathError(relativePath, metadataFile, 'climbs out of its folder (..)');
-  const base = path.resolve(root);
+  if (parts.some((p) => p === '..')) refuse('climbs out of its folder (..)');
   const resolved = path.resolve(base, ...parts.filter((p) => p !== '' && p !== '.'));
   // Belt and braces: the lexical checks above already guarantee this.
-  if (resolved !== base && !resolved.startsWith(base + path.sep)) {
-    throw new UnsafePathError(relativePath, metadataFile, 'resolves outside its folder');
-  }
+  if (resolved !== base && !resolved.startsWith(base + path.sep)) refuse('resolves outside its folder');
   return resolved;
 }

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatManifest, type ManifestRecord } from '../build/manifestRecord';
 import sharp from 'sharp';
-import { createRng } from '@cxr/preprocess';
+import { createRng } from '@cxr/metrics';
 
 /** Options of {@link makeShortcutDataset}. */
 export interface ShortcutDatasetOptions {

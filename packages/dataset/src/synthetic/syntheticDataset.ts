@@ -7,8 +7,8 @@ import { DatasetConfigError } from '../errors';
 import { encodeDicom, uidFromName } from './encodeDicom';
 import { seededRandom, type SeededRandom } from './seededRandom';
 import { renderSyntheticChestXray } from './syntheticChestXray';
+import { formatCsvField } from '../csv/formatCsvField';
 import type { SourceSpec } from '../metadata/openSource';
-import { formatCsvField } from '@cxr/preprocess';
 
 /**
  * The column names of ieee8023/covid-chestxray-dataset `metadata.csv` (upstream commit 584034aa), in order.

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BackboneLike } from '../head/createClassifier';
-import { createRng } from '../train/createRng';
+import { createRng } from '@cxr/metrics';
 
 /** Sets the cpu backend once (tests only). */
 export async function useCpu(): Promise<void> {
@@ -31,7 +31,7 @@ export function tinyBackbone(seed = 7): BackboneLike {
 
 /** Deterministic pseudo-random images in [0, 1], NHWC 32x32x3, two visibly different classes. */
 export function tinyImages(n: number, seed = 1): { images: Float32Array[]; labels: string[] } {
-  const rng = createRng(0, seed >>> 0); // mulberry32 started at state `seed` (the sequence this fixture always had)
+  const rng = createRng(seed >>> 0);
   const rand = () => rng.next();
   const images: Float32Array[] = [];
   const labels: string[] = [];

@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { sha256Files } from '@cxr/dataset/node';
 import type { NormalizationPreset } from '@cxr/preprocess';
 import { BackboneConfigError, WeightsFormatError } from '../errors';
 import { assignLayerWeights } from '../weights/assignLayerWeights';
-import { sha256Bytes, sha256Files } from '../weights/hashFiles';
+import { sha256Bytes } from '../weights/hashFiles';
 import { loadLayersModelWithBytes } from '../weights/loadLayersModelFromDir';
 import { readKerasH5Weights } from '../weights/readKerasH5Weights';
 import { BACKBONE_NAMES, type Backbone, type BackboneName, type WeightsFormat } from './backbone';

@@ -3,10 +3,11 @@ import { createFeatureExtractor, type FeatureEngineChoice } from '../onnx/create
 import { extractFeatures } from '../features/extractFeatures';
 import { extractFileFeatures } from '../features/extractFileFeatures';
 import { FeatureCache } from '../features/FeatureCache';
-import { sha256File } from '../weights/hashFiles';
 import { type Backbone } from '../backbones/backbone';
 import { type FeatureExtractor } from '../onnx/featureExtractor';
-import { augmentation, createRng, fitToSpec, toModelInput, type PreprocessSpec, type RawPixels } from '@cxr/preprocess';
+import { augmentation, fitToSpec, toModelInput, type PreprocessSpec, type RawPixels } from '@cxr/preprocess';
+import { sha256File } from '@cxr/dataset/node';
+import { createRng } from '@cxr/metrics';
 import { decodeImage } from '@cxr/preprocess/node';
 import { PipelineInputError } from '../errors';
 

@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { trainHead } from '../train/trainHead';
-import { createRng } from '@cxr/preprocess';
+import { createRng } from '@cxr/metrics';
 import { headScores } from '../train/headScores';
 
 /** Training images of one evaluation: features, labels and sources, index-aligned. */

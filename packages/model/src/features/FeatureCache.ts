@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { PreprocessSpec } from '@cxr/preprocess';
-import { writeFileAtomic } from '../io/writeFileAtomic';
+import writeFileAtomic from 'write-file-atomic';
 import { canonicalJson } from './canonicalJson';
 
 /** What identifies one cached feature array. Change any part and the key changes. */
 export interface FeatureKeyParts {
-  /** SHA-256 of the image file's bytes ({@link sha256File}). */
+  /** SHA-256 of the image file's bytes (`sha256File` of `@cxr/dataset/node`). */
   imageHash: string;
   backboneName: string;
   /** `backbone.weightsHash`. */
@@ -115,7 +115,9 @@ export class FeatureCache {
     buf.writeUInt32LE(data.length, 8);
     if (LITTLE_ENDIAN) buf.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), HEADER);
     else for (let i = 0; i < data.length; i++) buf.writeFloatLE(data[i], HEADER + 4 * i);
-    await writeFileAtomic(file, buf);
+    await mkdir(path.dirname(file), { recursive: true });
+    // No fsync: a cache entry torn by a power cut fails its header check and is computed again.
+    await writeFileAtomic(file, buf, { fsync: false });
     this.counts.writes++;
   }
 

@@ -1,11 +1,11 @@
 import path from 'node:path';
+import { sha256File } from '@cxr/dataset/node';
 import type { PreprocessSpec } from '@cxr/preprocess';
 import type { Backbone } from '../backbones/backbone';
 import { FeatureExtractionError, ModelError } from '../errors';
 import { createFeatureExtractor, type FeatureEngineChoice } from '../onnx/createFeatureExtractor';
 import type { FeatureExtractor } from '../onnx/featureExtractor';
 import { readModelInput } from '../predict/readModelInput';
-import { sha256File } from '../weights/hashFiles';
 import { extractFeatures, type FeatureProgress } from './extractFeatures';
 import { FeatureCache } from './FeatureCache';
 

@@ -1,19 +1,21 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { CheckpointError } from '../errors';
 import type { TrainingCheckpoint } from '../train/trainHead';
-import { writeFileAtomic } from './writeFileAtomic';
 
 const F32 = '$float32';
 
 /**
- * Writes a training checkpoint (from an aborted `trainHead`) to one JSON file, atomically (temp file
- * + rename). Weight arrays are stored as base64 float32, exactly.
+ * Writes a training checkpoint (from an aborted `trainHead`) to one JSON file, atomically (write-file-atomic: temp
+ * file, fsync, rename), creating its folder. Weight arrays are stored as base64 float32, exactly.
  */
 export async function saveCheckpoint(file: string, checkpoint: TrainingCheckpoint): Promise<void> {
   const text = JSON.stringify(checkpoint, (_key, value) =>
     value instanceof Float32Array ? { [F32]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') } : value,
   );
   try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
     await writeFileAtomic(file, text);
   } catch (cause) {
     throw new CheckpointError(`Cannot write checkpoint ${file}: ${(cause as Error).message}`, { cause });

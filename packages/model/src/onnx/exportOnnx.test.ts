@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { createRng } from '@cxr/metrics';
 import { createBackbone } from '../backbones/createBackbone';
 import { OnnxExportError } from '../errors';
 import { createClassifier } from '../head/createClassifier';
@@ -11,16 +12,10 @@ import { createOnnxExtractor } from './createOnnxExtractor';
 import { buildOnnxGraph, exportOnnx, tfPadding } from './exportOnnx';
 import { relativeError } from './__fixtures__/relativeError';
 
-/** Deterministic uniform numbers in [lo, hi) (mulberry32). */
+/** Deterministic uniform numbers in [lo, hi) (`@cxr/metrics`' seeded generator). */
 function rng(seed: number): (lo: number, hi: number) => number {
-  let a = seed >>> 0;
-  return (lo, hi) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
-  };
+  const r = createRng(seed);
+  return (lo, hi) => r.uniform(lo, hi);
 }
 
 /** Random weights everywhere; variances positive so batch norm is well defined. */

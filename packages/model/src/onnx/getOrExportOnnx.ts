@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import writeFileAtomic from 'write-file-atomic';
 import { OnnxExportError } from '../errors';
-import { writeFileAtomic } from '../io/writeFileAtomic';
 import { exportOnnx, ONNX_EXPORTER_VERSION } from './exportOnnx';
 
 /** Options of {@link getOrExportOnnx}. */
@@ -66,7 +66,8 @@ export async function getOrExportOnnx(options: GetOrExportOnnxOptions): Promise<
   }
   const bytes = exportOnnx(model, { cutLayer, inputShape: options.inputShape });
   try {
-    await writeFileAtomic(file, bytes);
+    await mkdir(cacheDir, { recursive: true });
+    await writeFileAtomic(file, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
     throw new OnnxExportError(model.name, cutLayer, `cannot write the ONNX graph to ${file}`, { cause: e });
   }

@@ -2,10 +2,11 @@ import path from 'node:path';
 import { createFeatureExtractor, type FeatureEngineChoice } from '../onnx/createFeatureExtractor';
 import { extractFeatures } from '../features/extractFeatures';
 import { FeatureCache } from '../features/FeatureCache';
-import { sha256File } from '../weights/hashFiles';
 import { type Backbone } from '../backbones/backbone';
 import { type FeatureExtractor } from '../onnx/featureExtractor';
-import { augmentation, createRng, hashSeed, preprocessGreyImage, toModelInput } from '@cxr/preprocess/node';
+import { augmentation, preprocessGreyImage, toModelInput } from '@cxr/preprocess/node';
+import { sha256File } from '@cxr/dataset/node';
+import { createRng, hashSeed } from '@cxr/metrics';
 import type { DatasetImage } from '@cxr/dataset/node';
 import type { PipelineProgress as Progress } from './pipelineProgress';
 

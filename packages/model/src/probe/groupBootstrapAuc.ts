@@ -1,6 +1,5 @@
-import { rocAuc } from '@cxr/metrics';
+import { createRng, rocAuc } from '@cxr/metrics';
 import { ProbeInputError } from '../errors';
-import { createRng } from '../train/createRng';
 
 /** An AUC with its patient-level (cluster) bootstrap interval. */
 export interface GroupBootstrapAuc {

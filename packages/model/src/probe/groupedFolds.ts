@@ -1,5 +1,5 @@
+import { createRng, shuffleInPlace } from '@cxr/metrics';
 import { ProbeInputError } from '../errors';
-import { createRng } from '../train/createRng';
 
 /**
  * Assigns every item to one of `folds` cross-validation folds so that all items of one group (patient) share a
@@ -32,7 +32,7 @@ export function groupedFolds(strata: readonly string[], groups: readonly string[
     groupStratum.set(g, [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0][0]);
   }
   const rng = createRng(seed);
-  const keys = rng.shuffle([...byGroup.keys()].sort());
+  const keys = shuffleInPlace([...byGroup.keys()].sort(), rng);
   keys.sort((a, b) => (byGroup.get(b)?.length ?? 0) - (byGroup.get(a)?.length ?? 0));
   const perStratum = new Map<string, number[]>();
   const total = new Array<number>(folds).fill(0);

@@ -1,5 +1,5 @@
 import { ProbeInputError } from '../errors';
-import { createRng } from '../train/createRng';
+import { createRng } from '@cxr/metrics';
 import { globalAveragePool } from './globalAveragePool';
 import { groupBootstrapAuc } from './groupBootstrapAuc';
 import { groupedFolds } from './groupedFolds';

@@ -3,7 +3,7 @@ import { tinyBackbone, tinyImages, useCpu } from '../__fixtures__/tinyBackbone';
 import { CheckpointError, TrainingInputError } from '../errors';
 import { createClassifier } from '../head/createClassifier';
 import { LegacyDecayAdam } from './legacyDecayAdam';
-import { createRng } from './createRng';
+import { createRng } from '@cxr/metrics';
 import { dropoutMasks, resumeTrainHead, trainHead, type TrainProgress } from './trainHead';
 import { createHead } from '../head/createHead';
 

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { createRng, shuffleInPlace, type Rng } from '@cxr/metrics';
 import { CheckpointError, TrainingInputError } from '../errors';
 import { createHead, resolveHeadOptions, type HeadOptions, type ResolvedHeadOptions } from '../head/createHead';
 import { headLayers } from '../head/createClassifier';
 import { computeClassWeights, type ClassWeightOption } from './computeClassWeights';
-import { createRng, type Rng } from './createRng';
 import { LegacyDecayAdam } from './legacyDecayAdam';
 
 /** Features of the frozen base: one `Float32Array` (HWC) per image, or a `[n, h, w, c]` tensor. */
@@ -109,7 +109,8 @@ export interface TrainingCheckpoint {
   epoch: number;
   batch: number;
   order: number[];
-  rngState: number;
+  /** The seeded generator's state (`Rng.state` of `@cxr/metrics`: four 32-bit integers). */
+  rngState: number[];
   partial: { lossSum: number; correct: number; seen: number };
   history: TrainHistory;
   best: { valLoss: number; epoch: number; wait: number; weights: WeightData[] | null };
@@ -284,6 +285,9 @@ async function run(
       setWeightData(head, checkpoint.weights);
       await restoreOptimizer(optimizer, checkpoint.optimizer, variables);
       ({ epoch, batch: startBatch, order, partial, history, best, elapsedMs: elapsedBefore, batchesDone } = structuredClone(checkpoint));
+      if (!Array.isArray(checkpoint.rngState) || checkpoint.rngState.length !== 4) {
+        throw new CheckpointError('Checkpoint holds the random generator state of an older cxr (one number, not four): train again without it');
+      }
       rng = createRng(o.seed, checkpoint.rngState);
       // JSON turns Infinity into null
       if (typeof best.valLoss !== 'number') best.valLoss = Infinity;
@@ -296,7 +300,7 @@ async function run(
     for (; epoch < o.epochs; epoch++) {
       if (order === null) {
         order = Array.from({ length: nTrain }, (_, i) => i);
-        if (o.shuffle) rng.shuffle(order);
+        if (o.shuffle) shuffleInPlace(order, rng);
       }
       for (let b = startBatch; b < batches; b++) {
         // Let pending events run (a Ctrl-C handler that aborts the signal): tfjs work between batches settles

@@ -1,12 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describeWithData, SHARED_DATA } from './__fixtures__/sharedData';
-import { CsvFormatError, PatientLeakError, SplitOptionsError } from './errors';
-import { parseCsvRecords } from './parseCsv';
-import { parseManifestCsv } from './parseManifestCsv';
+import { describeWithData, SHARED_DATA } from '../__fixtures__/sharedData';
+import { parseCsvRecords } from '../csv/parseCsv';
+import { CsvFormatError, PatientLeakError, SplitOptionsError } from '../errors';
 import { splitByPatient, type ImageRecord, type SplitAssignment } from './splitByPatient';
-import { readManifest, readSplitFile, writeSplitFile } from './splitFile';
+import { readSplitFile, writeSplitFile } from './splitFile';
 import { splitReport } from './splitReport';
 import { validateSplit } from './validateSplit';
 
@@ -105,9 +104,12 @@ describe('split.csv and manifest.csv files', () => {
     expect(text).toBe('path,patientId,label,source,split\n"images/a,b.png","p ""1""",covid,covid-chestxray,train\nimages/c.png,2,normal,nih,val\n');
     expect(await readSplitFile(file)).toEqual(a);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]); // written through a renamed temporary file
+    expect(readdirSync(dir)).toEqual(['split.csv']); // and no temporary file of any name is left
     // A failed write (the target is a folder) leaves the old state: no temporary file behind.
     await expect(writeSplitFile(dir, a)).rejects.toThrow();
     expect(readdirSync(path.dirname(dir)).filter((f) => f.startsWith(`.${path.basename(dir)}.`))).toEqual([]);
+    // write-file-atomic names its temporary file `<target>.<number>`: none is left either.
+    expect(readdirSync(path.dirname(dir)).filter((f) => f.startsWith(`${path.basename(dir)}.`))).toEqual([]);
   });
 
   it('does not write a leaking split, and refuses a bad split value when reading', async () => {
@@ -126,15 +128,6 @@ describe('split.csv and manifest.csv files', () => {
     await expect(readSplitFile(file)).rejects.toThrow(PatientLeakError);
     await expect(readSplitFile(file)).rejects.toThrow(`Patient "7" appears in splits train and test (e.g. a in train, b in test, in ${file})`);
     expect(await readSplitFile(file, { validate: false })).toHaveLength(2);
-  });
-
-  it('reads manifest.csv records', async () => {
-    const file = path.join(dir, 'manifest.csv');
-    writeFileSync(file, 'path,label,source,patientId,view,sex,age,originalPath,sha256\nimages/1.png,covid,covid-chestxray,19,PA,M,,"orig/1,a.jpg",ab\n');
-    expect(await readManifest(file)).toEqual([
-      { path: 'images/1.png', label: 'covid', source: 'covid-chestxray', patientId: '19', view: 'PA', sex: 'M', originalPath: 'orig/1,a.jpg', sha256: 'ab' },
-    ]);
-    expect(parseManifestCsv('path,label,age\na,b,42\n')[0].age).toBe(42);
   });
 });
 

@@ -1,4 +1,4 @@
-import { PatientLeakError, SplitOptionsError } from './errors';
+import { PatientLeakError, SplitOptionsError } from '../errors';
 import { groupKey, SPLIT_NAMES, type SplitAssignment } from './splitByPatient';
 
 /**

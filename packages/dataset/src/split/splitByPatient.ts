@@ -1,5 +1,5 @@
-import { createRng, shuffleInPlace } from './createRng';
-import { SplitOptionsError } from './errors';
+import { createRng, shuffleInPlace } from '@cxr/metrics';
+import { SplitOptionsError } from '../errors';
 
 /** The three splits. */
 export type SplitName = 'train' | 'val' | 'test';

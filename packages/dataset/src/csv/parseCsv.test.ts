@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describeWithData, SHARED_DATA } from './__fixtures__/sharedData';
-import { CsvFormatError } from './errors';
-import { formatCsvField, parseCsv, parseCsvRecords } from './parseCsv';
+import { describeWithData, SHARED_DATA } from '../__fixtures__/sharedData';
+import { CsvFormatError } from '../errors';
+import { formatCsvField } from './formatCsvField';
+import { parseCsv, parseCsvRecords } from './parseCsv';
 
 describe('parseCsv', () => {
   it('reads quoted commas, doubled quotes, newlines in quotes, CRLF and a BOM', () => {
