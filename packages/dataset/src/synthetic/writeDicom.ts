@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- makes the ambient dcmjs types visible where other packages compile this source
+/// <reference path="./dcmjs.d.ts" />
 import dcmjs from 'dcmjs';
 
 /** Explicit VR Little Endian, the transfer syntax every DICOM reader must support. */
