@@ -2,8 +2,6 @@
  * @cxr/report: evaluation reports (HTML, self-contained; Markdown with PNG plots; metrics.json).
  * NOT FOR CLINICAL USE.
  */
-/** The package name. */
-export const PACKAGE_NAME = '@cxr/report';
 export { writeEvaluationReport } from './writeEvaluationReport';
 export type { WriteEvaluationReportOptions } from './writeEvaluationReport';
 export { ReportError, PredictionsOptionsError } from './errors';

@@ -15,14 +15,16 @@ async function loadEntries(): Promise<Map<string, Record<string, unknown>>> {
     ['@cxr/metrics', await import('@cxr/metrics')],
     ['@cxr/dataset', await import('@cxr/dataset')],
     ['@cxr/dataset/node', await import('@cxr/dataset/node')],
+    ['@cxr/dataset/synthetic', await import('@cxr/dataset/synthetic')],
     ['@cxr/preprocess', await import('@cxr/preprocess')],
     ['@cxr/preprocess/node', await import('@cxr/preprocess/node')],
     ['@cxr/model', await import('@cxr/model')],
     ['@cxr/model/node', await import('@cxr/model/node')],
+    ['@cxr/report', await import('@cxr/report')],
   ]);
 }
 
-const packageOf = (entry: string): string => entry.replace(/\/node$/, '');
+const packageOf = (entry: string): string => entry.replace(/\/(node|synthetic)$/, '');
 
 /** The exported names of a module namespace, without the CommonJS interop keys jest's ESM loader adds. */
 const namesOf = (exports: Record<string, unknown>): string[] =>
@@ -49,7 +51,7 @@ function clashingValues(entries: Map<string, Record<string, unknown>>): string[]
 /** Type names each package's entries export (`export type { A, B } from './x'`), except re-exports of another package. */
 function exportedTypeNames(pkg: string): Set<string> {
   const names = new Set<string>();
-  for (const file of ['index.ts', 'node.ts']) {
+  for (const file of ['index.ts', 'node.ts', 'synthetic.ts']) {
     let text: string;
     try {
       text = readFileSync(path.join(PACKAGES_DIR, pkg, 'src', file), 'utf8');
@@ -84,7 +86,7 @@ describe('exported names across the packages', () => {
 
   it('no type name is declared by two packages', () => {
     const seen = new Map<string, string[]>();
-    for (const pkg of ['metrics', 'dataset', 'preprocess', 'model']) {
+    for (const pkg of ['metrics', 'dataset', 'preprocess', 'model', 'report']) {
       for (const name of exportedTypeNames(pkg)) seen.set(name, [...(seen.get(name) ?? []), pkg]);
     }
     const twice = [...seen].filter(([, pkgs]) => pkgs.length > 1).map(([name, pkgs]) => `${name}: ${pkgs.join(', ')}`);

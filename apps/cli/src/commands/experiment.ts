@@ -1,6 +1,5 @@
 import { BACKBONE_NAMES, MITIGATION_NAMES, runExperimentLoso as runLosoExperiment, type ExperimentLosoOptions, type ExperimentLosoResult } from '@cxr/model/node';
 import { Option, type Command } from 'commander';
-import writeFileAtomic from 'write-file-atomic';
 import type { CliContext, CommandModule } from '../command';
 import { parsePositiveInt, parseSeed } from '../pipeline/optionParsers';
 

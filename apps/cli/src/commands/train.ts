@@ -1,6 +1,5 @@
 import { trainFromDataset, type BackendName, type FeatureEngineChoice, type ThresholdMethod, type TrainFromDatasetOptions, type TrainFromDatasetResult } from '@cxr/model/node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import writeFileAtomic from 'write-file-atomic';
 import type { CliContext, CommandModule } from '../command';
 import { InterruptedError } from '../errors';
 import { abortOnSigint } from '../pipeline/abortOnSigint';

@@ -1,5 +1,5 @@
 import { ConfoundedDesignError } from '../errors';
-import { parseManifest } from '../build/manifestRecord';
+import { parseManifest } from '../build/readManifest';
 import { assertNotConfounded, auditDataDesign, formatDataDesignAudit } from './auditDataDesign';
 
 const rows = (label: string, source: string, n: number) => Array.from({ length: n }, () => ({ label, source }));

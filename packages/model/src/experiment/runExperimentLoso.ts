@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { BACKBONE_NAMES, type BackboneName } from '../backbones/backbone';
 import type { BackboneSpec } from '../backbones/openBackbone';
 import { PipelineOptionsError } from '../errors';
-import { writeFileAtomic } from '../io/writeFileAtomic';
 import { formatLosoReport } from './formatLosoReport';
 import { resolveMitigation } from './mitigations';
 import { runLoso, type LosoReport } from './runLoso';

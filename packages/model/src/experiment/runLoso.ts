@@ -2,8 +2,18 @@ import { access } from 'node:fs/promises';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import path from 'node:path';
 import type { ManifestRecord } from '@cxr/dataset';
-import { readBuildClasses, readManifest, resolveManifestPath } from '@cxr/dataset/node';
-import { binaryMetrics, wilsonInterval, youdenThreshold, type Interval } from '@cxr/metrics';
+import {
+  PatientLeakError,
+  readBuildClasses,
+  readManifest,
+  readSplitFile,
+  resolveManifestPath,
+  splitByPatient,
+  validateSplit,
+  type SplitAssignment,
+  type SplitName,
+} from '@cxr/dataset/node';
+import { binaryMetrics, createRng, shuffleInPlace, wilsonInterval, youdenThreshold, type Interval } from '@cxr/metrics';
 import { FeatureCache } from '../features/FeatureCache';
 import { globalAveragePool } from '../probe/globalAveragePool';
 import { groupBootstrapAuc, type GroupBootstrapAuc } from '../probe/groupBootstrapAuc';
@@ -13,17 +23,7 @@ import { openBackbone, type BackboneSpec } from '../backbones/openBackbone';
 import { sourceProbe, type SourceProbeResult } from '../probe/sourceProbe';
 import { type Backbone } from '../backbones/backbone';
 import { type FeatureEngineChoice } from '../onnx/createFeatureExtractor';
-import {
-  createRng,
-  PatientLeakError,
-  PreprocessError,
-  shuffleInPlace,
-  splitByPatient,
-  validateSplit,
-  type SplitAssignment,
-  type SplitName,
-} from '@cxr/preprocess';
-import { readSplitFile } from '@cxr/preprocess/node';
+import { PreprocessError } from '@cxr/preprocess';
 import { PipelineInputError } from '../errors';
 import { experimentFeatures } from './experimentFeatures';
 import { resolveMitigation, STRONG_AUGMENTATION, type MitigationSettings } from './mitigations';

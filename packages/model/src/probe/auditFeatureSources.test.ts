@@ -1,4 +1,4 @@
-import { createRng } from '../train/createRng';
+import { createRng } from '@cxr/metrics';
 import { auditFeatureSources } from './auditFeatureSources';
 
 function gaussian(rng: ReturnType<typeof createRng>): number {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { applyTemperature } from '@cxr/metrics';
 import { useCpu } from '../__fixtures__/tinyBackbone';
 import { createHead } from '../head/createHead';
-import { createRng } from '../train/createRng';
+import { createRng } from '@cxr/metrics';
 import { createDataDesignRecord, headProbabilities, trainingSafeguards } from './trainingSafeguards';
 
 beforeAll(useCpu);
