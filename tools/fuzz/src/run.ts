@@ -71,10 +71,12 @@ async function fuzz<T>(
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof DamagedSizeAccepted) {
         row.damagedSizeAccepted++;
-        row.examples.length < 5 && row.examples.push(`${source.name} (${mutant.how}): decoded as ${error.message}`);
+        if (row.examples.length < 5) row.examples.push(`${source.name} (${mutant.how}): decoded as ${error.message}`);
         continue;
       }
-      const note = (what: string) => row.examples.length < 5 && row.examples.push(`${source.name} (${mutant.how}): ${what}: ${message.slice(0, 200)}`);
+      const note = (what: string): void => {
+        if (row.examples.length < 5) row.examples.push(`${source.name} (${mutant.how}): ${what}: ${message.slice(0, 200)}`);
+      };
       if (!isTyped(error)) {
         row.untyped++;
         note('untyped');

@@ -29,7 +29,7 @@ const thresholdOf = async (dir: string) => (await readModelConfig(dir)).threshol
 beforeAll(async () => {
   await useCpu();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-recover-'));
-  deadPid = spawnSync(process.execPath, ['-e', '']).pid!; // has exited: its folders are leftovers
+  deadPid = spawnSync(process.execPath, ['-e', '']).pid ?? 999_999_999; // has exited: its folders are leftovers
   await save(path.join(tmp, 'old-model'), 0.3);
   await save(path.join(tmp, 'new-model'), 0.7);
 });
