@@ -16,6 +16,8 @@ describe('describe (what dicom-parser threw, in words)', () => {
     expect(describeThrown({ exception: {} })).toBe('the parser stopped without saying why (the file is corrupt)');
     expect(describeThrown(undefined)).toBe('the parser stopped without saying why (the file is corrupt)');
     expect(describeThrown({ code: 7 })).toBe('{"code":7}');
+    // About a structure inside the file, not the file itself (seen in npm run fuzz).
+    expect(describeThrown('dicomParser.readEncapsulatedPixelData: basic offset table not found')).toBe('basic offset table missing');
   });
 });
 

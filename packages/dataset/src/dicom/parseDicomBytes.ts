@@ -73,6 +73,8 @@ export function describe(thrown: unknown): string {
   // dicom-parser prefixes its function names ("dicomParser:parseDicomDataSetExplicit: buffer overrun").
   text = text.replace(/\s+/g, ' ').replace(/^(?:dicomParser[.:]\w+|\w+\.\w+):\s*/, '').trim();
   if (text === '' || text === '{}') return 'the parser stopped without saying why (the file is corrupt)';
+  // "basic offset table not found" is about a structure inside the file, not the file: said as "missing".
+  text = text.replace(/\bnot found\b/gi, 'missing');
   if (/buffer overrun|past end of buffer|cannot be greater than or equal to 'byteArray' length/i.test(text)) {
     return `the file is truncated or an element length points past its end (${text})`;
   }
