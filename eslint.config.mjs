@@ -16,7 +16,8 @@ export default [
           allow: [],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:test'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
+            // tools may use the test helpers too (tools/fuzz runs the packages' mutation arbitraries at a larger scale)
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:app', 'type:test'] },
             // type:test (@cxr/testing) holds helpers for the packages' own tests; it is a devDependency, never shipped
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:test'] },
             { sourceTag: 'type:test', onlyDependOnLibsWithTags: [] },

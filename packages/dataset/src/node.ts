@@ -104,7 +104,7 @@ export type { RsnaPneumoniaOptions, RsnaDicomHeader } from './metadata/readRsnaP
 export { readClassFolders, CLASS_FOLDER_EXTENSIONS } from './metadata/readClassFolders';
 export { openSource, parseSourceSpec } from './metadata/openSource';
 export type { SourceSpec, OpenSourceOptions } from './metadata/openSource';
-export { resolveInside } from './metadata/resolveInside';
+export { realPathInside, resolveInside } from './metadata/resolveInside';
 export { readCsvRecords } from './metadata/readCsvRecords';
 export type { CsvRecord, ReadCsvOptions } from './metadata/readCsvRecords';
 export { sourceStats } from './metadata/sourceStats';

@@ -161,6 +161,8 @@ export type {
 export { saveModel } from './io/saveModel';
 export type { SaveModelOptions, SaveModelResult } from './io/saveModel';
 export { loadModel, readModelConfig } from './io/loadModel';
+export { recoverModelFolder } from './io/recoverModelFolder';
+export type { ModelFolderRecovery } from './io/recoverModelFolder';
 export type { LoadModelOptions } from './io/loadModel';
 export { saveCheckpoint, loadCheckpoint } from './io/saveCheckpoint';
 export { predictFiles } from './predict/predictFiles';

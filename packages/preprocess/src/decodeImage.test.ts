@@ -4,7 +4,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { describeWithData, SHARED_DATA } from './__fixtures__/sharedData';
 import { decodeImage } from './decodeImage';
-import { ImageDecodeError, ImageTooLargeError, PreprocessError } from './errors';
+import { ImageDecodeError, ImageGeometryError, ImageTooLargeError, PreprocessError } from './errors';
+import { RADIOGRAPH_GEOMETRY } from './radiographGeometry';
 
 let dir: string;
 beforeAll(() => {
@@ -86,6 +87,30 @@ describe('decodeImage (generated fixtures)', () => {
       expect((err as Error).cause).toBeDefined();
     }
     await expect(decodeImage(path.join(dir, 'missing.png'))).rejects.toThrow(/missing\.png: file not found/);
+  });
+
+  it('with geometry, refuses a 60000x1 PNG and a 900x100 JPEG from the header; accepts a 300x300 one', async () => {
+    const strip = await sharp({ create: { width: 60000, height: 1, channels: 3, background: '#777' } }).png().toBuffer();
+    const wide = await sharp({ create: { width: 900, height: 100, channels: 3, background: '#777' } }).jpeg().toBuffer();
+    const square = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#777' } }).jpeg().toBuffer();
+    const opts = { geometry: RADIOGRAPH_GEOMETRY };
+    await expect(decodeImage(strip, { ...opts, name: 'strip.png' })).rejects.toThrow(new ImageGeometryError('strip.png', 60000, 1, 'minSide', 'its shorter side is 1 px, under the minimum of 64 px'));
+    await expect(decodeImage(wide, { ...opts, name: 'wide.jpg' })).rejects.toMatchObject({ field: 'maxAspectRatio', file: 'wide.jpg' });
+    await expect(decodeImage(square, opts)).resolves.toMatchObject({ meta: { width: 300, height: 300 } });
+    await expect(decodeImage(strip)).resolves.toMatchObject({ meta: { width: 60000, height: 1 } }); // no check unless asked
+  });
+
+  it('calls a corrupt JPEG that exists corrupt, not "not found", on one line', async () => {
+    const jpeg = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#884422' } }).jpeg().toBuffer();
+    // Cut right after the Huffman tables: libjpeg says "missing SOS marker", which the old regex took for a missing file.
+    const sos = jpeg.indexOf(Buffer.from([0xff, 0xda]));
+    const file = path.join(dir, 'nosos.jpg');
+    writeFileSync(file, jpeg.subarray(0, sos));
+    const err = (await decodeImage(file).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(ImageDecodeError);
+    expect(err.message).not.toMatch(/not found/);
+    expect(err.message).toMatch(/nosos\.jpg: corrupt or truncated image/);
+    expect(err.message).not.toContain('\n');
   });
 
   it('refuses an image above limitInputPixels before decoding, with its size', async () => {

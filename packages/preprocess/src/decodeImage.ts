@@ -1,5 +1,7 @@
 import sharp, { type Metadata } from 'sharp';
+import { describeSharpError } from './describeSharpError';
 import { ImageDecodeError, ImageTooLargeError } from './errors';
+import { checkRadiographGeometry, type RadiographGeometry } from './radiographGeometry';
 import type { RawPixels } from './floatImage';
 import type { ResizeMode } from './preprocessSpec';
 
@@ -17,6 +19,11 @@ export interface DecodeOptions {
    * `crop` cuts centred. The returned pixels are then `width x height`; `meta` keeps the file's size.
    */
   resize?: { width: number; height: number; mode: ResizeMode };
+  /**
+   * Refuse, from the header and before decoding, a size that cannot be a chest radiograph (give
+   * `RADIOGRAPH_GEOMETRY` at prediction time). Default: no check (training crops and tests use small images).
+   */
+  geometry?: Readonly<RadiographGeometry>;
 }
 
 /** What the decoder saw. Sizes are after EXIF auto-rotation. */
@@ -42,6 +49,7 @@ export interface DecodeMeta {
  *
  * @throws {ImageTooLargeError} above `limitInputPixels` (checked from the header, before decoding)
  * @throws {ImageDecodeError} for a missing, corrupt, truncated or unsupported file
+ * @throws {ImageGeometryError} with `geometry`, for a size that cannot be a chest radiograph
  */
 export async function decodeImage(input: string | Uint8Array, options: DecodeOptions = {}): Promise<{ pixels: RawPixels; meta: DecodeMeta }> {
   const limit = options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
@@ -52,10 +60,11 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
     // header only, unbounded, so that an oversized image is reported with its size
     meta = await sharp(src, { limitInputPixels: false }).metadata();
   } catch (cause) {
-    throw new ImageDecodeError(file, reason(cause), { cause });
+    throw new ImageDecodeError(file, describeSharpError(cause), { cause });
   }
   const { width = 0, height = 0 } = meta;
   if (width * height > limit) throw new ImageTooLargeError(file, width, height, limit);
+  if (options.geometry) checkRadiographGeometry(oriented(meta).width, oriented(meta).height, file, options.geometry);
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
   try {
     let pipe = sharp(src, { limitInputPixels: limit, failOn: 'warning' }).autoOrient().removeAlpha();
@@ -83,9 +92,9 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
       },
     };
   } catch (cause) {
-    const msg = reason(cause);
+    const msg = cause instanceof Error ? cause.message : String(cause);
     if (/pixel limit/i.test(msg)) throw new ImageTooLargeError(file, width, height, limit, { cause });
-    throw new ImageDecodeError(file, msg, { cause });
+    throw new ImageDecodeError(file, describeSharpError(cause), { cause });
   }
 }
 
@@ -93,11 +102,4 @@ function oriented(meta: Metadata): { width: number; height: number } {
   const w = meta.width ?? 0;
   const h = meta.height ?? 0;
   return (meta.orientation ?? 1) >= 5 ? { width: h, height: w } : { width: w, height: h };
-}
-
-function reason(cause: unknown): string {
-  const msg = cause instanceof Error ? cause.message : String(cause);
-  if (/missing|no such file|ENOENT/i.test(msg)) return `file not found (${msg})`;
-  if (/unsupported image format/i.test(msg)) return `not an image or unsupported format (${msg})`;
-  return msg.split('\n')[0];
 }

@@ -56,3 +56,24 @@ export class UnlistedLabelError extends PreprocessError {
     this.label = label;
   }
 }
+
+/**
+ * An image whose size cannot be a chest radiograph (a side under the minimum, or too elongated): usually a header
+ * damaged in transit. Refused at prediction time rather than classified, since resizing a 440x1 strip to the model's
+ * input would still give a confident-looking answer.
+ */
+export class ImageGeometryError extends PreprocessError {
+  /** The file path, or the name given for in-memory input. */
+  readonly file: string;
+  readonly width: number;
+  readonly height: number;
+  /** Which rule failed: `minSide` (a side too short) or `maxAspectRatio` (too elongated). */
+  readonly field: 'minSide' | 'maxAspectRatio';
+  constructor(file: string, width: number, height: number, field: 'minSide' | 'maxAspectRatio', reason: string) {
+    super(`Image ${file} is ${width}x${height}, not a plausible chest radiograph: ${reason}`);
+    this.file = file;
+    this.width = width;
+    this.height = height;
+    this.field = field;
+  }
+}

@@ -4,8 +4,18 @@ export { DEFAULT_PREPROCESS_SPEC } from './preprocessSpec';
 export type { NormalizationPreset, PreprocessSpec, ResizeMode } from './preprocessSpec';
 export { parsePreprocessSpec } from './parsePreprocessSpec';
 export { describePreprocessSpec } from './describePreprocessSpec';
-export { ImageDecodeError, ImageTooLargeError, PixelFormatError, PreprocessError, PreprocessSpecError, UnlistedLabelError } from './errors';
+export {
+  ImageDecodeError,
+  ImageGeometryError,
+  ImageTooLargeError,
+  PixelFormatError,
+  PreprocessError,
+  PreprocessSpecError,
+  UnlistedLabelError,
+} from './errors';
 export type { FloatImage, RawPixels, Rect } from './floatImage';
+export { checkRadiographGeometry, RADIOGRAPH_GEOMETRY } from './radiographGeometry';
+export type { RadiographGeometry } from './radiographGeometry';
 export { toGrey } from './toGrey';
 export type { ToGreyOptions } from './toGrey';
 export { cropBorder } from './cropBorder';

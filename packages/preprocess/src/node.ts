@@ -10,9 +10,12 @@ export {
   DEFAULT_PREPROCESS_SPEC,
   describePreprocessSpec,
   fitToSpec,
+  checkRadiographGeometry,
   ImageDecodeError,
+  ImageGeometryError,
   IMAGENET_CAFFE_MEANS_BGR,
   ImageTooLargeError,
+  RADIOGRAPH_GEOMETRY,
   normalizeIntensity,
   parsePreprocessSpec,
   PixelFormatError,
@@ -43,6 +46,7 @@ export type {
   FloatImage,
   NormalizationPreset,
   PreprocessSpec,
+  RadiographGeometry,
   RawPixels,
   Rect,
   ResizeGeometry,
@@ -51,6 +55,7 @@ export type {
   ToGreyOptions,
 } from './index';
 export { DEFAULT_LIMIT_INPUT_PIXELS, decodeImage } from './decodeImage';
+export { describeSharpError } from './describeSharpError';
 export type { DecodeMeta, DecodeOptions } from './decodeImage';
 export { preprocessGreyImage, preprocessImage } from './preprocessImage';
 export type { PreprocessImageOptions, PreprocessMeta } from './preprocessImage';

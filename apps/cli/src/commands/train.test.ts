@@ -65,6 +65,23 @@ describe('cxr train', () => {
     resumed.history.valLoss.forEach((l, i) => expect(l).toBeCloseTo(whole.history.valLoss[i], 4));
   });
 
+  it('a crash mid-epoch (no abort, no Ctrl-C checkpoint) resumes from the last epoch-end checkpoint to the same result', async () => {
+    const whole = await runTrain({ ...base, out: 'whole2' });
+    const crashing: Progress = {
+      ...silent,
+      bar(label, done) {
+        if (label.startsWith('epoch 3/') && done === 1) throw new Error('simulated crash');
+      },
+    };
+    await expect(runTrain({ ...base, out: 'crashed', progress: crashing })).rejects.toThrow('simulated crash');
+    await expect(stat(path.join(tmp, 'crashed'))).rejects.toThrow(); // no model
+    const resumed = await runTrain({ ...base, out: 'crashed', resume: true });
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.epochsCompleted).toBe(4);
+    resumed.history.loss.forEach((l, i) => expect(l).toBeCloseTo(whole.history.loss[i], 4));
+    resumed.history.valLoss.forEach((l, i) => expect(l).toBeCloseTo(whole.history.valLoss[i], 4));
+  });
+
   it('a Ctrl-C (SIGINT) raised while the head trains stops it at the next batch', async () => {
     let scheduled = false;
     const progress: Progress = {

@@ -62,7 +62,8 @@ Example:
   $ cxr train ... --threshold youden          # threshold chosen on the validation split
   A dataset where a class comes >= 80% from sources no other class has (the notebook's recipe: 90% of normals
   from NIH, which has no covid) is refused with exit 2; --allow-confounded trains and saves the warning.
-  Ctrl-C leaves models/mobilenet.checkpoint.json; the same command with --resume continues.
+  Each epoch end (and Ctrl-C) writes models/mobilenet.checkpoint.json; after any interruption the same command
+  with --resume continues.
 
 NOT FOR CLINICAL USE.
 `;
@@ -89,7 +90,7 @@ export const command: CommandModule = {
       .option('--cache-dir <dir>', 'feature cache (default $CXR_CACHE_DIR/features or ~/.cache/cxr/features)')
       .addOption(new Option('--threshold <method>', 'decision threshold: 0.5, youden, sens:0.95, spec:0.95').argParser(parseThreshold))
       .option('--float16', 'also save float16 weights (model-float16.json: half the download for the web app)')
-      .option('--resume', 'continue from <out>.checkpoint.json left by Ctrl-C')
+      .option('--resume', 'continue from <out>.checkpoint.json left by an interrupted run (Ctrl-C, a kill, a crash)')
       .option('--allow-confounded', 'train even when a class comes mostly from sources no other class has (the warning is saved in cxr.json)')
       .option('--no-calibrate', 'do not fit temperature scaling on the validation split')
       .option('--json', 'print the result as JSON')

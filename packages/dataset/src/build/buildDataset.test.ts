@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -18,12 +18,12 @@ function row(id: string, finding: string, view: string, file: string, age = ''):
   return f.join(',');
 }
 
-/** A small covid-chestxray-style source: links to 4 real images, one corrupt JPEG, one unsafe and one absent row. */
+/** A small covid-chestxray-style source (in a temp folder): copies of 4 real images, one corrupt JPEG, one unsafe and one absent row. */
 async function makeSource(root: string): Promise<string> {
   const dir = path.join(root, 'src');
   await mkdir(path.join(dir, 'images'), { recursive: true });
   const real = ['0a7faa2a.jpg', '16745_2_1.PNG', '23E99E2E-447C-46E5-8EB2-D35D12473C39.png', 'auntminnie-a-2020_01_28_23_51_6665_2020_01_28_Vietnam_coronavirus.jpeg'];
-  for (const n of [...real, '01E392EE-69F9-4E33-BFCE-E5C968654078.jpeg']) await symlink(path.join(covidImages, n), path.join(dir, 'images', n));
+  for (const n of [...real, '01E392EE-69F9-4E33-BFCE-E5C968654078.jpeg']) await copyFile(path.join(covidImages, n), path.join(dir, 'images', n));
   // A JPEG cut after 2 kB, as a failed download leaves it.
   await writeFile(path.join(dir, 'images', 'cut.jpg'), (await readFile(path.join(covidImages, real[3]!))).subarray(0, 2048));
   await writeFile(
@@ -157,11 +157,11 @@ describe('buildDataset on fixture sources', () => {
     await mkdir(path.join(rsna, 'stage_2_train_images'), { recursive: true });
     await writeFile(path.join(rsna, 'stage_2_train_labels.csv'), 'patientId,x,y,width,height,Target\np-siim,,,,,0\n');
     await writeFile(path.join(rsna, 'stage_2_detailed_class_info.csv'), 'patientId,class\np-siim,Normal\n');
-    await symlink(path.join(sharedDataDir, 'dicom/original/siim_cr_pa_jpegbaseline_mono2.dcm'), path.join(rsna, 'stage_2_train_images', 'p-siim.dcm'));
+    await copyFile(path.join(sharedDataDir, 'dicom/original/siim_cr_pa_jpegbaseline_mono2.dcm'), path.join(rsna, 'stage_2_train_images', 'p-siim.dcm'));
     const folder = path.join(root, 'folder');
     await mkdir(path.join(folder, 'covid'), { recursive: true });
     await mkdir(path.join(folder, 'normal'), { recursive: true });
-    await symlink(path.join(covidImages, '0a7faa2a.jpg'), path.join(folder, 'covid', 'x1.jpg'));
+    await copyFile(path.join(covidImages, '0a7faa2a.jpg'), path.join(folder, 'covid', 'x1.jpg'));
     await writeFile(path.join(folder, 'normal', 'notes.txt'), 'not an image');
 
     const out = path.join(root, 'out');
@@ -188,6 +188,54 @@ describe('buildDataset on fixture sources', () => {
     const small = await buildDataset({ sources: [{ kind: 'rsna-pneumonia', dir: rsna }], outDir: path.join(root, 'out2'), maxPixels: 1_000_000 });
     expect([small.images.total, small.failed]).toEqual([0, 1]);
     expect(small.skipped[0]).toMatchObject({ reason: 'conversion-failed', originalPath: 'p-siim.dcm' });
+  });
+
+  it('never follows a symbolic link out of the source folder (file or folder links), but follows one inside it', async () => {
+    // A real image outside the source: were it read, it would be converted and listed.
+    const outside = path.join(root, 'outside');
+    await mkdir(path.join(outside, 'dir'), { recursive: true });
+    await copyFile(path.join(covidImages, '0a7faa2a.jpg'), path.join(outside, 'secret.jpg'));
+    await copyFile(path.join(covidImages, '16745_2_1.PNG'), path.join(outside, 'dir', 'b.png'));
+    const images = path.join(source, 'images');
+    await symlink(path.join(outside, 'secret.jpg'), path.join(images, 'link-out.jpg'));
+    await symlink(path.join(outside, 'dir'), path.join(images, 'linked-dir'));
+    await symlink('/etc/passwd', path.join(images, 'passwd.jpg'));
+    await symlink(path.join(images, '0a7faa2a.jpg'), path.join(images, 'link-in.jpg'));
+    await writeFile(
+      path.join(source, 'metadata.csv'),
+      [
+        HEADER,
+        row('q1', 'COVID-19', 'PA', 'link-out.jpg'),
+        row('q2', 'COVID-19', 'PA', 'linked-dir/b.png'),
+        row('q3', 'COVID-19', 'PA', 'passwd.jpg'),
+        row('q4', 'COVID-19', 'PA', 'link-in.jpg'),
+      ].join('\n') + '\n',
+    );
+    const folder = path.join(root, 'folder');
+    await mkdir(path.join(folder, 'covid'), { recursive: true });
+    await symlink(path.join(outside, 'secret.jpg'), path.join(folder, 'covid', 'out.jpg'));
+    const s = await buildDataset({
+      sources: [
+        { kind: 'covid-chestxray', dir: source },
+        { kind: 'folder', dir: folder },
+      ],
+      outDir: path.join(root, 'out'),
+    });
+    expect(s.images.total).toBe(1);
+    const manifest = await readManifest(path.join(root, 'out', 'manifest.csv'));
+    expect(manifest.map((m) => m.originalPath)).toEqual(['images/link-in.jpg']);
+    const refused = s.skipped.filter((x) => x.reason === 'unsafe-path');
+    expect(refused.map((x) => x.originalPath).sort()).toEqual(['covid/out.jpg', 'images/link-out.jpg', 'images/linked-dir/b.png', 'images/passwd.jpg']);
+    for (const x of refused) expect(x.message).toMatch(/a symbolic link leads out of its folder \(to \//);
+    expect(s.sources[0]?.refused).toBe(3);
+  });
+
+  it('says there is nothing to build for a header-only metadata file', async () => {
+    await writeFile(path.join(source, 'metadata.csv'), HEADER + '\n');
+    await expect(buildDataset({ sources: [{ kind: 'covid-chestxray', dir: source }], outDir: path.join(root, 'out') })).rejects.toThrow(
+      new DatasetConfigError(`Nothing to build: source ${source} (covid-chestxray) lists no images (its metadata has no rows)`),
+    );
+    await expect(readdir(path.join(root, 'out'))).resolves.not.toContain('manifest.csv');
   });
 
   it('refuses a missing source folder with a typed error naming it', async () => {

@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { readDicomHeader } from '../dicom/readDicomHeader';
-import { DatasetConfigError, DatasetError } from '../errors';
+import { DatasetConfigError, DatasetError, UnsafePathError } from '../errors';
 import { sha256File } from '../hash/sha256File';
 import { openSource, type SourceSpec } from '../metadata/openSource';
+import { realPathInside } from '../metadata/resolveInside';
 import { createRecordFilter, type CountingFilter, type FilterStepCount, type RecordFilter } from '../metadata/recordFilter';
 import type { SourceKind, SourceRecord } from '../metadata/sourceRecord';
 import { convertImageToPng } from './convertImageToPng';
@@ -302,8 +303,18 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
         const { rule, counts: c, index: classIndex } = chosen;
         c.kept++;
         const base = { source: spec.kind, row: record.row, originalPath: record.originalPath, label: rule.label, patientId: record.patientId };
-        const st = await stat(record.imagePath).catch(() => undefined);
-        if (!st?.isFile()) {
+        // Symbolic links may not lead out of the source folder: the real path is checked, then read.
+        let realImage: string | undefined;
+        try {
+          realImage = await realPathInside(spec.dir, record.imagePath, `${spec.kind} row ${record.row}`);
+        } catch (error) {
+          if (!(error instanceof UnsafePathError)) throw error;
+          summary.refused++;
+          skip({ ...base, reason: 'unsafe-path', message: error.message });
+          continue;
+        }
+        const st = realImage === undefined ? undefined : await stat(realImage).catch(() => undefined);
+        if (!st?.isFile() || realImage === undefined) {
           c.missing++;
           skip({ ...base, reason: 'missing' });
           continue;
@@ -332,6 +343,12 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
         await pool.submit(() => convertOne(record, rel, order, c));
       }
       await pool.drain();
+      if (summary.rowsRead === 0) {
+        // A header-only metadata file (or an empty class folder) would build an empty dataset that trains nothing.
+        throw new DatasetConfigError(`Nothing to build: source ${spec.dir} (${spec.kind}) lists no images (its metadata has no rows)`, {
+          file: spec.dir,
+        });
+      }
       for (const k of classes) summary.classes[k.rule.label] = { ...k.counts, steps: k.filter.steps() };
       summaries.push(summary);
       progress();

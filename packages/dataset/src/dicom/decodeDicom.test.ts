@@ -13,6 +13,8 @@ import {
   words16,
   type FixtureElement,
 } from '../__fixtures__/dicom/makeDicom';
+import { readFileSync } from 'node:fs';
+import { sharedDicom } from '../__fixtures__/dicom/sharedDicom';
 import { decodeDicom } from './decodeDicom';
 
 const pixelData = (bytes: Uint8Array, vr = 'OW'): FixtureElement => ({ tag: [0x7fe0, 0x0010], vr, value: bytes });
@@ -47,18 +49,17 @@ describe('decodeDicom: stored values', () => {
     expect(image.valueRange).toEqual({ min: -2048, max: 2047 });
   });
 
-  it('shifts pixels stored below a High Bit above Bits Stored - 1', async () => {
-    // 8 bits stored in bits 4..11 (High Bit 11): values 0, 100, 200, 255 with junk in the other nibbles.
-    const stored = [0, 100, 200, 255].map((v, i) => (v << 4) | (i === 0 ? 0xf00f : 0x3005));
-    const elements = (pi: 'MONOCHROME1' | 'MONOCHROME2') => [
-      ...imagePixelModule({ rows: 2, columns: 2, bitsAllocated: 16, bitsStored: 8, highBit: 11, photometricInterpretation: pi }),
-      pixelData(words16(stored)),
-    ];
-    const mono2 = await decodeDicom(makeDicom(elements('MONOCHROME2')), { window: 'none' });
-    expect([...mono2.pixels]).toEqual([0, 100, 200, 255]);
-    // MONOCHROME1 is inverted after the VOI step.
-    const mono1 = await decodeDicom(makeDicom(elements('MONOCHROME1')), { window: 'none' });
-    expect([...mono1.pixels]).toEqual([255, 155, 55, 0]);
+  it('refuses a High Bit other than Bits Stored - 1 (PS3.3 C.7.6.3), naming both fields', async () => {
+    // 8 bits stored under High Bit 11: legal in old ACR-NEMA files, but more often a damaged field; not guessed.
+    const bytes = makeDicom([
+      ...imagePixelModule({ rows: 2, columns: 2, bitsAllocated: 16, bitsStored: 8, highBit: 11 }),
+      pixelData(words16([0, 100, 200, 255])),
+    ]);
+    await expect(decodeDicom(bytes, { fileName: 'shifted.dcm' })).rejects.toThrow(
+      new DicomDecodeError('High Bit 11 is not Bits Stored 8 - 1', 'shifted.dcm'),
+    );
+    const low = makeDicom([...imagePixelModule({ rows: 2, columns: 2, bitsAllocated: 16, bitsStored: 12, highBit: 7 }), pixelData(words16([0, 1, 2, 3]))]);
+    await expect(decodeDicom(low, { fileName: 'low.dcm' })).rejects.toThrow('Cannot decode DICOM pixels of low.dcm: High Bit 7 is not Bits Stored 12 - 1');
   });
 });
 
@@ -211,11 +212,21 @@ describe('decodeDicom: typed errors name the file and the problem', () => {
     await expect(decodeDicom(eightBit(), { maxPixels: 3 })).rejects.toThrow(DicomDecodeError);
   });
 
-  it('refuses pixel data shorter than the image', async () => {
-    const bytes = makeDicom([...imagePixelModule({ rows: 2, columns: 2, bitsAllocated: 16, bitsStored: 16 }), pixelData(new Uint8Array(6))]);
-    await expect(decodeDicom(bytes, { fileName: 'short.dcm' })).rejects.toThrow(
-      'Cannot decode DICOM pixels of short.dcm: pixel data has 6 bytes, a 2x2 frame needs 8',
+  it('refuses pixel data shorter or longer than Rows x Columns x bytes, one padding byte aside', async () => {
+    const sized = (n: number, rows = 2, columns = 2) =>
+      makeDicom([...imagePixelModule({ rows, columns, bitsAllocated: 16, bitsStored: 16 }), pixelData(new Uint8Array(n))]);
+    await expect(decodeDicom(sized(6), { fileName: 'short.dcm' })).rejects.toThrow(
+      'Cannot decode DICOM pixels of short.dcm: Pixel Data (7FE0,0010) has 6 bytes, but Rows 2 x Columns 2 x 2 byte(s) needs 8',
     );
+    await expect(decodeDicom(sized(12), { fileName: 'long.dcm' })).rejects.toThrow(
+      'Cannot decode DICOM pixels of long.dcm: Pixel Data (7FE0,0010) has 12 bytes, but Rows 2 x Columns 2 x 2 byte(s) needs 8',
+    );
+    // Rows damaged from 2 to 1: the data is now twice as long as the header says.
+    await expect(decodeDicom(sized(8, 1, 2), { fileName: 'rows.dcm' })).rejects.toThrow(/has 8 bytes, but Rows 1 x Columns 2 x 2 byte\(s\) needs 4/);
+    await expect(decodeDicom(sized(8))).resolves.toMatchObject({ width: 2, height: 2 });
+    // 3x3 8-bit = 9 bytes, stored with one padding byte to an even 10: accepted.
+    const odd = makeDicom([...imagePixelModule({ rows: 3, columns: 3, bitsAllocated: 8, bitsStored: 8 }), pixelData(new Uint8Array(9), 'OB')]);
+    await expect(decodeDicom(odd)).resolves.toMatchObject({ width: 3, height: 3 });
   });
 
   it('refuses colour images and odd bit depths', async () => {
@@ -227,5 +238,37 @@ describe('decodeDicom: typed errors name the file and the problem', () => {
 
   it('refuses an invalid window given as an option', async () => {
     await expect(decodeDicom(eightBit(), { window: { center: 10, width: 0 } })).rejects.toThrow(/not valid for LINEAR/);
+  });
+});
+
+describe('decodeDicom: a damaged real chest (CR-MONO1-10-chest, 440x440, 16/10 bits)', () => {
+  const original = () => new Uint8Array(readFileSync(sharedDicom('original/CR-MONO1-10-chest.dcm')));
+  // Implicit VR LE: (0028,0010) Rows at byte 636 and (0028,0101) Bits Stored further on; values follow the 8-byte tag+length.
+  const setUs = (bytes: Uint8Array, group: number, element: number, value: number) => {
+    const tag = [group & 0xff, group >> 8, element & 0xff, element >> 8, 2, 0, 0, 0];
+    for (let i = 0; i + 10 <= bytes.length; i++) {
+      if (tag.every((b, k) => bytes[i + k] === b)) {
+        bytes[i + 8] = value & 0xff;
+        bytes[i + 9] = value >> 8;
+        return bytes;
+      }
+    }
+    throw new Error('tag not found');
+  };
+
+  it('decodes as is', async () => {
+    await expect(decodeDicom(original())).resolves.toMatchObject({ width: 440, height: 440 });
+  });
+
+  it('refuses Rows changed from 440 to 1 (the pixel data is 440 times too long)', async () => {
+    const bytes = setUs(original(), 0x0028, 0x0010, 1);
+    await expect(decodeDicom(bytes, { fileName: 'rows1.dcm' })).rejects.toThrow(
+      'Cannot decode DICOM pixels of rows1.dcm: Pixel Data (7FE0,0010) has 387200 bytes, but Rows 1 x Columns 440 x 2 byte(s) needs 880',
+    );
+  });
+
+  it('refuses Bits Stored 8 under High Bit 9', async () => {
+    const bytes = setUs(original(), 0x0028, 0x0101, 8);
+    await expect(decodeDicom(bytes, { fileName: 'bits.dcm' })).rejects.toThrow('High Bit 9 is not Bits Stored 8 - 1');
   });
 });

@@ -2,7 +2,7 @@ import type { DataSet, Element } from 'dicom-parser';
 import { DicomDecodeError, MissingPixelDataError, UnsupportedTransferSyntaxError } from '../errors';
 import { decodeCompressedFrame, type LocateWasm } from './decodeCompressedFrame';
 import { lookUp, readLookupTable, type LookupTable } from './lookupTable';
-import { dicomParser, guardParser, parseDicomBytes } from './parseDicomBytes';
+import { describe, dicomParser, guardParser, parseDicomBytes } from './parseDicomBytes';
 import { headerOf, type DicomHeader } from './readDicomHeader';
 import { transferSyntax } from './transferSyntax';
 import { isValidWindow, minMaxWindow, voiWindowValue, type VoiLutFunction, type VoiWindow } from './voiLut';
@@ -61,6 +61,8 @@ interface PixelLayout {
   highBit: number;
   signed: boolean;
   monochrome1: boolean;
+  /** Number of Frames (1 when absent). */
+  frames: number;
 }
 
 function checkLayout(header: DicomHeader, fileName: string | undefined, maxPixels: number): PixelLayout {
@@ -77,18 +79,33 @@ function checkLayout(header: DicomHeader, fileName: string | undefined, maxPixel
   const bitsStored = header.bitsStored ?? bitsAllocated;
   if (bitsStored < 1 || bitsStored > bitsAllocated) fail(`Bits Stored ${bitsStored} with Bits Allocated ${bitsAllocated}`);
   const highBit = header.highBit ?? bitsStored - 1;
-  if (highBit < bitsStored - 1 || highBit >= bitsAllocated) fail(`High Bit ${highBit} with Bits Stored ${bitsStored}`);
+  // PS3.3 C.7.6.3 (Image Pixel Module): "High Bit shall be one less than Bits Stored". Older files that stored
+  // samples shifted up were legal once, but a mismatch is far more often a damaged field, and then no one can
+  // tell which of the two is wrong: refused rather than rendered from guessed bits.
+  if (highBit !== bitsStored - 1) fail(`High Bit ${highBit} is not Bits Stored ${bitsStored} - 1`);
   const pr = header.pixelRepresentation ?? 0;
   if (pr !== 0 && pr !== 1) fail(`Pixel Representation ${pr} is not 0 or 1`);
-  return { rows, columns, bitsAllocated, bitsStored, highBit, signed: pr === 1, monochrome1: pi === 'MONOCHROME1' };
+  const frames = header.numberOfFrames ?? 1;
+  if (!Number.isInteger(frames) || frames < 1) fail(`Number of Frames ${frames} is not a positive integer`);
+  return { rows, columns, bitsAllocated, bitsStored, highBit, signed: pr === 1, monochrome1: pi === 'MONOCHROME1', frames };
 }
 
 function nativeFrame(ds: DataSet, element: Element, layout: PixelLayout, fileName: string | undefined): Uint8Array | Uint16Array {
   const bytesPerSample = layout.bitsAllocated / 8;
   const frameBytes = layout.rows * layout.columns * bytesPerSample;
+  const expected = frameBytes * layout.frames;
   const available = Math.min(element.length, ds.byteArray.length - element.dataOffset);
-  if (available < frameBytes) {
-    throw new DicomDecodeError(`pixel data has ${Math.max(available, 0)} bytes, a ${layout.columns}x${layout.rows} frame needs ${frameBytes}`, fileName);
+  const frames = layout.frames === 1 ? '' : ` x ${layout.frames} frames`;
+  if (available < element.length) {
+    throw new DicomDecodeError(`pixel data is cut short: ${Math.max(available, 0)} of its ${element.length} bytes are in the file`, fileName);
+  }
+  // Exact length, one padding byte aside (values have even length): a longer element means Rows, Columns,
+  // Bits Allocated or Number of Frames do not describe these pixels, and decoding them would show a wrong picture.
+  if (element.length !== expected && element.length !== expected + (expected % 2)) {
+    throw new DicomDecodeError(
+      `Pixel Data (7FE0,0010) has ${element.length} bytes, but Rows ${layout.rows} x Columns ${layout.columns} x ${bytesPerSample} byte(s)${frames} needs ${expected}`,
+      fileName,
+    );
   }
   const bytes = ds.byteArray.subarray(element.dataOffset, element.dataOffset + frameBytes);
   if (bytesPerSample === 1) return bytes;
@@ -115,7 +132,7 @@ function encapsulatedFrame(ds: DataSet, element: Element, header: DicomHeader, f
     if (fragments.length === frames) return dicomParser.readEncapsulatedPixelDataFromFragments(ds, element, 0, 1) as Uint8Array;
     return dicomParser.readEncapsulatedImageFrame(ds, element, 0, dicomParser.createJPEGBasicOffsetTable(ds, element)) as Uint8Array;
   } catch (error) {
-    throw new DicomDecodeError(`cannot read the first frame's fragments (${String((error as Error)?.message ?? error)})`, fileName, { cause: error });
+    throw new DicomDecodeError(`cannot read the first frame's fragments (${describe(error)})`, fileName, { cause: error });
   }
 }
 

@@ -50,9 +50,35 @@ function guessRawDataSet(bytes: Uint8Array): string | undefined {
   return length <= bytes.length - 8 ? IMPLICIT_LE : undefined;
 }
 
-function describe(thrown: unknown): string {
-  if (thrown instanceof Error) return thrown.message;
-  return String(thrown);
+/**
+ * The cause in words, on one line. dicom-parser throws Errors, bare strings, and from `parseDicom` a plain object
+ * `{ exception, dataSet }` (the part parsed so far) whose String() is "[object Object]": its `exception` is the cause.
+ */
+export function describe(thrown: unknown): string {
+  let cause: unknown = thrown;
+  for (let depth = 0; depth < 3 && cause !== null && typeof cause === 'object' && !(cause instanceof Error) && 'exception' in cause; depth++) {
+    cause = (cause as { exception: unknown }).exception;
+  }
+  let text: string;
+  if (cause instanceof Error) text = cause.message;
+  else if (typeof cause === 'string') text = cause;
+  else if (cause === undefined || cause === null) text = '';
+  else {
+    try {
+      text = JSON.stringify(cause) ?? '';
+    } catch {
+      text = '';
+    }
+  }
+  // dicom-parser prefixes its function names ("dicomParser:parseDicomDataSetExplicit: buffer overrun").
+  text = text.replace(/\s+/g, ' ').replace(/^(?:dicomParser[.:]\w+|\w+\.\w+):\s*/, '').trim();
+  if (text === '' || text === '{}') return 'the parser stopped without saying why (the file is corrupt)';
+  // "basic offset table not found" is about a structure inside the file, not the file: said as "missing".
+  text = text.replace(/\bnot found\b/gi, 'missing');
+  if (/buffer overrun|past end of buffer|cannot be greater than or equal to 'byteArray' length/i.test(text)) {
+    return `the file is truncated or an element length points past its end (${text})`;
+  }
+  return text;
 }
 
 /**

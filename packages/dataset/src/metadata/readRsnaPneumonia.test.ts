@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readDicomHeader } from '../dicom/readDicomHeader';
@@ -45,9 +45,9 @@ describe('readRsnaPneumonia on a fixture folder with DICOM images', () => {
       path.join(tmp, 'stage_2_detailed_class_info.csv'),
       ['patientId,class', 'p-siim,Normal', 'p-nih,Lung Opacity', 'p-nih,Lung Opacity', 'p-absent,No Lung Opacity / Not Normal'].join('\n'),
     );
-    // Real DICOM files under RSNA-style names (links in a temp folder; nothing is copied into the repo).
-    await symlink(path.join(sharedDataDir, 'dicom/original/siim_cr_pa_jpegbaseline_mono2.dcm'), path.join(images, 'p-siim.dcm'));
-    await symlink(path.join(sharedDataDir, 'dicom/original/nih_cxr14_nofinding_dx_uncompressed.dcm'), path.join(images, 'p-nih.dcm'));
+    // Real DICOM files under RSNA-style names, copied to a temp folder (never into the repo): links out of the source are refused.
+    await copyFile(path.join(sharedDataDir, 'dicom/original/siim_cr_pa_jpegbaseline_mono2.dcm'), path.join(images, 'p-siim.dcm'));
+    await copyFile(path.join(sharedDataDir, 'dicom/original/nih_cxr14_nofinding_dx_uncompressed.dcm'), path.join(images, 'p-nih.dcm'));
   });
   afterAll(async () => {
     await rm(tmp, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { DatasetConfigError, DatasetError } from '../errors';
 import { findingLabels } from './matchesFinding';
 import { normalizeModality, normalizeSex, parseAgeYears } from './normalizeFields';
 import { readCsvRecords, requireColumns } from './readCsvRecords';
-import { resolveInside } from './resolveInside';
+import { realPathInside, resolveInside } from './resolveInside';
 import type { ReaderOptions, Sex, SourceRecord } from './sourceRecord';
 
 /** What the reader needs from a DICOM header (a subset of `readDicomHeader`'s result). */
@@ -106,7 +106,10 @@ export async function* readRsnaPneumonia(dir: string, options: RsnaPneumoniaOpti
     if (!h && options.readHeader) {
       h = { view: '', sex: null, age: null, modality: 'X-ray' };
       try {
-        const d = options.readHeader(new Uint8Array(await readFile(imagePath)), { fileName: imagePath });
+        // Read only where the real path is inside the images folder: a link out of it is refused here and by the build.
+        const real = await realPathInside(imageDir, imagePath, labelsFile);
+        if (real === undefined) throw new Error('absent');
+        const d = options.readHeader(new Uint8Array(await readFile(real)), { fileName: imagePath });
         h = {
           view: (d.viewPosition ?? '').trim(),
           sex: normalizeSex(d.patientSex),

@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { UnsafePathError } from '../errors';
 
@@ -29,4 +30,30 @@ export function resolveInside(root: string, relativePath: string, metadataFile?:
   // Belt and braces: the lexical checks above already guarantee this.
   if (resolved !== base && !resolved.startsWith(base + path.sep)) refuse('resolves outside its folder');
   return resolved;
+}
+
+/**
+ * Where a file found by {@link resolveInside} really is, refusing it when a symbolic link (the file itself or a folder
+ * on its way) leads out of `root`: the real path of the file must lie inside the real path of `root`. The caller then
+ * reads the returned real path, so a link swapped after the check is not followed either.
+ *
+ * @param root folder the file must stay in
+ * @param file the path to check (usually from `resolveInside`)
+ * @param metadataFile named in the error
+ * @returns the file's real path, or `undefined` when it does not exist
+ * @throws {UnsafePathError} when the real path is outside `root`
+ * @example await realPathInside('/data/covid', '/data/covid/images/a.png', 'metadata.csv')
+ */
+export async function realPathInside(root: string, file: string, metadataFile?: string): Promise<string | undefined> {
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch {
+    return undefined;
+  }
+  const base = await realpath(root);
+  if (real !== base && !real.startsWith(base.endsWith(path.sep) ? base : base + path.sep)) {
+    throw new UnsafePathError(path.relative(root, file) || file, metadataFile, `a symbolic link leads out of its folder (to ${real})`);
+  }
+  return real;
 }

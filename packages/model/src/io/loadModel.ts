@@ -4,6 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ModelConfigError, ModelIoError } from '../errors';
 import { fileSystemLoader } from '../weights/loadLayersModelFromDir';
 import { checkModelMatchesConfig, validateModelConfig, type CxrModel, type ModelConfig } from './modelConfig';
+import { recoverModelFolder } from './recoverModelFolder';
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions {
@@ -27,8 +28,13 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   return { model, config };
 }
 
-/** Reads and validates `<dir>/cxr.json`. */
+/**
+ * Reads and validates `<dir>/cxr.json`, first repairing a folder a killed `saveModel` left missing
+ * ({@link recoverModelFolder}).
+ */
 export async function readModelConfig(dir: string): Promise<ModelConfig> {
+  // A read-only place cannot be repaired, but can still be read: recovery failing is not this reader's error.
+  await recoverModelFolder(dir).catch(() => undefined);
   const file = path.join(dir, 'cxr.json');
   let text: string;
   try {

@@ -7,6 +7,7 @@ import { createClassifier } from '../head/createClassifier';
 import { createModelConfig, type ModelConfigOptions } from './createModelConfig';
 import { checkModelMatchesConfig, type ModelConfig } from './modelConfig';
 import { artifactsToFiles, serialiseModel } from './modelToFiles';
+import { MODEL_COMPLETE_FILE, recoverModelFolder } from './recoverModelFolder';
 
 /** Options of {@link saveModel}: the model (a classifier, or a trained head for `backbone`) and `cxr.json` facts. */
 export interface SaveModelOptions extends ModelConfigOptions {
@@ -32,7 +33,9 @@ export interface SaveModelResult {
  * Saves a classifier as one self-contained folder: the tfjs layers format (`model.json` + weight shards,
  * base and head together so a browser needs only `tf.loadLayersModel(url)`), `cxr.json`
  * ({@link ModelConfig}) and optionally a float16 copy. Everything is written into a temporary sibling
- * folder that is then renamed into place, so a reader never sees half a model.
+ * folder (`cxr.json` last, atomically, marking it complete) that is then renamed into place, so a reader never sees
+ * half a model. A kill between moving the old model away and the new one in is repaired by
+ * {@link recoverModelFolder} on the next save or load, which also removes leftovers.
  *
  * @example
  * await saveModel('models/vgg16-covid', { head: result.head, backbone, classes: ['covid', 'normal'],
@@ -45,6 +48,7 @@ export async function saveModel(dir: string, options: SaveModelOptions): Promise
   checkModelMatchesConfig(classifier, config, dir);
 
   const target = path.resolve(dir);
+  await recoverModelFolder(target);
   const exists = await stat(target).then(() => true, () => false);
   if (exists && !options.overwrite) throw new ModelIoError(`Cannot save model to ${target}: it exists (pass overwrite: true to replace it)`);
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -66,7 +70,10 @@ export async function saveModel(dir: string, options: SaveModelOptions): Promise
       for (const s of half.shards) await write(s.name, s.data);
       await write('model-float16.json', JSON.stringify(half.modelJson));
     }
-    await write('cxr.json', `${JSON.stringify(config, null, 2)}\n`);
+    // Last and atomically: its presence marks the folder complete for recoverModelFolder.
+    await writeFile(path.join(tmp, `${MODEL_COMPLETE_FILE}.partial`), `${JSON.stringify(config, null, 2)}\n`);
+    await rename(path.join(tmp, `${MODEL_COMPLETE_FILE}.partial`), path.join(tmp, MODEL_COMPLETE_FILE));
+    files.push(MODEL_COMPLETE_FILE);
     if (exists) {
       const old = `${target}.old-${tag}`;
       await rename(target, old);

@@ -1,3 +1,4 @@
+import { RADIOGRAPH_GEOMETRY } from '@cxr/preprocess/node';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { predictiveValues } from '@cxr/metrics';
@@ -73,7 +74,7 @@ export async function predictImages(options: PredictImagesOptions): Promise<Pred
     for (const [n, image] of options.images.entries()) {
       const file = path.resolve(cwd, image);
       try {
-        const read = await readModelInput(file, cxr.config.preprocessing);
+        const read = await readModelInput(file, cxr.config.preprocessing, { geometry: RADIOGRAPH_GEOMETRY });
         const [p] = await predict(cxr, read.input, { images: [read.facts] });
         let heatmap: string | undefined;
         if (heatmapDir) {

@@ -1,3 +1,4 @@
+import { RADIOGRAPH_GEOMETRY } from '@cxr/preprocess/node';
 import { predict } from '../predict/predict';
 import { type CxrModel } from '../io/modelConfig';
 import type { InputCheck } from '../ood/inputDistribution';
@@ -31,7 +32,7 @@ export async function scoreAndCheckImages(
     const inputs: Float32Array[] = [];
     const images = [];
     for (const f of chunk) {
-      const read = await readModelInput(f, cxr.config.preprocessing);
+      const read = await readModelInput(f, cxr.config.preprocessing, { geometry: RADIOGRAPH_GEOMETRY });
       inputs.push(read.input);
       images.push(read.facts);
     }

@@ -11,7 +11,7 @@ import { PipelineInputError } from '../errors';
 import { saveCheckpoint, loadCheckpoint } from '../io/saveCheckpoint';
 import { saveModel } from '../io/saveModel';
 import type { FeatureEngineChoice } from '../onnx/createFeatureExtractor';
-import { resumeTrainHead, trainHead, type TrainHeadResult, type TrainHistory, type TrainProgress } from '../train/trainHead';
+import { resumeTrainHead, trainHead, type TrainHeadResult, type TrainHistory, type TrainingCheckpoint, type TrainProgress } from '../train/trainHead';
 import { extractAugmentedFeatures } from './extractAugmentedFeatures';
 import { extractDatasetFeatures } from './extractDatasetFeatures';
 import { packageVersions } from './packageVersions';
@@ -217,9 +217,11 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
     }
   };
   let result: TrainHeadResult;
+  // Written atomically at each epoch end, so a kill or crash (not only an abort) can be resumed with `resume`.
+  const onEpochCheckpoint = (c: TrainingCheckpoint) => saveCheckpoint(checkpointFile, c);
   if (checkpoint) {
     progress?.line(`resuming from ${checkpointFile} (epoch ${checkpoint.epoch + 1}, batch ${checkpoint.batch + 1})`);
-    result = await resumeTrainHead(checkpoint, trainFeatures, trainLabels, { validation, onProgress, signal: options.signal });
+    result = await resumeTrainHead(checkpoint, trainFeatures, trainLabels, { validation, onProgress, signal: options.signal, onEpochCheckpoint });
   } else {
     result = await trainHead(trainFeatures, trainLabels, {
       classes: [...dataset.classes],
@@ -231,6 +233,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
       validation,
       onProgress,
       signal: options.signal,
+      onEpochCheckpoint,
     });
   }
   progress?.end();

@@ -1,3 +1,4 @@
+import { RADIOGRAPH_GEOMETRY } from '@cxr/preprocess/node';
 import { gradCam, type GradCamResult } from '../explain/gradCam';
 import { writeOverlayPng } from '../explain/writeOverlayPng';
 import { type CxrModel } from '../io/modelConfig';
@@ -13,7 +14,7 @@ export async function writeGradcamOverlay(
   image: string | ModelInputImage,
   outPng: string,
 ): Promise<Pick<GradCamResult, 'layerName' | 'width' | 'height' | 'probabilities'>> {
-  const { input, grey } = typeof image === 'string' ? await readModelInput(image, cxr.config.preprocessing) : image;
+  const { input, grey } = typeof image === 'string' ? await readModelInput(image, cxr.config.preprocessing, { geometry: RADIOGRAPH_GEOMETRY }) : image;
   const classIndex = cxr.config.classes.indexOf(cxr.config.positiveClass);
   const cam = await gradCam(cxr, input, { classIndex });
   await writeOverlayPng(outPng, { data: grey.data, width: grey.width, height: grey.height }, cam);

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describeWithData, SHARED_DATA } from '../__fixtures__/sharedData';
@@ -31,6 +33,18 @@ describeWithData(FILES)('predictFiles (real NIH images from the shared data)', (
     // another saved spec (MobileNet's [-1, 1]) changes the inputs, hence the output: the spec is honoured
     const other = await predictFiles({ ...cxr, config: { ...cxr.config, preprocessing: { ...cxr.config.preprocessing, normalization: 'mobilenet' } } }, FILES);
     expect(Math.abs(other[0].probabilities.covid - got[0].probabilities.covid)).toBeGreaterThan(1e-4);
+  });
+
+  it('refuses an image whose size cannot be a chest radiograph instead of classifying it', async () => {
+    const strip = path.join(tmpdir(), `cxr-strip-${process.pid}.png`);
+    await sharp({ create: { width: 2000, height: 40, channels: 3, background: '#777' } }).png().toFile(strip);
+    try {
+      await expect(predictFiles(tinyCxrModel(), [FILES[0], strip])).rejects.toThrow(
+        `Image ${strip} is 2000x40, not a plausible chest radiograph: its shorter side is 40 px, under the minimum of 64 px`,
+      );
+    } finally {
+      rmSync(strip, { force: true });
+    }
   });
 
   it('names a file it cannot read', async () => {

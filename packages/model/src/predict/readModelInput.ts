@@ -1,7 +1,15 @@
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeDicom } from '@cxr/dataset';
-import { decodeImage, fitToSpec, toModelInput, type FloatImage, type PreprocessSpec } from '@cxr/preprocess/node';
+import {
+  checkRadiographGeometry,
+  decodeImage,
+  fitToSpec,
+  toModelInput,
+  type FloatImage,
+  type PreprocessSpec,
+  type RadiographGeometry,
+} from '@cxr/preprocess/node';
 import { describeImage, type ImageFacts } from '../ood/inputDistribution';
 
 /** An image ready for the model, and its grey picture at the model's size (for Grad-CAM overlays). */
@@ -38,18 +46,27 @@ export async function isDicomFile(file: string): Promise<boolean> {
  * other images through sharp (`preprocessGreyImage`). Errors are the packages' typed errors naming the file.
  * This is the one file -> model input function of the Node side: `predictFiles`, `extractFileFeatures`, the pipeline
  * (train, evaluate, predict, Grad-CAM) all read images through it, so a DICOM is read the same way everywhere.
+ * With `geometry` (prediction passes `RADIOGRAPH_GEOMETRY`), a size that cannot be a chest radiograph is refused
+ * (`ImageGeometryError`), never classified: from the header for PNG/JPEG, after decoding for DICOM.
  *
- * @example const { input } = await readModelInput('scan.dcm', cxr.config.preprocessing);
+ * @example const { input } = await readModelInput('scan.dcm', cxr.config.preprocessing, { geometry: RADIOGRAPH_GEOMETRY });
  */
-export async function readModelInput(file: string, spec: PreprocessSpec): Promise<ModelInputImage> {
+export async function readModelInput(
+  file: string,
+  spec: PreprocessSpec,
+  options: { geometry?: Readonly<RadiographGeometry> } = {},
+): Promise<ModelInputImage> {
+  const { geometry } = options;
   if (await isDicomFile(file)) {
     const dicom = await decodeDicom(new Uint8Array(await readFile(file)), { fileName: file });
+    if (geometry) checkRadiographGeometry(dicom.width, dicom.height, file, geometry);
     const pixels = { data: dicom.pixels, width: dicom.width, height: dicom.height, channels: 1 as const };
     const { image } = fitToSpec(pixels, spec);
     return { input: toModelInput(image, spec), grey: image, format: 'dicom', facts: describeImage(pixels) };
   }
-  // decodeImage + fitToSpec is preprocessGreyImage's exact path, keeping the decoded pixels for describeImage
-  const { pixels } = await decodeImage(file);
+  // decodeImage + fitToSpec is preprocessGreyImage's exact path, keeping the decoded pixels for describeImage;
+  // with `geometry`, an implausible size is refused from the header, before decoding
+  const { pixels } = await decodeImage(file, { geometry });
   const { image } = fitToSpec(pixels, spec);
   return { input: toModelInput(image, spec), grey: image, format: 'image', facts: describeImage(pixels) };
 }

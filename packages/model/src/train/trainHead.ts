@@ -64,6 +64,13 @@ export interface TrainHeadOptions {
   onProgress?: (event: TrainProgress) => void;
   /** Aborting stops after the current batch and returns a checkpoint to resume from. */
   signal?: AbortSignal;
+  /**
+   * Called with a checkpoint at the end of every epoch but the last (awaited before the next epoch starts): save it
+   * (e.g. `saveCheckpoint`, atomic) and a kill, OOM or power loss loses at most one epoch; `resumeTrainHead` from it
+   * gives the same result as an uninterrupted run. Not called after the final or an early-stopping epoch: resuming
+   * from the epoch before repeats that epoch exactly.
+   */
+  onEpochCheckpoint?: (checkpoint: TrainingCheckpoint) => void | Promise<void>;
 }
 
 /** Per-epoch history. */
@@ -108,6 +115,7 @@ export interface TrainingCheckpoint {
   dataFingerprint: string;
   epoch: number;
   batch: number;
+  /** The epoch's training order; empty at an epoch boundary (the next order is drawn from `rngState`). */
   order: number[];
   /** The seeded generator's state (`Rng.state` of `@cxr/metrics`: four 32-bit integers). */
   rngState: number[];
@@ -136,7 +144,7 @@ export interface TrainHeadResult {
   classes: string[];
 }
 
-type RuntimeOptions = Pick<TrainHeadOptions, 'onProgress' | 'signal' | 'validation'>;
+type RuntimeOptions = Pick<TrainHeadOptions, 'onProgress' | 'signal' | 'validation' | 'onEpochCheckpoint'>;
 
 /**
  * Trains the notebook's head on precomputed features of a frozen base: Adam with Keras' legacy decay,
@@ -157,8 +165,8 @@ export async function trainHead(features: FeatureInput, labels: LabelInput, opti
 }
 
 /**
- * Continues an aborted {@link trainHead} from its checkpoint, on the same data (checked by fingerprint).
- * The result equals that of an uninterrupted run.
+ * Continues an aborted {@link trainHead} from its checkpoint (one returned on abort, or one given to
+ * `onEpochCheckpoint`), on the same data (checked by fingerprint). The result equals that of an uninterrupted run.
  */
 export async function resumeTrainHead(
   checkpoint: TrainingCheckpoint,
@@ -297,8 +305,25 @@ async function run(
     let stoppedEarly = false;
     let lastLr = optimizer.currentLearningRate;
 
+    const snapshot = async (atEpoch: number, atBatch: number, atOrder: number[]): Promise<TrainingCheckpoint> => ({
+      version: 1,
+      options: o,
+      dataFingerprint: fingerprint,
+      epoch: atEpoch,
+      batch: atBatch,
+      order: [...atOrder],
+      rngState: rng.state,
+      partial: { ...partial },
+      history: structuredClone(history),
+      best: structuredClone(best),
+      weights: getWeightData(head),
+      optimizer: await saveOptimizer(optimizer),
+      elapsedMs: elapsedBefore + Date.now() - started,
+      batchesDone,
+    });
+
     for (; epoch < o.epochs; epoch++) {
-      if (order === null) {
+      if (order === null || order.length === 0) {
         order = Array.from({ length: nTrain }, (_, i) => i);
         if (o.shuffle) shuffleInPlace(order, rng);
       }
@@ -307,22 +332,7 @@ async function run(
         // as microtasks only, so without a macrotask turn the signal could never be seen until training ended.
         if (runtime.signal) await new Promise<void>((resolve) => setTimeout(resolve, 0));
         if (runtime.signal?.aborted) {
-          const ckpt: TrainingCheckpoint = {
-            version: 1,
-            options: o,
-            dataFingerprint: fingerprint,
-            epoch,
-            batch: b,
-            order,
-            rngState: rng.state,
-            partial: { ...partial },
-            history: structuredClone(history),
-            best: structuredClone(best),
-            weights: getWeightData(head),
-            optimizer: await saveOptimizer(optimizer),
-            elapsedMs: elapsedBefore + Date.now() - started,
-            batchesDone,
-          };
+          const ckpt = await snapshot(epoch, b, order);
           return { head, history, epochsCompleted: epoch, bestEpoch: best.epoch >= 0 ? best.epoch : epoch - 1, stoppedEarly: false, checkpoint: ckpt, aborted: true, classes: o.classes };
         }
         const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
@@ -402,6 +412,8 @@ async function run(
         epoch++;
         break;
       }
+      // The state at the start of the next epoch: its order is drawn from the generator when it starts.
+      if (runtime.onEpochCheckpoint && epoch + 1 < o.epochs) await runtime.onEpochCheckpoint(await snapshot(epoch + 1, 0, []));
     }
     if (best.weights) setWeightData(head, best.weights);
     return {
