@@ -237,3 +237,7 @@ export { trainingSafeguards, headProbabilities, createDataDesignRecord } from '.
 export type { TrainingSafeguards, TrainingSafeguardsOptions } from './index';
 export { InputCheckError, describeInputDistribution, checkInput, inputDistance, describeImage, DEFAULT_IMAGE_LIMITS } from './index';
 export type { InputDistribution, DescribeInputsOptions, ImageLimits, ImageFacts, InputCheck } from './index';
+
+// The same-collection test: patient-level cross-validation inside one source (Node: file system)
+export { runSameCollection } from './experiment/runSameCollection';
+export type { SameCollectionOptions, SameCollectionResult, SameCollectionRun } from './experiment/runSameCollection';
