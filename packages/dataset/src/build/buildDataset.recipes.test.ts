@@ -5,6 +5,7 @@ import { sharedDataDir } from '../metadata/__fixtures__/sharedDataDir';
 import { builtInRecipe } from '../recipe/builtInRecipes';
 import { buildDataset } from './buildDataset';
 import { readManifest } from './readManifest';
+import { loadDataset } from '../load/loadDataset';
 
 const covidDir = path.join(sharedDataDir, 'covid-chestxray');
 const HEADER =
@@ -60,6 +61,10 @@ describe('buildDataset with recipes: duplicate images and dry runs', () => {
       'same image (SHA-256) as covid-chestxray row 2 (images/a.jpg, patient 1, class covid) under another patient id',
     ]);
     expect((await readManifest(path.join(out, 'manifest.csv'))).map((r) => r.patientId)).toEqual(['1', '2', '5']);
+    // The build remembers its classes and decision rule for training: argmax (no positive class) here.
+    const loaded = await loadDataset(out);
+    expect([loaded.classes, loaded.positiveClass]).toEqual([['covid', 'pneumonia', 'normal'], null]);
+    expect(loaded.images.map((i) => [i.view, i.sex])).toEqual([['PA', 'F'], ['PA', 'F'], ['PA', 'F']]);
   });
 
   it('a dry run counts per class and source, drops the same duplicates, and writes nothing', async () => {
