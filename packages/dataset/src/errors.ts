@@ -160,3 +160,17 @@ export class ConfoundedDesignError extends DatasetError {
     super(file ? `${file}: ${message}` : message, { file });
   }
 }
+
+/**
+ * A recipe (JSON file or object) that cannot be used: not JSON, an unknown key, a value of the wrong kind. The
+ * message names the file, the key (a JSON path such as `classes[1].filter.views`) and the bad value.
+ */
+export class RecipeError extends DatasetConfigError {
+  override name = 'RecipeError';
+  /** The offending key, as a JSON path (`classes[0].label`), or `''` for the whole file. */
+  readonly key: string;
+  constructor(file: string, key: string, problem: string, options?: { cause?: unknown }) {
+    super(`Bad recipe ${file}${key === '' ? '' : ` at ${key}`}: ${problem}`, { cause: options?.cause, file });
+    this.key = key;
+  }
+}

@@ -14,6 +14,7 @@ export {
   CsvFormatError,
   SplitOptionsError,
   PatientLeakError,
+  RecipeError,
 } from './errors';
 
 // DICOM reading and decoding (browser-safe: Uint8Array in, grey pixels out)
@@ -29,7 +30,7 @@ export type { VoiLutFunction, VoiWindow } from './dicom/voiLut';
 export type { LocateWasm } from './dicom/decodeCompressedFrame';
 
 // Metadata records, filters and counts (browser-safe)
-export { SOURCE_KINDS } from './metadata/sourceRecord';
+export { SOURCE_KINDS, SOURCE_LAYOUTS } from './metadata/sourceRecord';
 export type { SourceKind, SourceRecord, SourceIssue, ReaderOptions, Sex } from './metadata/sourceRecord';
 export { findingLabels, matchesFinding } from './metadata/matchesFinding';
 export { normalizeSex, normalizeModality, parseAgeYears } from './metadata/normalizeFields';
@@ -41,6 +42,9 @@ export type { RecordCounts, RecordCounter } from './metadata/countRecords';
 // Build recipe and manifest.csv writing (browser-safe; reading is in ./node: csv-parse needs Node's Buffer)
 export { DEFAULT_RECIPE, recipeClasses } from './build/defaultRecipe';
 export type { ClassRule, RecipeClasses } from './build/defaultRecipe';
+export { parseRecipe, describeRecipe } from './recipe/recipe';
+export type { Recipe } from './recipe/recipe';
+export { BUILT_IN_RECIPES, builtInRecipe } from './recipe/builtInRecipes';
 export { MANIFEST_COLUMNS, formatManifest, formatManifestRow } from './build/manifestRecord';
 export type { ManifestRecord } from './build/manifestRecord';
 export { formatCsvField } from './csv/formatCsvField';

@@ -102,6 +102,10 @@ export type { NihCxr14Options } from './metadata/readNihCxr14';
 export { readRsnaPneumonia } from './metadata/readRsnaPneumonia';
 export type { RsnaPneumoniaOptions, RsnaDicomHeader } from './metadata/readRsnaPneumonia';
 export { readClassFolders, CLASS_FOLDER_EXTENSIONS } from './metadata/readClassFolders';
+export { readCovidx, COVIDX_FINDINGS } from './metadata/readCovidx';
+export type { CovidxOptions } from './metadata/readCovidx';
+export { readCheXpert, CHEXPERT_OBSERVATIONS, CHEXPERT_REQUIRED_COLUMNS, UNCERTAIN_POLICIES } from './metadata/readCheXpert';
+export type { CheXpertOptions, UncertainPolicy } from './metadata/readCheXpert';
 export { openSource, parseSourceSpec } from './metadata/openSource';
 export type { SourceSpec, OpenSourceOptions } from './metadata/openSource';
 export { realPathInside, resolveInside } from './metadata/resolveInside';
@@ -112,7 +116,9 @@ export type { SourceStats, SourceStatsOptions } from './metadata/sourceStats';
 
 // Dataset builds (Node: sharp, file system)
 export { buildDataset, BUILD_FILES } from './build/buildDataset';
+export { loadRecipe } from './recipe/loadRecipe';
 export type {
+  DuplicateImage,
   BuildConfig,
   BuildProgress,
   BuildSummary,

@@ -1,7 +1,9 @@
 export { averagePrecision } from './averagePrecision';
+export { balancedAccuracy } from './balancedAccuracy';
 export { binaryMetrics } from './binaryMetrics';
 export { bootstrapAuc, DEFAULT_BOOTSTRAP_ITERATIONS, DEFAULT_BOOTSTRAP_SEED } from './bootstrapAuc';
 export { classificationReport } from './classificationReport';
+export { cohenKappa } from './cohenKappa';
 export { confusionMatrix } from './confusionMatrix';
 export { createRng, hashSeed, shuffleInPlace } from './createRng';
 export {
@@ -15,6 +17,7 @@ export {
 export { formatClassificationReport } from './formatClassificationReport';
 export { formatFixed } from './formatFixed';
 export { mcc } from './mcc';
+export { multiclassMetrics } from './multiclassMetrics';
 export { normalQuantile } from './normalQuantile';
 export { precisionRecallCurve } from './precisionRecallCurve';
 export { predictiveValues } from './predictiveValues';
@@ -36,6 +39,7 @@ export type { Rng } from './createRng';
 export type { FormatReportOptions } from './formatClassificationReport';
 export type { Interval } from './interval';
 export type { ConfusionCounts } from './mcc';
+export type { MulticlassMetrics, MulticlassMetricsOptions, OneVsRestMetrics } from './multiclassMetrics';
 export type { PrecisionRecallCurve } from './precisionRecallCurve';
 export type { PredictiveValues } from './predictiveValues';
 export type { ReliabilityBin, ReliabilityDiagram, ReliabilityOptions } from './reliabilityDiagram';

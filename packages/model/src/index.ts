@@ -104,3 +104,7 @@ export {
 export type { InputDistribution, DescribeInputsOptions, ImageLimits, ImageFacts, InputCheck } from './ood/inputDistribution';
 export { trainingSafeguards, headProbabilities, createDataDesignRecord } from './safety/trainingSafeguards';
 export type { TrainingSafeguards, TrainingSafeguardsOptions } from './safety/trainingSafeguards';
+
+// Patient-level cross-validation of the head on precomputed features (browser-safe)
+export { crossValidateHead } from './experiment/crossValidateHead';
+export type { CrossValidateHeadOptions, CrossValidatedHead } from './experiment/crossValidateHead';

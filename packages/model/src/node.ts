@@ -211,10 +211,17 @@ export { extractAugmentedFeatures, NOTEBOOK_AUGMENTATION } from './pipeline/extr
 export type { ExtractAugmentedFeaturesOptions } from './pipeline/extractAugmentedFeatures';
 export { trainFromDataset, defaultCacheRoot, checkpointFileFor } from './pipeline/trainFromDataset';
 export type { ThresholdMethod, TrainFromDatasetOptions, TrainFromDatasetResult } from './pipeline/trainFromDataset';
-export { scoreImages, scoreAndCheckImages } from './pipeline/scoreImages';
+export { scoreImages, scoreAndCheckImages, classProbabilities } from './pipeline/scoreImages';
 export { writeGradcamOverlay } from './pipeline/writeGradcamOverlay';
-export { evaluateModel } from './pipeline/evaluateModel';
-export type { EvaluateModelOptions, EvaluateModelResult, EvaluationCoverage } from './pipeline/evaluateModel';
+export { evaluateModel, EVALUATE_GROUP_BY } from './pipeline/evaluateModel';
+export type {
+  BinaryEvaluateResult,
+  EvaluateGroupBy,
+  EvaluateModelOptions,
+  EvaluateModelResult,
+  EvaluationCoverage,
+  MulticlassEvaluateResult,
+} from './pipeline/evaluateModel';
 export { predictImages } from './pipeline/predictImages';
 export type { ImagePrediction, PredictImagesOptions, PredictImagesResult } from './pipeline/predictImages';
 export { findDemoWeights, SHARED_MOBILENET } from './pipeline/findDemoWeights';
@@ -239,3 +246,7 @@ export { trainingSafeguards, headProbabilities, createDataDesignRecord } from '.
 export type { TrainingSafeguards, TrainingSafeguardsOptions } from './index';
 export { InputCheckError, describeInputDistribution, checkInput, inputDistance, describeImage, DEFAULT_IMAGE_LIMITS } from './index';
 export type { InputDistribution, DescribeInputsOptions, ImageLimits, ImageFacts, InputCheck } from './index';
+
+// The same-collection test: patient-level cross-validation inside one source (Node: file system)
+export { runSameCollection } from './experiment/runSameCollection';
+export type { SameCollectionOptions, SameCollectionResult, SameCollectionRun } from './experiment/runSameCollection';

@@ -4,6 +4,8 @@
  */
 export { writeEvaluationReport } from './writeEvaluationReport';
 export type { WriteEvaluationReportOptions } from './writeEvaluationReport';
+export { writeMulticlassReport, renderMulticlassMarkdown, renderMulticlassHtml } from './writeMulticlassReport';
+export type { MulticlassReportFiles, MulticlassReportInput } from './writeMulticlassReport';
 export { ReportError, PredictionsOptionsError } from './errors';
 export { measurePredictions, DECIMAL_NUMBER } from './measurePredictions';
 export type { MeasurePredictionsOptions, MeasurePredictionsResult } from './measurePredictions';

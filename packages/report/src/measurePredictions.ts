@@ -91,7 +91,7 @@ export async function measurePredictions(options: MeasurePredictionsOptions): Pr
   const listed = present.map((l) => JSON.stringify(l)).join(', ');
   let positive = options.positive;
   if (positive === undefined) {
-    const recipePositive = recipeClasses().positiveClass;
+    const recipePositive = recipeClasses().positiveClass ?? recipeClasses().classes[0];
     if (!present.includes(recipePositive)) throw new PredictionsOptionsError(`--positive is required: no ${JSON.stringify(recipePositive)} label in ${file} (labels: ${listed})`);
     positive = recipePositive;
   }

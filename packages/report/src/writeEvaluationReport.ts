@@ -130,10 +130,10 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /**
- * Moves a fully written temporary directory into place as `dir`. An existing `dir` is replaced only when
+ * @internal Moves a fully written temporary directory into place as `dir`. An existing `dir` is replaced only when
  * it is empty or holds nothing but a previous report, so a mistyped path never deletes someone's data.
  */
-async function commitDirectory(tmp: string, dir: string): Promise<void> {
+export async function commitDirectory(tmp: string, dir: string): Promise<void> {
   if (!(await exists(dir))) {
     await rename(tmp, dir);
     return;

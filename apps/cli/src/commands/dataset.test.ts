@@ -107,3 +107,40 @@ describe('cxr dataset stats', () => {
     expect((await cli('dataset', 'stats', '--help')).stdout).toContain('--min-age 18');
   });
 });
+
+describe('cxr dataset recipes and build --recipe / --dry-run', () => {
+  it('lists the built-in recipes with their class definitions', async () => {
+    const r = await cli('dataset', 'recipes');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('three-class: COVID-19 vs other pneumonia vs normal');
+    expect(r.stdout).toContain('  pneumonia: source covid-chestxray; any finding; not COVID-19, No Finding, todo; modality X-ray; view PA');
+    const json = JSON.parse((await cli('dataset', 'recipes', '--json')).stdout) as { recipes: { name: string; positiveClass?: string }[] };
+    expect(json.recipes.map((x) => [x.name, x.positiveClass ?? null])).toEqual([
+      ['notebook', 'covid'],
+      ['three-class', null],
+      ['covid-vs-pneumonia', 'covid'],
+    ]);
+  });
+
+  it('a three-class dry run counts 163 covid, 46 pneumonia, 11 normal in covid-chestxray and writes nothing', async () => {
+    const r = await cli('dataset', 'build', '--recipe', 'three-class', '--dry-run', '--source', `covid-chestxray=${path.join(shared, 'covid-chestxray')}`, '--out', 'dry');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Images a build would keep (recipe three-class): 163 covid (163 covid-chestxray); 46 pneumonia (46 covid-chestxray); 11 normal (11 covid-chestxray)');
+    expect(r.stdout).toContain('Duplicate images (same SHA-256) dropped: 4, 4 of them under another patient id');
+    expect(r.stdout).toContain('images/000001-27.jpg (patient 340, pneumonia) = line 556 images/000001-27.jpg (patient 287, pneumonia)');
+    expect(existsSync(path.join(dir, 'dry'))).toBe(false);
+  });
+
+  it('refuses a recipe file with an unknown key, naming the file and the key (exit 1)', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(path.join(dir, 'mine.json'), JSON.stringify({ name: 'mine', description: '', classes: [{ label: 'a', filter: { view: 'PA' } }, { label: 'b', filter: {} }] }));
+    const r = await cli('dataset', 'build', '--recipe', 'mine.json', '--source', `covid-chestxray=${path.join(shared, 'covid-chestxray')}`, '--out', 'x');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Bad recipe .*mine\.json at classes\[0\]\.filter\.view: unknown filter/);
+  });
+
+  it('--help lists every source kind with its layout', async () => {
+    const r = await cli('dataset', 'build', '--help');
+    for (const kind of ['covid-chestxray:', 'nih-cxr14:', 'rsna-pneumonia:', 'covidx:', 'chexpert:', 'folder:']) expect(r.stdout).toContain(`  ${kind}`);
+  });
+});

@@ -1,6 +1,15 @@
 import path from 'node:path';
-import { auditDataDesign, formatDataDesignAudit, type DataDesignAudit, type RecordFilter } from '@cxr/dataset';
-import { buildDataset, parseSourceSpec, sourceStats, type BuildProgress, type BuildSummary, type SourceSpec, type SourceStats } from '@cxr/dataset/node';
+import { auditDataDesign, BUILT_IN_RECIPES, describeRecipe, formatDataDesignAudit, SOURCE_KINDS, SOURCE_LAYOUTS, type DataDesignAudit, type Recipe, type RecordFilter } from '@cxr/dataset';
+import {
+  buildDataset,
+  loadRecipe,
+  parseSourceSpec,
+  sourceStats,
+  type BuildProgress,
+  type BuildSummary,
+  type SourceSpec,
+  type SourceStats,
+} from '@cxr/dataset/node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { UsageError } from '../errors';
@@ -13,6 +22,10 @@ export interface DatasetBuildOptions {
   sources: readonly string[];
   /** Output folder. */
   out: string;
+  /** A built-in recipe name (`notebook`, `three-class`, `covid-vs-pneumonia`) or a recipe JSON file; `notebook` by default. */
+  recipe?: string;
+  /** Count per class and source (duplicates dropped) without converting or writing anything. */
+  dryRun?: boolean;
   /** Images converted at once (2-4 by default). */
   concurrency?: number;
   /** Directory against which relative paths are resolved; the process's by default. */
@@ -41,7 +54,7 @@ function specs(sources: readonly string[], cwd: string): SourceSpec[] {
   return sources.map((s) => {
     try {
       const spec = parseSourceSpec(s);
-      return { kind: spec.kind, dir: path.resolve(cwd, spec.dir) };
+      return { ...spec, dir: path.resolve(cwd, spec.dir) };
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
@@ -49,15 +62,42 @@ function specs(sources: readonly string[], cwd: string): SourceSpec[] {
 }
 
 /**
- * Builds a dataset with the notebook's recipe (`buildDataset` of `@cxr/dataset/node`): `covid/` and `normal/` PNGs,
- * `manifest.csv` and `summary.json` in `out`. Returns the summary; printing is {@link formatBuildSummary}. Bad input
- * (a missing folder, a bad metadata file) is the package's typed `DatasetError`, which the CLI's top-level catch
- * prints as one line with exit code 1.
+ * Builds a dataset with a recipe (`loadRecipe` + `buildDataset` of `@cxr/dataset/node`; the notebook's by default):
+ * one PNG folder per class, `manifest.csv` and `summary.json` in `out`, or with `dryRun` only the counts. Returns the
+ * summary; printing is {@link formatBuildSummary}. Bad input (a missing folder, a bad metadata or recipe file) is
+ * the package's typed `DatasetError`, which the CLI's top-level catch prints as one line with exit code 1.
  */
 export async function runDatasetBuild(options: DatasetBuildOptions): Promise<BuildSummary> {
   const cwd = options.cwd ?? process.cwd();
   const sources = specs(options.sources, cwd);
-  return buildDataset({ sources, outDir: path.resolve(cwd, options.out), concurrency: options.concurrency, onProgress: options.onProgress });
+  const name = options.recipe ?? 'notebook';
+  const recipe = await loadRecipe(Object.hasOwn(BUILT_IN_RECIPES, name) ? name : path.resolve(cwd, name));
+  return buildDataset({
+    sources,
+    outDir: path.resolve(cwd, options.out),
+    recipe,
+    dryRun: options.dryRun,
+    concurrency: options.concurrency,
+    onProgress: options.onProgress,
+  });
+}
+
+/** The built-in recipes with their definitions, as `cxr dataset recipes` lists them. */
+export function runDatasetRecipes(): { recipes: (Recipe & { definition: string[] })[] } {
+  return { recipes: Object.values(BUILT_IN_RECIPES).map((r) => ({ ...r, definition: describeRecipe(r) })) };
+}
+
+/** The text `cxr dataset recipes` prints. */
+export function formatDatasetRecipes(r: ReturnType<typeof runDatasetRecipes>): string {
+  const out: string[] = [];
+  for (const recipe of r.recipes) {
+    out.push(`${recipe.name}: ${recipe.description}`);
+    for (const line of recipe.definition) out.push(`  ${line}`);
+    out.push(`  decision: ${recipe.positiveClass ? `${recipe.positiveClass} when its probability >= the threshold` : 'the most probable class'}`);
+    out.push('');
+  }
+  out.push('A record goes to the first class that keeps it. A recipe file is JSON with the same keys: cxr dataset build --recipe mine.json');
+  return `${out.join('\n')}\n`;
 }
 
 /** Counts each source by finding, view, sex and age band without converting anything (`sourceStats`). */
@@ -100,7 +140,7 @@ export function formatBuildSummary(s: BuildSummary): string {
         `  ${label}: ${c.present} images present, ${c.missing} listed but absent` +
           (c.duplicates ? `, ${c.duplicates} duplicates` : '') +
           (c.otherImagesOfPatient ? `, ${c.otherImagesOfPatient} more images of a patient` : '') +
-          `; ${c.written} converted, ${c.reused} reused, ${c.failed} failed`,
+          (s.dryRun ? '' : `; ${c.written} converted, ${c.reused} reused, ${c.failed} failed`),
       );
     }
   }
@@ -109,11 +149,28 @@ export function formatBuildSummary(s: BuildSummary): string {
     Object.entries(s.images.byLabelAndSource[label] ?? {})
       .map(([k, v]) => `${v} ${k}`)
       .join(', ');
-  out.push(`Images: ${Object.entries(s.images.byLabel).map(([label, n]) => `${n} ${label} (${bySource(label) || 'none'})`).join('; ')}`);
+  out.push(
+    `${s.dryRun ? 'Images a build would keep' : 'Images'}${s.recipeName ? ` (recipe ${s.recipeName})` : ''}: ` +
+      Object.entries(s.images.byLabel)
+        .map(([label, n]) => `${n} ${label} (${bySource(label) || 'none'})`)
+        .join('; '),
+  );
+  const others = s.duplicateImages.filter((d) => !d.samePatient);
+  if (s.duplicateImages.length > 0) {
+    out.push(`Duplicate images (same SHA-256) dropped: ${s.duplicateImages.length}, ${others.length} of them under another patient id (kept one copy; a copy on each side of a split is a leak):`);
+    for (const d of s.duplicateImages.slice(0, 20)) {
+      out.push(
+        `  ${d.dropped.source} line ${d.dropped.row} ${d.dropped.originalPath} (patient ${d.dropped.patientId}, ${d.dropped.label}) = ` +
+          `line ${d.kept.row} ${d.kept.originalPath} (patient ${d.kept.patientId}, ${d.kept.label})`,
+      );
+    }
+    if (s.duplicateImages.length > 20) out.push(`  ... ${s.duplicateImages.length - 20} more in summary.json`);
+  }
   const failures = s.skipped.filter((x) => x.reason === 'conversion-failed' || x.reason === 'unsafe-path');
   for (const f of failures.slice(0, 20)) out.push(`skipped (${f.reason}): ${f.source} line ${f.row}: ${f.message ?? f.originalPath}`);
   if (failures.length > 20) out.push(`... ${failures.length - 20} more in summary.json`);
-  out.push(`Wrote ${s.manifestFile} and summary.json (${s.written} converted, ${s.reused} reused, ${s.failed} failed).`);
+  if (s.dryRun) out.push('Dry run: nothing converted or written.');
+  else out.push(`Wrote ${s.manifestFile} and summary.json (${s.written} converted, ${s.reused} reused, ${s.failed} failed).`);
   out.push('', formatDataDesignAudit(buildAudit(s)).trimEnd());
   out.push('NOT FOR CLINICAL USE.');
   return `${out.join('\n')}\n`;
@@ -159,8 +216,15 @@ Example:
   (path,label,source,patientId,view,sex,age,originalPath,sha256) and data/cxr/summary.json.
   Running it again reuses finished PNGs (checked by SHA-256) and converts only what is missing.
 
-Sources: covid-chestxray=<dir> (metadata.csv), nih=<dir> (Data_Entry_2017*.csv[.gz], images/),
-rsna=<dir> (stage_2_train_labels.csv, <patientId>.dcm), folder=<dir> (covid/, normal/ subfolders).
+  $ cxr dataset build --recipe three-class --dry-run --source covid-chestxray=../shared/data/covid-chestxray \\
+      --source nih=../shared/data/nih-cxr14 --out data/cxr3
+  counts covid / pneumonia / normal per source (163 / 46 / 110 on the shared data) without writing anything;
+  identical images (same SHA-256) listed under two patient ids are reported and one copy kept.
+
+Recipes: ${Object.keys(BUILT_IN_RECIPES).join(', ')} (cxr dataset recipes shows them), or a JSON file.
+
+Sources (--source <kind>=<dir>; nih and rsna are short for nih-cxr14 and rsna-pneumonia):
+${SOURCE_KINDS.map((k) => `  ${k}: ${SOURCE_LAYOUTS[k]}`).join('\n')}
 NOT FOR CLINICAL USE.
 `;
 
@@ -178,27 +242,40 @@ NOT FOR CLINICAL USE.
 export const command: CommandModule = {
   name: 'dataset',
   register(program: Command, ctx: CliContext): void {
-    const dataset = program.command('dataset').description('Build a COVID-19 vs normal dataset from public chest X-ray sources, or count a source');
+    const dataset = program.command('dataset').description('Build a dataset from public chest X-ray sources with a recipe, list the recipes, or count a source');
 
     dataset
       .command('build')
       .description('Convert the images the recipe keeps to PNG, with manifest.csv and summary.json (NOT FOR CLINICAL USE)')
-      .option('--source <kind=dir>', 'a source (repeatable): covid-chestxray=, nih=, rsna= or folder=<dir>', collect, [])
+      .option('--source <kind=dir>', `a source (repeatable): ${SOURCE_KINDS.join('=, ')}=<dir>`, collect, [])
       .requiredOption('--out <dir>', 'output folder')
+      .option('--recipe <name|file>', `a built-in recipe (${Object.keys(BUILT_IN_RECIPES).join(', ')}) or a recipe JSON file`, 'notebook')
+      .option('--dry-run', 'print the counts per class and source (duplicates dropped) without converting or writing anything')
       .addOption(new Option('--concurrency <n>', 'images converted at once (default: 2-4 by CPU count)').argParser(parsePositiveInt))
       .option('--json', 'print the build summary as one JSON object (as in summary.json)')
       .addHelpText('after', BUILD_EXAMPLE)
-      .action(async (opts: { source: string[]; out: string; concurrency?: number; json?: boolean }) => {
+      .action(async (opts: { source: string[]; out: string; recipe: string; dryRun?: boolean; concurrency?: number; json?: boolean }) => {
         const progress = createProgress(ctx);
         const summary = await runDatasetBuild({
           sources: opts.source,
           out: opts.out,
+          recipe: opts.recipe,
+          dryRun: opts.dryRun,
           concurrency: opts.concurrency,
           cwd: ctx.cwd,
           onProgress: (p) => progress.status(`${p.source}: ${p.rowsRead} rows read, ${p.done}/${p.queued} images done`),
         });
         progress.end();
         ctx.stdout.write(opts.json ? `${JSON.stringify({ ...summary, dataDesign: buildAudit(summary) })}\n` : formatBuildSummary(summary));
+      });
+
+    dataset
+      .command('recipes')
+      .description('List the built-in recipes with their class definitions')
+      .option('--json', 'print the recipes as one JSON object')
+      .action((opts: { json?: boolean }) => {
+        const result = runDatasetRecipes();
+        ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatDatasetRecipes(result));
       });
 
     dataset

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseSplitCsv } from '@cxr/dataset/node';
 import { useDemoModel } from '../__fixtures__/useDemoModel';
 import { runCli } from '../__fixtures__/cliHarness';
-import type { EvaluateModelResult as EvaluateResult } from '@cxr/model/node';
+import type { BinaryEvaluateResult as EvaluateResult } from '@cxr/model/node';
 
 /** `cxr evaluate` on a built dataset's test split and on class folders, with a model trained by the small demo. */
 describe('cxr evaluate', () => {

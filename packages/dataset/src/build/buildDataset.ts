@@ -8,6 +8,7 @@ import { sha256File } from '../hash/sha256File';
 import { openSource, type SourceSpec } from '../metadata/openSource';
 import { realPathInside } from '../metadata/resolveInside';
 import { createRecordFilter, type CountingFilter, type FilterStepCount, type RecordFilter } from '../metadata/recordFilter';
+import type { Recipe } from '../recipe/recipe';
 import type { SourceKind, SourceRecord } from '../metadata/sourceRecord';
 import { convertImageToPng } from './convertImageToPng';
 import { DEFAULT_RECIPE, type ClassRule } from './defaultRecipe';
@@ -29,8 +30,17 @@ export interface BuildConfig {
   sources: readonly SourceSpec[];
   /** Output folder: `<label>/` PNG folders, `manifest.csv`, `summary.json`. Created if needed. */
   outDir: string;
-  /** Classes; the notebook's {@link DEFAULT_RECIPE} by default. */
-  recipe?: readonly ClassRule[];
+  /**
+   * Classes: a {@link Recipe} (its name and decision rule are kept in `summary.json`) or a list of class rules;
+   * the notebook's {@link DEFAULT_RECIPE} by default.
+   */
+  recipe?: readonly ClassRule[] | Recipe;
+  /**
+   * Count only: read the metadata, filter, check that images exist and drop duplicate images, but convert and write
+   * nothing (no output folder is created). The summary's `images` are what a build would put in the manifest,
+   * before any conversion failure.
+   */
+  dryRun?: boolean;
   /** Images converted at once (default: 2 to 4, following the CPU count). */
   concurrency?: number;
   /** Refuse input images with more pixels than this (default 50 megapixels). */
@@ -60,7 +70,10 @@ export interface ClassCounts {
   /** Of those, images found on disk / listed but absent. */
   present: number;
   missing: number;
-  /** Present images already taken (the same file listed twice, or by another class). */
+  /**
+   * Present images already taken: the same file, or a file with identical bytes (SHA-256), listed again by this
+   * class or taken by another class. Each is listed in {@link BuildSummary.duplicateImages}.
+   */
   duplicates: number;
   /** Present images dropped by `onePerPatient`. */
   otherImagesOfPatient: number;
@@ -96,10 +109,31 @@ export interface SkippedItem {
   message?: string;
 }
 
+/**
+ * One image dropped because identical bytes (same SHA-256) were already taken by an earlier row: the same file listed
+ * twice, or a copy. Under different patients it is a likely leak (one patient entered twice), so it is reported.
+ */
+export interface DuplicateImage {
+  /** SHA-256 of the original file's bytes. */
+  sha256: string;
+  kept: { source: SourceKind; row: number; originalPath: string; patientId: string; label: string };
+  dropped: { source: SourceKind; row: number; originalPath: string; patientId: string; label: string };
+  /** Whether the two rows name the same patient (and source). */
+  samePatient: boolean;
+}
+
 /** The result of a build, also written to `summary.json`. */
 export interface BuildSummary {
   outDir: string;
   manifestFile: string;
+  /** True for a dry run: nothing was converted or written. */
+  dryRun: boolean;
+  /** The recipe's name, or `null` when the build was given bare class rules. */
+  recipeName: string | null;
+  /** The class labels in the recipe's order (a model trained on the build keeps this order). */
+  classes: string[];
+  /** The recipe's positive class (decision by threshold), or `null` (decision by the most probable class). */
+  positiveClass: string | null;
   recipe: ClassRule[];
   sources: SourceSummary[];
   /** Images in the manifest. */
@@ -116,12 +150,14 @@ export interface BuildSummary {
   pruned: number;
   /** Skipped records (at most `maxListed` per source and reason). */
   skipped: SkippedItem[];
+  /** Every image dropped as a duplicate of an earlier row (identical SHA-256), with both rows. */
+  duplicateImages: DuplicateImage[];
   /** Skipped records not listed, per reason. */
   skippedNotListed: Partial<Record<SkipReason, number>>;
   durationMs: number;
 }
 
-const SOURCE_NAME = /^(covid-chestxray|nih-cxr14|rsna-pneumonia|folder)_.+\.png$/;
+const SOURCE_NAME = /^(covid-chestxray|nih-cxr14|rsna-pneumonia|covidx|chexpert|folder)_.+\.png$/;
 
 /** A file-name-safe form of a metadata value. */
 function safeName(value: string, max = 100): string {
@@ -197,6 +233,10 @@ interface Entry {
  *   only the manifest entries (one per image kept) and the set of kept image paths are held.
  * - Safe: unsafe metadata paths are refused and listed; missing, duplicate and unreadable images are counted,
  *   listed and skipped, and the build goes on. Inputs over `maxPixels` are refused.
+ * - One copy of each image: a row whose file has the same SHA-256 as an image already taken (the same file listed
+ *   twice, or a copy, e.g. one patient entered under two ids) is dropped and listed in `duplicateImages`, since
+ *   one copy on each side of a split is a leak.
+ * - `dryRun: true` counts the same way (classes x sources, duplicates dropped) and converts and writes nothing.
  *
  * @throws {DatasetConfigError} when a source folder does not exist
  * @throws {MetadataSchemaError} when a metadata file lacks a required column
@@ -209,7 +249,10 @@ interface Entry {
  */
 export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
   const started = Date.now();
-  const recipe = [...(config.recipe ?? DEFAULT_RECIPE)];
+  const given = config.recipe ?? DEFAULT_RECIPE;
+  const named = isRecipe(given) ? given : undefined;
+  const recipe = [...(named ? named.classes : (given as readonly ClassRule[]))];
+  const dryRun = config.dryRun ?? false;
   if (recipe.length === 0) throw new DatasetConfigError('Build recipe has no classes');
   const labels = new Set<string>();
   for (const rule of recipe) {
@@ -226,17 +269,23 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
   const concurrency = config.concurrency ?? Math.max(2, Math.min(4, os.availableParallelism()));
   const maxListed = config.maxListed ?? 200;
   const classDirs = recipe.map((r) => path.join(outDir, r.label));
-  for (const d of classDirs) await mkdir(d, { recursive: true });
-  await removeTempFiles([outDir, ...classDirs]);
+  if (!dryRun) {
+    for (const d of classDirs) await mkdir(d, { recursive: true });
+    await removeTempFiles([outDir, ...classDirs]);
+  }
 
-  const finished = await loadFinished(outDir);
-  const journal: FileHandle = await open(path.join(outDir, BUILD_FILES.journal), 'a');
+  const finished = dryRun ? new Map<string, string>() : await loadFinished(outDir);
+  const journal: FileHandle | undefined = dryRun ? undefined : await open(path.join(outDir, BUILD_FILES.journal), 'a');
   const pool = new TaskPool(concurrency);
   const entries: Entry[] = [];
   const skipped: SkippedItem[] = [];
   const skippedNotListed: Partial<Record<SkipReason, number>> = {};
   const listedPerSource = new Map<string, number>();
-  const taken = new Set<string>();
+  const taken = new Map<string, DuplicateImage['kept']>();
+  const hashOfPath = new Map<string, string>();
+  const duplicateImages: DuplicateImage[] = [];
+  let planned = 0;
+  const plannedByLabelAndSource: Record<string, Record<string, number>> = Object.fromEntries(recipe.map((r) => [r.label, {}]));
   const outputs = new Map<string, string>();
   const summaries: SourceSummary[] = [];
   let queued = 0;
@@ -264,7 +313,9 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
       const classes: ClassState[] = recipe.map((rule, index) => ({
         index,
         rule,
-        filter: createRecordFilter(spec.kind === 'folder' ? ({ finding: rule.filter.finding } satisfies RecordFilter) : rule.filter),
+        filter: createRecordFilter(
+          spec.kind === 'folder' ? ({ finding: rule.filter.finding, sources: rule.filter.sources } satisfies RecordFilter) : rule.filter,
+        ),
         counts: {
           steps: [],
           kept: 0,
@@ -320,9 +371,23 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
           continue;
         }
         c.present++;
-        if (taken.has(record.imagePath)) {
+        // Identical bytes are one image, whatever the path or patient: one copy on each side of a split is a leak.
+        let sha256 = hashOfPath.get(record.imagePath);
+        if (sha256 === undefined) {
+          sha256 = (await sha256OrUndefined(record.imagePath)) ?? `unreadable:${record.imagePath}`;
+          hashOfPath.set(record.imagePath, sha256);
+        }
+        const row = { source: spec.kind, row: record.row, originalPath: record.originalPath, patientId: record.patientId, label: rule.label };
+        const first = taken.get(sha256);
+        if (first !== undefined) {
           c.duplicates++;
-          skip({ ...base, reason: 'duplicate', message: 'image already taken by an earlier row' });
+          const samePatient = first.source === row.source && first.patientId === row.patientId;
+          duplicateImages.push({ sha256, kept: first, dropped: row, samePatient });
+          skip({
+            ...base,
+            reason: 'duplicate',
+            message: `same image (SHA-256) as ${first.source} row ${first.row} (${first.originalPath}, patient ${first.patientId}, class ${first.label})${samePatient ? '' : ' under another patient id'}`,
+          });
           continue;
         }
         if (rule.filter.onePerPatient) {
@@ -333,11 +398,17 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
           }
           patients.add(key);
         }
-        taken.add(record.imagePath);
+        taken.set(sha256, row);
         const stem = path.basename(record.originalPath, path.extname(record.originalPath));
         let rel = `${rule.label}/${spec.kind}_${safeName(record.patientId, 60)}_${safeName(stem)}.png`;
         if (outputs.has(rel) && outputs.get(rel) !== record.imagePath) rel = rel.replace(/\.png$/, `_row${record.row}.png`);
         outputs.set(rel, record.imagePath);
+        if (dryRun) {
+          planned++;
+          const m = plannedByLabelAndSource[rule.label];
+          m[spec.kind] = (m[spec.kind] ?? 0) + 1;
+          continue;
+        }
         queued++;
         const order: [number, number, number] = [classIndex, sourceIndex, record.row];
         await pool.submit(() => convertOne(record, rel, order, c));
@@ -356,7 +427,7 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
     await pool.drain();
   } finally {
     await pool.drain().catch(() => undefined);
-    await journal.close();
+    await journal?.close();
   }
 
   async function convertOne(record: SourceRecord, rel: string, order: [number, number, number], c: ClassCounts): Promise<void> {
@@ -381,7 +452,7 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
       try {
         const out = await convertImageToPng(record.imagePath, target, { maxPixels: config.maxPixels });
         const m = manifestRecord(out.sha256);
-        await journal.appendFile(formatManifestRow(m) + '\n');
+        await journal?.appendFile(formatManifestRow(m) + '\n');
         entries.push({ record: m, order });
         c.written++;
         written++;
@@ -404,9 +475,34 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
     if (done % 10 === 0) config.onProgress?.({ source: record.source, rowsRead: rowsReadNow, queued, done });
   }
 
+  const manifestFile = path.join(outDir, BUILD_FILES.manifest);
+  const decision = {
+    dryRun,
+    recipeName: named?.name ?? null,
+    classes: recipe.map((r) => r.label),
+    positiveClass: named ? (named.positiveClass ?? null) : recipe.some((r) => r.label === DEFAULT_POSITIVE) ? DEFAULT_POSITIVE : null,
+  };
+  if (dryRun) {
+    const byLabel = Object.fromEntries(recipe.map((r) => [r.label, Object.values(plannedByLabelAndSource[r.label]).reduce((a, b) => a + b, 0)]));
+    return {
+      outDir,
+      manifestFile,
+      ...decision,
+      recipe,
+      sources: summaries,
+      images: { total: planned, byLabel, byLabelAndSource: plannedByLabelAndSource },
+      written: 0,
+      reused: 0,
+      failed: 0,
+      pruned: 0,
+      skipped,
+      duplicateImages,
+      skippedNotListed,
+      durationMs: Date.now() - started,
+    };
+  }
   entries.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
   const manifest = entries.map((e) => e.record);
-  const manifestFile = path.join(outDir, BUILD_FILES.manifest);
   await writeFileAtomic(manifestFile, formatManifest(manifest));
 
   // Stale PNGs of earlier builds would otherwise sit beside the new ones in the class folders.
@@ -431,6 +527,7 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
   const result: BuildSummary = {
     outDir,
     manifestFile,
+    ...decision,
     recipe,
     sources: summaries,
     images: { total: manifest.length, byLabel, byLabelAndSource },
@@ -439,10 +536,21 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
     failed,
     pruned,
     skipped,
+    duplicateImages,
     skippedNotListed,
     durationMs: Date.now() - started,
   };
   await writeFileAtomic(path.join(outDir, BUILD_FILES.summary), JSON.stringify(result, null, 2) + '\n');
   await rm(path.join(outDir, BUILD_FILES.journal), { force: true });
   return result;
+}
+
+/**
+ * Bare class rules (no recipe name) that include this label get it as their positive class: the notebook's
+ * default, so a build made with bare rules keeps deciding as before.
+ */
+const DEFAULT_POSITIVE = DEFAULT_RECIPE[0].label;
+
+function isRecipe(r: readonly ClassRule[] | Recipe): r is Recipe {
+  return !Array.isArray(r);
 }

@@ -14,6 +14,10 @@ export interface DatasetImage {
   label: string;
   patientId?: string;
   source?: string;
+  /** View position (`PA`, `AP`...), from a build's manifest; empty when unknown. */
+  view?: string;
+  /** Patient sex from a build's manifest (`M`, `F`), or null when unknown. */
+  sex?: 'M' | 'F' | null;
 }
 
 /** A dataset folder: a build (`manifest.csv`, optional `split.csv`) or plain class folders (one per class of the default recipe: `covid/`, `normal/`). */
@@ -25,8 +29,8 @@ export interface LoadedDataset {
   manifestFile?: string;
   /** The classes, in output order: the build's recipe (`summary.json`), else the default recipe. */
   classes: string[];
-  /** The positive class: the recipe's first class. */
-  positiveClass: string;
+  /** The positive class (decision by threshold), or `null`: the recipe decides by the most probable class. */
+  positiveClass: string | null;
   images: DatasetImage[];
 }
 
@@ -55,6 +59,8 @@ export async function loadDataset(dir: string): Promise<LoadedDataset> {
       label: r.label,
       patientId: r.patientId,
       source: r.source,
+      view: r.view,
+      sex: r.sex,
     }));
     if (images.length === 0) throw new DatasetFolderError(`${manifestFile}: the manifest lists no images`);
     return { kind: 'manifest', root, manifestFile, ...(await readBuildClasses(root)), images };
@@ -87,5 +93,9 @@ export async function readBuildClasses(root: string): Promise<RecipeClasses> {
     (text) => JSON.parse(text) as Partial<BuildSummary>,
     () => null,
   );
+  // Builds since recipes became data record their classes and decision rule; older ones only their class rules.
+  if (Array.isArray(summary?.classes) && summary.classes.length > 0 && summary.positiveClass !== undefined) {
+    return { classes: [...summary.classes], positiveClass: summary.positiveClass };
+  }
   return recipeClasses(Array.isArray(summary?.recipe) && summary.recipe.length > 0 ? summary.recipe : undefined);
 }

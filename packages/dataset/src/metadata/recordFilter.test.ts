@@ -50,4 +50,21 @@ describe('createRecordFilter', () => {
     expect(f.test(rec({ labels: [] }))).toBeNull();
     expect(f.steps()).toEqual([]);
   });
+
+  it('keeps every other finding with excludeFinding (hierarchy-aware, any label excludes) and limits sources', () => {
+    const f = createRecordFilter({ sources: ['covid-chestxray'], excludeFinding: ['COVID-19', 'No Finding', 'todo'] });
+    const records = [
+      rec({ labels: ['Pneumocystis'] }), // kept
+      rec({ labels: ['Pneumonia/Viral/SARS'] }), // kept
+      rec({ labels: ['COVID-19', 'ARDS'] }), // dropped: one label is COVID-19
+      rec({ labels: ['Pneumonia/Viral/COVID-19'] }), // dropped: hierarchy contains COVID-19
+      rec({ labels: ['todo'] }), // dropped
+      rec({ labels: ['Pneumonia'], source: 'nih-cxr14' }), // dropped at source
+    ];
+    expect(records.map((r) => f.test(r))).toEqual([null, null, 'finding', 'finding', 'finding', 'source']);
+    expect(f.steps()).toEqual([
+      { step: 'source', condition: 'source covid-chestxray', kept: 5 },
+      { step: 'finding', condition: 'any finding, not COVID-19, No Finding, todo', kept: 2 },
+    ]);
+  });
 });

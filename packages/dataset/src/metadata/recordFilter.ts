@@ -1,10 +1,17 @@
 import { matchesFinding } from './matchesFinding';
-import type { SourceRecord } from './sourceRecord';
+import type { SourceKind, SourceRecord } from './sourceRecord';
 
 /** What to keep. Every field is optional; the steps run in the order of {@link RECORD_FILTER_STEPS}. */
 export interface RecordFilter {
-  /** Keep records matching any of these findings (hierarchy-aware, see `matchesFinding`). */
+  /** Keep records of these sources only (`covid-chestxray`, `nih-cxr14`...). */
+  sources?: SourceKind | readonly SourceKind[];
+  /** Keep records matching any of these findings (hierarchy-aware, see `matchesFinding`); any finding when unset. */
   finding?: string | readonly string[];
+  /**
+   * Drop records with any label matching one of these findings (hierarchy-aware), e.g. `['COVID-19', 'No Finding',
+   * 'todo']` for "every other finding". Part of the `finding` step.
+   */
+  excludeFinding?: string | readonly string[];
   /** Keep these modalities (`X-ray`, `CT`; compared after normalisation, case-insensitive). */
   modality?: string | readonly string[];
   /** Keep these view positions (`PA`, `AP`, `AP Supine`, `L`; case-insensitive, exact). */
@@ -22,11 +29,11 @@ export interface RecordFilter {
 }
 
 /** Names of the metadata filter steps, in the order they run. */
-export const RECORD_FILTER_STEPS = ['finding', 'modality', 'view', 'age', 'sex'] as const;
+export const RECORD_FILTER_STEPS = ['source', 'finding', 'modality', 'view', 'age', 'sex'] as const;
 
 /** One filter step and how many records it let through. */
 export interface FilterStepCount {
-  /** Step name (`finding`, `modality`, `view`, `age`, `sex`, `onePerPatient`). */
+  /** Step name (`source`, `finding`, `modality`, `view`, `age`, `sex`, `onePerPatient`). */
   step: string;
   /** Human-readable condition, e.g. `finding COVID-19`, `age >= 18 (unknown kept)`. */
   condition: string;
@@ -49,7 +56,7 @@ const list = <T>(v: T | readonly T[] | undefined): readonly T[] | undefined =>
 
 /**
  * Compiles a filter that counts, for each active step in order, the records it keeps: the counts a build or
- * `cxr dataset stats` reports (rows read -> finding -> modality -> view -> age -> sex).
+ * `cxr dataset stats` reports (rows read -> source -> finding -> modality -> view -> age -> sex).
  *
  * @example
  * const f = createRecordFilter({ finding: 'COVID-19', views: ['PA'], modality: 'X-ray' });
@@ -57,7 +64,9 @@ const list = <T>(v: T | readonly T[] | undefined): readonly T[] | undefined =>
  * f.steps(); // [{ step: 'finding', condition: 'finding COVID-19', kept: 584 }, ...]
  */
 export function createRecordFilter(filter: RecordFilter): CountingFilter {
+  const sources = list(filter.sources);
   const findings = list(filter.finding);
+  const excluded = list(filter.excludeFinding);
   const modalities = list(filter.modality);
   const views = list(filter.views);
   const sexes = list(filter.sex);
@@ -65,12 +74,19 @@ export function createRecordFilter(filter: RecordFilter): CountingFilter {
   const hasAge = filter.minAge !== undefined || filter.maxAge !== undefined;
 
   const steps: Array<{ step: string; condition: string; kept: number; test: (r: SourceRecord) => boolean }> = [];
-  if (findings) {
+  if (sources) {
+    steps.push({ step: 'source', condition: `source ${sources.join(' or ')}`, kept: 0, test: (r) => sources.includes(r.source) });
+  }
+  if (findings || excluded) {
+    const parts = [findings ? `finding ${findings.join(' or ')}` : 'any finding', excluded ? `not ${excluded.join(', ')}` : '']
+      .filter(Boolean)
+      .join(', ');
     steps.push({
       step: 'finding',
-      condition: `finding ${findings.join(' or ')}`,
+      condition: parts,
       kept: 0,
-      test: (r) => findings.some((q) => matchesFinding(r.labels, q)),
+      test: (r) =>
+        (!findings || findings.some((q) => matchesFinding(r.labels, q))) && !(excluded ?? []).some((q) => matchesFinding(r.labels, q)),
     });
   }
   if (modalities) {

@@ -257,7 +257,9 @@ async function readLosoItems(dataDir: string, manifestFile: string, dataArg: str
     throw new PipelineInputError(`${manifestFile}: no manifest.csv; build the dataset first with \`cxr dataset build --source ... --out ${dataArg}\``);
   }
   const records = await readManifest(manifestFile);
-  const { classes, positiveClass } = await readBuildClasses(dataDir);
+  const { classes, positiveClass: recipePositive } = await readBuildClasses(dataDir);
+  // An argmax recipe (no positive class) is compared as its first class against the other.
+  const positiveClass = recipePositive ?? classes[0];
   const binary: BinaryClasses = { positive: positiveClass, negative: classes.find((c: string) => c !== positiveClass) ?? positiveClass };
   const { positive: POSITIVE, negative: NEGATIVE } = binary;
   const items: Item[] = records.map((record, index) => ({

@@ -10,7 +10,8 @@ export interface ModelConfigOptions {
   /** The backbone the classifier's base came from (name, weights hash, info, preprocessing). */
   backbone: BackboneLike;
   classes: readonly string[];
-  positiveClass: string;
+  /** The class the threshold applies to, or `null` to decide by the most probable class (argmax). */
+  positiveClass: string | null;
   /** Decision threshold on the positive class probability (default 0.5). */
   threshold?: number;
   /** Default: the backbone's `preprocessing`. */

@@ -25,9 +25,12 @@ export interface ModelConfig {
   notForClinicalUse: true;
   /** Class names in the model's output order. */
   classes: string[];
-  /** The class the decision threshold applies to (e.g. 'covid'). */
-  positiveClass: string;
-  /** Decide `positiveClass` when its probability is >= threshold. */
+  /**
+   * The class the decision threshold applies to (e.g. 'covid'), or `null` when the model decides by the most
+   * probable class (argmax; a recipe without a positive class, such as `three-class`).
+   */
+  positiveClass: string | null;
+  /** Decide `positiveClass` when its probability is >= threshold (unused when `positiveClass` is null). */
   threshold: number;
   backbone: SavedBackboneInfo;
   /** How images become inputs; prediction uses exactly this. */
@@ -113,8 +116,8 @@ export function validateModelConfig(json: unknown, source: string): ModelConfig 
   if (!Array.isArray(classes) || classes.length < 2 || !classes.every((c) => typeof c === 'string' && c.length > 0) || new Set(classes).size !== classes.length) {
     fail(`classes must be at least two distinct non-empty names, got ${show(classes)}`);
   }
-  if (typeof o.positiveClass !== 'string' || !(classes as string[]).includes(o.positiveClass)) {
-    fail(`positiveClass ${show(o.positiveClass)} is not one of classes ${show(classes)}`);
+  if (o.positiveClass !== null && (typeof o.positiveClass !== 'string' || !(classes as string[]).includes(o.positiveClass))) {
+    fail(`positiveClass ${show(o.positiveClass)} is not one of classes ${show(classes)} (or null: decide by the most probable class)`);
   }
   if (typeof o.threshold !== 'number' || !(o.threshold >= 0 && o.threshold <= 1)) fail(`threshold must be a number in [0, 1], got ${show(o.threshold)}`);
   const b = o.backbone;

@@ -2,14 +2,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDataset, resolveSplit, type DatasetImage } from '@cxr/dataset/node';
-import { binaryMetrics, classificationReport, predictiveValues, reliabilityDiagram, type BinaryMetrics, type ClassificationReport, type PredictiveValues, type ReliabilityDiagram } from '@cxr/metrics';
-import { writeEvaluationReport, type EpochRecord, type GradcamCase, type SubsetSummary } from '@cxr/report';
+import {
+  binaryMetrics,
+  classificationReport,
+  multiclassMetrics,
+  predictiveValues,
+  reliabilityDiagram,
+  type BinaryMetrics,
+  type ClassificationReport,
+  type MulticlassMetrics,
+  type PredictiveValues,
+  type ReliabilityDiagram,
+} from '@cxr/metrics';
+import { writeEvaluationReport, writeMulticlassReport, type EpochRecord, type GradcamCase, type SubsetSummary } from '@cxr/report';
 import { initBackend } from '../backend/initBackend';
 import { PipelineInputError } from '../errors';
 import { loadModel } from '../io/loadModel';
 import type { CxrModel } from '../io/modelConfig';
 import type { PipelineProgress as Progress } from './pipelineProgress';
-import { scoreAndCheckImages } from './scoreImages';
+import { classProbabilities, scoreAndCheckImages } from './scoreImages';
 import { writeGradcamOverlay } from './writeGradcamOverlay';
 
 /** Options of {@link evaluateModel} (the flags of `cxr evaluate`). */
@@ -25,6 +36,8 @@ export interface EvaluateModelOptions {
   report?: string;
   /** Grad-CAM overlays of right and wrong cases in the report (each); default 2. */
   gradcamPerKind?: number;
+  /** Also measure each group of images: by `source`, `view` or `sex` (from the build's manifest). */
+  groupBy?: EvaluateGroupBy;
   cwd?: string;
   progress?: Progress;
   /** Also give PPV and NPV at this prevalence (0..1), from the sensitivity and specificity measured here. */
@@ -48,8 +61,32 @@ export interface EvaluationCoverage {
   checked: boolean;
 }
 
-/** What `cxr evaluate` measured: `binaryMetrics` keys, plus where it came from. */
-export type EvaluateModelResult = BinaryMetrics & {
+/** What `--group-by` can split the images by: facts every build's manifest records. */
+export type EvaluateGroupBy = 'source' | 'view' | 'sex';
+
+/** Every {@link EvaluateGroupBy}. */
+export const EVALUATE_GROUP_BY: readonly EvaluateGroupBy[] = ['source', 'view', 'sex'];
+
+/** What `cxr evaluate` measured for an N-class (or argmax) model: `multiclassMetrics` and where it came from. */
+export interface MulticlassEvaluateResult {
+  kind: 'multiclass';
+  model: string;
+  data: string;
+  split: string;
+  /** How the model decided: `argmax`, or a threshold on its positive class. */
+  decision: { rule: 'argmax' | 'threshold'; positiveClass: string | null; threshold: number };
+  metrics: MulticlassMetrics;
+  /** Per-image probabilities of every class, and the decision. */
+  images: Array<{ path: string; label: string; probabilities: Record<string, number>; decision: string; source?: string }>;
+  /** The same metrics per group (`--group-by`); undefined values are in each group's `warnings`. */
+  groups?: { by: EvaluateGroupBy; groups: Record<string, MulticlassMetrics> };
+  report?: { dir: string; html: string; markdown: string; metricsJson: string };
+  notice: 'NOT FOR CLINICAL USE';
+}
+
+/** What `cxr evaluate` measured for a binary model: `binaryMetrics` keys, plus where it came from. */
+export type BinaryEvaluateResult = BinaryMetrics & {
+  kind: 'binary';
   model: string;
   data: string;
   /** The split evaluated, or `all` (class folders, or a dataset without split.csv). */
@@ -60,6 +97,8 @@ export type EvaluateModelResult = BinaryMetrics & {
   classificationReport: ClassificationReport;
   /** Metrics per source, when the manifest knows sources. */
   perSource?: Record<string, BinaryMetrics>;
+  /** The same metrics per group (`--group-by`); undefined values are in each group's `warnings`. */
+  groups?: { by: EvaluateGroupBy; groups: Record<string, BinaryMetrics> };
   /** Why AUC is absent, when it is. */
   aucReason?: string;
   /** Reliability of the (temperature-scaled) positive-class probability, and the model's temperature (null: none). */
@@ -72,6 +111,22 @@ export type EvaluateModelResult = BinaryMetrics & {
   report?: { dir: string; html: string; markdown: string; metricsJson: string };
   notice: 'NOT FOR CLINICAL USE';
 };
+
+/** What `cxr evaluate` measured: binary metrics for a model with a positive class and two classes, else N-class. */
+export type EvaluateModelResult = BinaryEvaluateResult | MulticlassEvaluateResult;
+
+/** Image indices per group value (`unknown` for an empty value), in first-seen order. */
+function groupIndices(images: readonly DatasetImage[], by: EvaluateGroupBy): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  images.forEach((im, k) => {
+    const raw = by === 'source' ? im.source : by === 'view' ? im.view : im.sex;
+    const key = raw === undefined || raw === null || raw === '' ? 'unknown' : raw;
+    const list = out.get(key);
+    if (list) list.push(k);
+    else out.set(key, [k]);
+  });
+  return out;
+}
 
 async function imagesToEvaluate(data: string, options: EvaluateModelOptions): Promise<{ images: DatasetImage[]; split: string; sourceNames: boolean }> {
   const dataset = await loadDataset(data);
@@ -107,11 +162,13 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
     const { images, split } = await imagesToEvaluate(data, options);
     if (images.length === 0) throw new PipelineInputError(`${data}: the ${split} split holds no images`);
     const classes = cxr.config.classes;
-    const positive = cxr.config.positiveClass;
-    const negative = classes.find((c) => c !== positive) ?? positive;
     const unknown = images.find((i) => !classes.includes(i.label));
     if (unknown) throw new PipelineInputError(`${unknown.file}: label ${JSON.stringify(unknown.label)} is not a class of the model (${classes.join(', ')})`);
     progress?.line(`evaluating ${images.length} images (${split}) with ${modelDir}`);
+    const configPositive = cxr.config.positiveClass;
+    if (configPositive === null || classes.length > 2) return await evaluateMulticlass(cxr, images, { modelDir, data, split, options, cwd });
+    const positive = configPositive;
+    const negative = classes.find((c) => c !== positive) ?? positive;
     if (options.prevalence !== undefined && !(options.prevalence > 0 && options.prevalence < 1)) {
       throw new PipelineInputError(`prevalence must be a number in (0, 1), e.g. 0.05; got ${options.prevalence}`);
     }
@@ -158,7 +215,19 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
       ...(coverage.checked ? [] : ['this model carries no description of its training inputs (trained before the out-of-distribution check): no image was checked']),
     ];
     const scored = images.map((im, k) => ({ path: im.path, label: im.label, score: scores[k], ...(im.source ? { source: im.source } : {}) }));
-    const result: EvaluateModelResult = {
+    const groups = options.groupBy
+      ? {
+          by: options.groupBy,
+          groups: Object.fromEntries(
+            [...groupIndices(images, options.groupBy)].map(([g, idx]) => [
+              g,
+              binaryMetrics({ labels: idx.map((k) => labels[k]), scores: idx.map((k) => scores[k]), positiveLabel: positive, negativeLabel: negative, threshold, source: `${data} (${options.groupBy} ${g})` }),
+            ]),
+          ),
+        }
+      : undefined;
+    const result: BinaryEvaluateResult = {
+      kind: 'binary',
       ...metrics,
       model: modelDir,
       data,
@@ -170,6 +239,7 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
         { labels: [negative, positive], source: data },
       ),
       ...(perSource ? { perSource } : {}),
+      ...(groups ? { groups } : {}),
       ...(aucReason ? { aucReason } : {}),
       calibration,
       ...(atPrevalence ? { atPrevalence } : {}),
@@ -240,4 +310,85 @@ function reasonKind(reason: string): string {
   if (reason.startsWith('aspect ratio')) return 'aspect ratio beyond the limit';
   if (reason.startsWith('only ')) return 'too few grey levels';
   return reason;
+}
+
+/**
+ * The N-class evaluation: probabilities of every class, decisions by the model's rule (argmax, or its positive
+ * class at its threshold), `multiclassMetrics` with patient-bootstrap AUC intervals, per group when asked, and the
+ * N-class report (N x N matrix, per-class rows).
+ */
+async function evaluateMulticlass(
+  cxr: CxrModel,
+  images: readonly DatasetImage[],
+  ctx: { modelDir: string; data: string; split: string; options: EvaluateModelOptions; cwd: string },
+): Promise<MulticlassEvaluateResult> {
+  const { modelDir, data, split, options } = ctx;
+  const { classes, positiveClass, threshold } = cxr.config;
+  const rows = await classProbabilities(cxr, images.map((i) => i.file), { progress: options.progress });
+  const decide = (row: number[]): string => {
+    if (positiveClass !== null) {
+      const p = classes.indexOf(positiveClass);
+      if (row[p] >= threshold) return positiveClass;
+      let best = -1;
+      row.forEach((v, i) => {
+        if (i !== p && (best < 0 || v > row[best])) best = i;
+      });
+      return classes[best];
+    }
+    let best = 0;
+    row.forEach((v, i) => {
+      if (v > row[best]) best = i;
+    });
+    return classes[best];
+  };
+  const labels = images.map((i) => i.label);
+  const decisions = rows.map(decide);
+  const patients = images.map((i) => (i.patientId ? `${i.source ?? ''}:${i.patientId}` : i.path));
+  const measure = (idx: number[], source: string): MulticlassMetrics =>
+    multiclassMetrics({
+      classes,
+      labels: idx.map((k) => labels[k]),
+      probabilities: idx.map((k) => rows[k]),
+      predicted: idx.map((k) => decisions[k]),
+      groups: idx.map((k) => patients[k]),
+      source,
+    });
+  const metrics = measure(images.map((_, k) => k), data);
+  const groups = options.groupBy
+    ? { by: options.groupBy, groups: Object.fromEntries([...groupIndices(images, options.groupBy)].map(([g, idx]) => [g, measure(idx, `${data} (${options.groupBy} ${g})`)])) }
+    : undefined;
+  const result: MulticlassEvaluateResult = {
+    kind: 'multiclass',
+    model: modelDir,
+    data,
+    split,
+    decision: { rule: positiveClass === null ? 'argmax' : 'threshold', positiveClass, threshold },
+    metrics,
+    images: images.map((im, k) => ({
+      path: im.path,
+      label: im.label,
+      probabilities: Object.fromEntries(classes.map((c, i) => [c, rows[k][i]])),
+      decision: decisions[k],
+      ...(im.source ? { source: im.source } : {}),
+    })),
+    ...(groups ? { groups } : {}),
+    notice: 'NOT FOR CLINICAL USE',
+  };
+  if (options.report) {
+    const info = cxr.config.backbone.info as { pretrained?: boolean; weightsSource?: string } | null;
+    const files = await writeMulticlassReport(path.resolve(ctx.cwd, options.report), {
+      title: `cxr evaluation: ${path.basename(modelDir)} on ${path.basename(data)} (${split})`,
+      model: {
+        backbone: cxr.config.backbone.name,
+        weights: info?.pretrained === false ? 'random weights, NOT ImageNet (demo/testing only)' : `ImageNet (${info?.weightsSource ?? 'pretrained'}), frozen; head trained`,
+        classes: [...classes],
+        decision: positiveClass === null ? 'the most probable class' : `${positiveClass} when p(${positiveClass}) >= ${threshold}, else the most probable other class`,
+      },
+      metrics,
+      ...(groups ? { groups } : {}),
+      notes: [`Model: ${modelDir}`, `Data: ${data} (${split}, ${images.length} images)`],
+    });
+    result.report = files;
+  }
+  return result;
 }

@@ -5,7 +5,7 @@ import { buildDataset } from '@cxr/dataset/node';
 import { makeSyntheticDataset, syntheticBuildSources } from '@cxr/dataset/synthetic';
 import type { RandomBaseSize } from '../backbones/openTrainingBackbone';
 import { PipelineInputError, PipelineInterruptedError } from '../errors';
-import { evaluateModel, type EvaluateModelResult } from './evaluateModel';
+import { evaluateModel, type BinaryEvaluateResult } from './evaluateModel';
 import { findDemoWeights } from './findDemoWeights';
 import type { PipelineProgress as Progress } from './pipelineProgress';
 import { predictImages, type PredictImagesResult } from './predictImages';
@@ -73,7 +73,7 @@ export interface DemoResult {
   heatmap: string | null;
   weights: { backbone: string; description: string; pretrained: boolean; from: string };
   train: TrainFromDatasetResult;
-  evaluation: Omit<EvaluateModelResult, 'scores' | 'roc' | 'pr'>;
+  evaluation: Omit<BinaryEvaluateResult, 'scores' | 'roc' | 'pr'>;
   prediction: PredictImagesResult;
   seconds: number;
   notice: 'NOT FOR CLINICAL USE';
@@ -149,7 +149,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   if (train.aborted || !train.model) throw new PipelineInterruptedError(`demo interrupted during training (checkpoint ${train.checkpoint}); run cxr demo again to start over`);
 
   progress?.line('4/5 evaluation on the held-out patient-level test split');
-  const evaluation = await evaluateModel({ model: train.model, data: datasetDir, split: 'test', report: path.join(out, 'report'), cwd, progress });
+  const evaluated = await evaluateModel({ model: train.model, data: datasetDir, split: 'test', report: path.join(out, 'report'), cwd, progress });
+  // The demo builds with the notebook's (binary) recipe.
+  if (evaluated.kind !== 'binary') throw new PipelineInputError(`demo: expected a binary evaluation, got ${evaluated.kind}`);
+  const evaluation = evaluated;
 
   progress?.line('5/5 prediction with a Grad-CAM heatmap');
   const positive = evaluation.positiveLabel;

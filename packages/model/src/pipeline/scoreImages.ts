@@ -6,7 +6,7 @@ import type { PipelineProgress as Progress } from './pipelineProgress';
 import { readModelInput } from '../predict/readModelInput';
 
 /**
- * Probability of the positive class for each image file (PNG, JPEG or DICOM), preprocessed with the model's saved
+ * Probability of the positive class (the first class for an argmax model) for each image file (PNG, JPEG or DICOM), preprocessed with the model's saved
  * spec, `batchSize` at a time; progress as it goes. Errors name the file.
  */
 export async function scoreImages(cxr: CxrModel, files: readonly string[], options: { progress?: Progress; batchSize?: number } = {}): Promise<number[]> {
@@ -23,7 +23,7 @@ export async function scoreAndCheckImages(
   files: readonly string[],
   options: { progress?: Progress; batchSize?: number } = {},
 ): Promise<{ scores: number[]; checks: (InputCheck | null)[] }> {
-  const positive = cxr.config.positiveClass;
+  const positive = cxr.config.positiveClass ?? cxr.config.classes[0];
   const batchSize = options.batchSize ?? 16;
   const scores: number[] = [];
   const checks: (InputCheck | null)[] = [];
@@ -44,4 +44,24 @@ export async function scoreAndCheckImages(
   }
   options.progress?.end();
   return { scores, checks };
+}
+
+/**
+ * The probability of every class (in the model's class order) for each image file, as {@link scoreImages} reads them.
+ *
+ * @example const rows = await classProbabilities(cxr, files); // [[p(covid), p(pneumonia), p(normal)], ...]
+ */
+export async function classProbabilities(cxr: CxrModel, files: readonly string[], options: { progress?: Progress; batchSize?: number } = {}): Promise<number[][]> {
+  const { classes } = cxr.config;
+  const batchSize = options.batchSize ?? 16;
+  const rows: number[][] = [];
+  for (let start = 0; start < files.length; start += batchSize) {
+    const chunk = files.slice(start, start + batchSize);
+    const inputs: Float32Array[] = [];
+    for (const f of chunk) inputs.push((await readModelInput(f, cxr.config.preprocessing)).input);
+    for (const p of await predict(cxr, inputs)) rows.push(classes.map((c) => p.probabilities[c]));
+    options.progress?.bar('predict', rows.length, files.length);
+  }
+  options.progress?.end();
+  return rows;
 }

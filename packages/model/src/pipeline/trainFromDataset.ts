@@ -7,7 +7,7 @@ import { loadDataset, resolveSplit, sha256File } from '@cxr/dataset/node';
 import { thresholdForSensitivity, thresholdForSpecificity, youdenThreshold } from '@cxr/metrics';
 import { initBackend, type BackendInfo, type BackendName } from '../backend/initBackend';
 import { checkBackboneOptions, openTrainingBackbone, type RandomBaseSize } from '../backbones/openTrainingBackbone';
-import { PipelineInputError } from '../errors';
+import { PipelineInputError, PipelineOptionsError } from '../errors';
 import { saveCheckpoint, loadCheckpoint } from '../io/saveCheckpoint';
 import { saveModel } from '../io/saveModel';
 import type { FeatureEngineChoice } from '../onnx/createFeatureExtractor';
@@ -287,25 +287,37 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   const d = safeguards.inputDistribution;
   progress?.line(`input check: k-NN distance threshold ${d.threshold.toFixed(4)} (refuses ${(d.falseRefusalRate * 100).toFixed(1)}% of held-out training images; ${d.count} images)`);
   const method = options.threshold ?? { kind: 'fixed', value: 0.5 };
-  // on the same (calibrated) scale predict decides on
-  const positiveIndex = dataset.classes.indexOf(dataset.positiveClass);
-  const valScores = method.kind === 'fixed' ? [] : safeguards.validationRows.map((r) => r[positiveIndex]);
-  const negative = dataset.classes.find((c) => c !== dataset.positiveClass) ?? dataset.positiveClass;
-  const threshold = chooseThreshold(method, valLabels, valScores, split.file, dataset.positiveClass, negative);
-  // The validation operating point at the chosen threshold (calibrated scores): what `predict --prevalence` turns into PPV/NPV.
-  const valPositive = safeguards.validationRows.map((r) => r[positiveIndex] >= threshold.value);
-  const isPositive = valLabels.map((l) => l === dataset.positiveClass);
-  const positives = isPositive.filter(Boolean).length;
-  const negatives = isPositive.length - positives;
-  const validationOperatingPoint = positives > 0 && negatives > 0
-    ? {
-        threshold: threshold.value,
-        sensitivity: valPositive.filter((v, k) => v && isPositive[k]).length / positives,
-        specificity: valPositive.filter((v, k) => !v && !isPositive[k]).length / negatives,
-        positives,
-        negatives,
-      }
-    : null;
+  const positive = dataset.positiveClass;
+  let threshold: TrainFromDatasetResult['threshold'];
+  let validationOperatingPoint: { threshold: number; sensitivity: number; specificity: number; positives: number; negatives: number } | null = null;
+  if (positive === null) {
+    // The recipe decides by the most probable class: there is no threshold to choose.
+    if (method.kind !== 'fixed') {
+      result.head.dispose();
+      throw new PipelineOptionsError(`--threshold ${method.kind}: the dataset's recipe has no positive class (it decides by the most probable class of ${dataset.classes.join(', ')})`);
+    }
+    threshold = { method: 'argmax (the most probable class)', value: method.value };
+  } else {
+    // on the same (calibrated) scale predict decides on
+    const positiveIndex = dataset.classes.indexOf(positive);
+    const valScores = method.kind === 'fixed' ? [] : safeguards.validationRows.map((r) => r[positiveIndex]);
+    const negative = dataset.classes.find((c) => c !== positive) ?? positive;
+    threshold = chooseThreshold(method, valLabels, valScores, split.file, positive, negative);
+    // The validation operating point at the chosen threshold (calibrated scores): what `predict --prevalence` turns into PPV/NPV.
+    const valPositive = safeguards.validationRows.map((r) => r[positiveIndex] >= threshold.value);
+    const isPositive = valLabels.map((l) => l === positive);
+    const positives = isPositive.filter(Boolean).length;
+    const negatives = isPositive.length - positives;
+    validationOperatingPoint = positives > 0 && negatives > 0
+      ? {
+          threshold: threshold.value,
+          sensitivity: valPositive.filter((v, k) => v && isPositive[k]).length / positives,
+          specificity: valPositive.filter((v, k) => !v && !isPositive[k]).length / negatives,
+          positives,
+          negatives,
+        }
+        : null;
+  }
   const epochs = result.history.loss.map((loss, i) => ({
     epoch: i + 1,
     loss,

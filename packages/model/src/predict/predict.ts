@@ -15,10 +15,14 @@ export interface Prediction {
   /** Probability per class name, e.g. `{ covid: 0.91, normal: 0.09 }` (temperature-scaled when the model is calibrated). */
   probabilities: Record<string, number>;
   /**
-   * `positiveClass` when its probability is >= threshold, else the most probable other class; `null` when the input
-   * was refused as outside what the model was trained on ({@link NO_DECISION}; `inputCheck.reasons` says why).
+   * With a positive class: it when its probability is >= threshold, else the most probable other class. Without
+   * (`positiveClass: null` in `cxr.json`): the most probable class, the first on ties. `null` when the input was
+   * refused as outside what the model was trained on ({@link NO_DECISION}; `inputCheck.reasons` says why).
    */
   decision: string | null;
+  /** How `decision` was made. */
+  decisionRule: 'threshold' | 'argmax';
+  /** The threshold applied to the positive class (kept, unused, for an argmax model). */
   threshold: number;
   /** The out-of-distribution check, or null when the model carries no `inputDistribution` (or checks were off). */
   inputCheck: InputCheck | null;
@@ -115,9 +119,20 @@ export async function predict(cxr: CxrModel, inputs: ModelInput, options: Predic
   return out;
 }
 
-/** The decision rule: the positive class at or above the threshold, else the most probable other class. */
-export function decide(row: readonly number[], classes: readonly string[], positiveClass: string, threshold: number): Prediction {
+/**
+ * The decision rule: the positive class at or above the threshold, else the most probable other class; with no
+ * positive class (`null`), the most probable class (argmax, the first on ties). Two classes with a positive class
+ * decide exactly as before N classes existed.
+ *
+ * @example decide([0.2, 0.5, 0.3], ['covid', 'pneumonia', 'normal'], null, 0.5).decision // 'pneumonia'
+ */
+export function decide(row: readonly number[], classes: readonly string[], positiveClass: string | null, threshold: number): Prediction {
   const probabilities = Object.fromEntries(classes.map((c, i) => [c, row[i]]));
+  if (positiveClass === null) {
+    let best = 0;
+    for (let i = 1; i < classes.length; i++) if (row[i] > row[best]) best = i;
+    return { probabilities, decision: classes[best], decisionRule: 'argmax', threshold, inputCheck: null };
+  }
   const pos = classes.indexOf(positiveClass);
   let decision = positiveClass;
   if (!(row[pos] >= threshold)) {
@@ -127,5 +142,5 @@ export function decide(row: readonly number[], classes: readonly string[], posit
     });
     decision = classes[best];
   }
-  return { probabilities, decision, threshold, inputCheck: null };
+  return { probabilities, decision, decisionRule: 'threshold', threshold, inputCheck: null };
 }
