@@ -240,3 +240,16 @@ export { trainingSafeguards, headProbabilities, createDataDesignRecord } from '.
 export type { TrainingSafeguards, TrainingSafeguardsOptions } from './index';
 export { InputCheckError, describeInputDistribution, checkInput, inputDistance, describeImage, DEFAULT_IMAGE_LIMITS } from './index';
 export type { InputDistribution, DescribeInputsOptions, ImageLimits, ImageFacts, InputCheck } from './index';
+
+// Experiments (Node): recipes x mitigations ranked on held-out hospitals
+export { rankGeneralisation, thresholdAtSensitivity } from './experiment/rankGeneralisation';
+export type {
+  GeneralisationItem,
+  GeneralisationMitigation,
+  GeneralisationRecipe,
+  GeneralisationReport,
+  GeneralisationRow,
+  GeneralisationRun,
+  HeldOutSpecificity,
+  RankGeneralisationOptions,
+} from './experiment/rankGeneralisation';
