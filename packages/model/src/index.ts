@@ -58,6 +58,12 @@ export { LegacyDecayAdam, legacyDecayLearningRate } from './train/legacyDecayAda
 export type { LegacyDecayAdamOptions } from './train/legacyDecayAdam';
 export { computeClassWeights } from './train/computeClassWeights';
 export type { ClassWeightOption } from './train/computeClassWeights';
+export { spectralDecouplingPenalty } from './train/spectralDecoupling';
+export { gradientReversal, SourceAdversary, sourceAdversaryWeights } from './train/sourceAdversarial';
+export type { SourceAdversarialOptions } from './train/sourceAdversarial';
+export { sourceBalancedWeights } from './train/sourceBalancedWeights';
+export { headForward } from './train/headForward';
+export type { HeadForward } from './train/headForward';
 export { MODEL_CONFIG_FORMAT_VERSION, validateModelConfig, checkModelMatchesConfig } from './io/modelConfig';
 export type { CxrModel, ModelConfig, SavedBackboneInfo, Calibration, DataDesignRecord } from './io/modelConfig';
 export { createModelConfig } from './io/createModelConfig';

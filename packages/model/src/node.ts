@@ -106,6 +106,12 @@ export {
   LegacyDecayAdam,
   legacyDecayLearningRate,
   computeClassWeights,
+  spectralDecouplingPenalty,
+  gradientReversal,
+  SourceAdversary,
+  sourceAdversaryWeights,
+  sourceBalancedWeights,
+  headForward,
   MODEL_CONFIG_FORMAT_VERSION,
   validateModelConfig,
   checkModelMatchesConfig,
@@ -139,6 +145,8 @@ export type {
   WeightData,
   LegacyDecayAdamOptions,
   ClassWeightOption,
+  SourceAdversarialOptions,
+  HeadForward,
   CxrModel,
   ModelConfig,
   SavedBackboneInfo,
@@ -250,3 +258,15 @@ export type { InputDistribution, DescribeInputsOptions, ImageLimits, ImageFacts,
 // The same-collection test: patient-level cross-validation inside one source (Node: file system)
 export { runSameCollection } from './experiment/runSameCollection';
 export type { SameCollectionOptions, SameCollectionResult, SameCollectionRun } from './experiment/runSameCollection';
+// Experiments (Node): recipes x mitigations ranked on held-out hospitals
+export { rankGeneralisation, thresholdAtSensitivity } from './experiment/rankGeneralisation';
+export type {
+  GeneralisationItem,
+  GeneralisationMitigation,
+  GeneralisationRecipe,
+  GeneralisationReport,
+  GeneralisationRow,
+  GeneralisationRun,
+  HeldOutSpecificity,
+  RankGeneralisationOptions,
+} from './experiment/rankGeneralisation';

@@ -7,7 +7,7 @@ import { abortOnSigint } from '../pipeline/abortOnSigint';
 import { createProgress, type Progress } from '../pipeline/progress';
 import { runCli } from '../__fixtures__/cliHarness';
 import { runDemo } from './demo';
-import { parseThreshold, runTrain } from './train';
+import { parseNonNegative, parseThreshold, runTrain } from './train';
 
 const silent: Progress = createProgress({ stdout: process.stdout, stderr: process.stderr, cwd: '.' }, { quiet: true });
 
@@ -119,6 +119,26 @@ describe('cxr train', () => {
     expect(await countF32()).toBe(before + 2 * r.split.train);
   }, 180_000);
 
+  it('--clahe and the source mitigations are recorded in cxr.json; prediction applies the saved CLAHE', async () => {
+    const r = await runTrain({ ...base, out: 'mitigated', clahe: true, spectralDecoupling: 0.1, sourceBalanced: true, sourceAdversarial: 1 });
+    const config = JSON.parse(await readFile(path.join(tmp, 'mitigated', 'cxr.json'), 'utf8'));
+    expect(config.preprocessing.clahe).toEqual({ tileGridSize: 8, clipLimit: 2 });
+    expect(config.trainingMetrics.mitigations).toEqual({ clahe: true, spectralDecoupling: 0.1, sourceBalanced: true, sourceAdversarial: 1 });
+    // the first test's model, trained without them
+    const plain = JSON.parse(await readFile(path.join(tmp, 'whole', 'cxr.json'), 'utf8'));
+    expect(plain.preprocessing.clahe).toBeNull();
+    expect(plain.trainingMetrics.mitigations).toEqual({ clahe: false, spectralDecoupling: 0, sourceBalanced: false, sourceAdversarial: 0 });
+    // The saved model reads images through its own spec: the same file scores differently once CLAHE is switched off.
+    const cxr = await loadModel(path.join(tmp, 'mitigated'));
+    const split = parseSplitCsv(await readFile(path.join(demo.dataset, 'split.csv'), 'utf8'), 'split.csv').filter((x) => x.split === 'val');
+    const files = split.slice(0, 4).map((x) => path.join(demo.dataset, x.path));
+    const withClahe = await scoreImages(cxr, files);
+    const without = await scoreImages({ ...cxr, config: { ...cxr.config, preprocessing: { ...cxr.config.preprocessing, clahe: null } } }, files);
+    cxr.model.dispose();
+    expect(Math.max(...withClahe.map((v, i) => Math.abs(v - without[i])))).toBeGreaterThan(1e-4);
+    expect(r.aborted).toBe(false);
+  });
+
   it('--resume without a checkpoint is bad input naming the file', async () => {
     await expect(runTrain({ ...base, out: 'never', resume: true })).rejects.toThrow(/never\.checkpoint\.json: cannot resume/);
   });
@@ -204,6 +224,12 @@ describe('cxr train', () => {
     expect(config.calibration).toMatchObject({ method: 'temperature-scaling', fittedOn: `validation split (${r.split.val} images)` });
     expect(config.inputDistribution).toMatchObject({ method: 'knn-cosine', count: r.split.train, heldOut: 'leave-one-patient-out', falseRefusalRate: 0.025 });
     expect(config.trainingMetrics.validationOperatingPoint).toMatchObject({ threshold: 0.5 });
+  });
+
+  it('parses --spectral-decoupling and --source-adversarial as numbers >= 0', () => {
+    expect(parseNonNegative('0.1')).toBe(0.1);
+    expect(parseNonNegative('0')).toBe(0);
+    for (const bad of ['-1', 'abc', '', 'Infinity']) expect(() => parseNonNegative(bad)).toThrow(/number >= 0/);
   });
 
   it('parses --threshold', () => {

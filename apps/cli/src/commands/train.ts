@@ -52,6 +52,13 @@ export function formatTrainResult(r: TrainFromDatasetResult): string {
   return `${out.join('\n')}\n`;
 }
 
+/** Parses a finite number >= 0 (`--spectral-decoupling`, `--source-adversarial`). */
+export function parseNonNegative(value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x < 0) throw new InvalidArgumentError('expected a number >= 0.');
+  return x;
+}
+
 const EXAMPLE = `
 Example:
   $ cxr weights fetch mobilenet_v1            # once; prints the weights folder
@@ -62,6 +69,7 @@ Example:
   $ cxr train ... --threshold youden          # threshold chosen on the validation split
   A dataset where a class comes >= 80% from sources no other class has (the notebook's recipe: 90% of normals
   from NIH, which has no covid) is refused with exit 2; --allow-confounded trains and saves the warning.
+  $ cxr train ... --clahe --spectral-decoupling 0.1   # mitigations (docs/honest-evaluation.md ranks them); recorded in cxr.json
   Each epoch end (and Ctrl-C) writes models/mobilenet.checkpoint.json; after any interruption the same command
   with --resume continues.
 
@@ -90,6 +98,10 @@ export const command: CommandModule = {
       .option('--cache-dir <dir>', 'feature cache (default $CXR_CACHE_DIR/features or ~/.cache/cxr/features)')
       .addOption(new Option('--threshold <method>', 'decision threshold: 0.5, youden, sens:0.95, spec:0.95').argParser(parseThreshold))
       .option('--float16', 'also save float16 weights (model-float16.json: half the download for the web app)')
+      .option('--clahe', 'CLAHE (8x8 tiles, clip 2) before resizing; saved in cxr.json, so prediction applies it too')
+      .addOption(new Option('--spectral-decoupling <lambda>', 'add lambda/2 * ||logits||^2 to the loss (Pohjonen et al. 2022); 0 = off').argParser(parseNonNegative))
+      .option('--source-balanced', 'weigh every source of the manifest the same within each class')
+      .addOption(new Option('--source-adversarial <weight>', 'hide the source among images of one class (gradient reversal); 0 = off').argParser(parseNonNegative))
       .option('--resume', 'continue from <out>.checkpoint.json left by an interrupted run (Ctrl-C, a kill, a crash)')
       .option('--allow-confounded', 'train even when a class comes mostly from sources no other class has (the warning is saved in cxr.json)')
       .option('--no-calibrate', 'do not fit temperature scaling on the validation split')
@@ -100,6 +112,7 @@ export const command: CommandModule = {
           data: string; backbone: string; weights?: string; randomWeights?: boolean; out: string; epochs: number; batchSize: number; seed: number; augment?: number; float16?: boolean;
           split?: string; backend: BackendName | 'auto'; engine: FeatureEngineChoice; cacheDir?: string; threshold?: ThresholdMethod; resume?: boolean; json?: boolean;
           allowConfounded?: boolean; calibrate: boolean;
+          clahe?: boolean; spectralDecoupling?: number; sourceBalanced?: boolean; sourceAdversarial?: number;
         }) => {
           const progress = createProgress(ctx);
           const result = await abortOnSigint(

@@ -51,6 +51,14 @@ export interface TrainFromDatasetOptions {
   /** Feature cache folder; default `$CXR_CACHE_DIR/features` or `~/.cache/cxr/features`. */
   cacheDir?: string;
   threshold?: ThresholdMethod;
+  /** CLAHE (8x8 tiles, clip limit 2) before resizing: recorded in `cxr.json`'s preprocessing, so prediction (Node and browser) applies it too. */
+  clahe?: boolean;
+  /** trainHead `spectralDecoupling` lambda (default 0: off). */
+  spectralDecoupling?: number;
+  /** trainHead `sourceBalanced`: every source of the manifest weighs the same within each class. */
+  sourceBalanced?: boolean;
+  /** trainHead `sourceAdversarial.weight` (default 0: off): hide the source among images of one class. */
+  sourceAdversarial?: number;
   /** Continue from `<out>.checkpoint.json`. */
   resume?: boolean;
   /** Aborting stops after the current batch and leaves a checkpoint. */
@@ -175,7 +183,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   }
   const backend = await initBackend({ backend: options.backend ?? 'auto' });
   progress?.line(`backend: tfjs ${backend.name} (${backend.reason})`);
-  const { backbone, description } = await openTrainingBackbone({
+  const opened = await openTrainingBackbone({
     backbone: options.backbone,
     weights: options.weights,
     randomWeights: options.randomWeights,
@@ -183,7 +191,10 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
     randomSize: options.randomSize,
     cwd,
   });
-  progress?.line(`backbone: ${description}`);
+  const description = opened.description;
+  // CLAHE goes into the backbone's preprocessing: the features, the cache keys and cxr.json all follow it.
+  const backbone = options.clahe ? { ...opened.backbone, preprocessing: { ...opened.backbone.preprocessing, clahe: { tileGridSize: 8, clipLimit: 2 } } } : opened.backbone;
+  progress?.line(`backbone: ${description}${options.clahe ? ' + CLAHE (8x8 tiles, clip 2)' : ''}`);
   const cacheDir = path.resolve(cwd, options.cacheDir ?? path.join(defaultCacheRoot(), 'features'));
   const all = [...split.train, ...split.val];
   const run = await extractDatasetFeatures(backbone, all, { cacheDir, engine: options.engine, progress, label: 'features' });
@@ -193,11 +204,14 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   let trainFeatures = run.features.slice(0, split.train.length);
   const valFeatures = run.features.slice(split.train.length);
   let trainLabels = split.train.map((i) => i.label);
+  // Sources for the source mitigations (class folders have none: one 'unknown' source).
+  let trainSources = split.train.map((i) => i.source ?? 'unknown');
   const copies = options.augment ?? 0;
   if (copies > 0) {
     const augmented = await extractAugmentedFeatures(backbone, split.train, { copies, seed: options.seed ?? 42, cacheDir, engine: options.engine, progress });
     trainFeatures = [...trainFeatures, ...augmented];
     trainLabels = [...trainLabels, ...split.train.flatMap((i) => Array.from({ length: copies }, () => i.label))];
+    trainSources = [...trainSources, ...split.train.flatMap((i) => Array.from({ length: copies }, () => i.source ?? 'unknown'))];
     progress?.line(`augmentation: ${augmented.length} rotated copies (+-15 degrees, ${copies} per training image) added to the ${split.train.length} training images`);
   }
   const valLabels = split.val.map((i) => i.label);
@@ -221,7 +235,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   const onEpochCheckpoint = (c: TrainingCheckpoint) => saveCheckpoint(checkpointFile, c);
   if (checkpoint) {
     progress?.line(`resuming from ${checkpointFile} (epoch ${checkpoint.epoch + 1}, batch ${checkpoint.batch + 1})`);
-    result = await resumeTrainHead(checkpoint, trainFeatures, trainLabels, { validation, onProgress, signal: options.signal, onEpochCheckpoint });
+    result = await resumeTrainHead(checkpoint, trainFeatures, trainLabels, { validation, onProgress, signal: options.signal, onEpochCheckpoint, sources: trainSources });
   } else {
     result = await trainHead(trainFeatures, trainLabels, {
       classes: [...dataset.classes],
@@ -230,6 +244,10 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
       batchSize: options.batchSize ?? 8,
       learningRate: options.learningRate ?? 1e-3,
       seed: options.seed ?? 0,
+      sources: trainSources,
+      spectralDecoupling: options.spectralDecoupling ?? 0,
+      sourceBalanced: options.sourceBalanced ?? false,
+      sourceAdversarial: options.sourceAdversarial ? { weight: options.sourceAdversarial } : undefined,
       validation,
       onProgress,
       signal: options.signal,
@@ -345,6 +363,13 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
       backend: backend.name,
       seed: options.seed ?? 0,
       augment: copies > 0 ? { copies, rotate: 15, fill: 'nearest' } : null,
+      // the mitigations this model was trained with (CLAHE is also in preprocessing, where prediction reads it)
+      mitigations: {
+        clahe: options.clahe ?? false,
+        spectralDecoupling: options.spectralDecoupling ?? 0,
+        sourceBalanced: options.sourceBalanced ?? false,
+        sourceAdversarial: options.sourceAdversarial ?? 0,
+      },
       resumed: checkpoint !== null,
       validationOperatingPoint,
     },

@@ -5,7 +5,11 @@ import { CheckpointError, TrainingInputError } from '../errors';
 import { createHead, resolveHeadOptions, type HeadOptions, type ResolvedHeadOptions } from '../head/createHead';
 import { headLayers } from '../head/createClassifier';
 import { computeClassWeights, type ClassWeightOption } from './computeClassWeights';
+import { headForward } from './headForward';
 import { LegacyDecayAdam } from './legacyDecayAdam';
+import { checkSourceAdversarial, SourceAdversary, sourceAdversaryWeights, type SourceAdversarialOptions } from './sourceAdversarial';
+import { sourceBalancedWeights } from './sourceBalancedWeights';
+import { checkSpectralDecoupling, spectralDecouplingPenalty } from './spectralDecoupling';
 
 /** Features of the frozen base: one `Float32Array` (HWC) per image, or a `[n, h, w, c]` tensor. */
 export type FeatureInput = readonly Float32Array[] | tf.Tensor4D;
@@ -61,6 +65,20 @@ export interface TrainHeadOptions {
   seed?: number;
   /** Shuffle the training order every epoch (default true). */
   shuffle?: boolean;
+  /**
+   * Source (hospital, collection) of each training sample, index-aligned with the labels (with `validationSplit`,
+   * of all samples). Needed by `sourceBalanced` and `sourceAdversarial`; data, like the labels, so not checkpointed.
+   */
+  sources?: readonly string[];
+  /** Weight samples so that every source weighs the same within each class ({@link sourceBalancedWeights}); needs `sources`. */
+  sourceBalanced?: boolean;
+  /** Spectral decoupling: adds `lambda / 2 * ||logits||^2` (batch mean) to the loss ({@link spectralDecouplingPenalty}); default 0, off. */
+  spectralDecoupling?: number;
+  /**
+   * Source-adversarial penalty: a class-conditional source classifier on the hidden layer, through gradient
+   * reversal ({@link SourceAdversary}); needs `sources` and a class with at least two sources. Off by default.
+   */
+  sourceAdversarial?: SourceAdversarialOptions;
   onProgress?: (event: TrainProgress) => void;
   /** Aborting stops after the current batch and returns a checkpoint to resume from. */
   signal?: AbortSignal;
@@ -102,6 +120,12 @@ export interface ResolvedTrainOptions {
   earlyStopping: Required<EarlyStoppingOptions> | null;
   seed: number;
   shuffle: boolean;
+  /** Spectral decoupling lambda (0: off; absent in checkpoints made before it existed). */
+  spectralDecoupling?: number;
+  sourceBalanced?: boolean;
+  sourceAdversarial?: SourceAdversarialOptions | null;
+  /** Source names in index order (sorted), when `sources` were given. */
+  sourceNames?: string[] | null;
 }
 
 /**
@@ -123,6 +147,8 @@ export interface TrainingCheckpoint {
   history: TrainHistory;
   best: { valLoss: number; epoch: number; wait: number; weights: WeightData[] | null };
   weights: WeightData[];
+  /** Weights of the source classifier, when training with `sourceAdversarial`. */
+  auxiliary?: WeightData[];
   optimizer: { iterations: number; weights: WeightData[] };
   elapsedMs: number;
   batchesDone: number;
@@ -144,7 +170,7 @@ export interface TrainHeadResult {
   classes: string[];
 }
 
-type RuntimeOptions = Pick<TrainHeadOptions, 'onProgress' | 'signal' | 'validation' | 'onEpochCheckpoint'>;
+type RuntimeOptions = Pick<TrainHeadOptions, 'onProgress' | 'signal' | 'validation' | 'onEpochCheckpoint' | 'sources'>;
 
 /**
  * Trains the notebook's head on precomputed features of a frozen base: Adam with Keras' legacy decay,
@@ -201,6 +227,12 @@ function resolveTrainOptions(features: FeatureInput, labels: LabelInput, options
   if (es && !(Number.isInteger(es.patience) && es.patience >= 1)) throw new TrainingInputError(`earlyStopping.patience must be a positive integer, got ${es.patience}`);
   const indices = labelIndices(labels, classes, 'labels');
   const nTrain = indices.length - Math.floor(indices.length * validationSplit);
+  const spectralDecoupling = options.spectralDecoupling ?? 0;
+  checkSpectralDecoupling(spectralDecoupling);
+  if (options.sourceAdversarial) checkSourceAdversarial(options.sourceAdversarial);
+  const needsSources = Boolean(options.sourceBalanced || options.sourceAdversarial);
+  if (needsSources && !options.sources) throw new TrainingInputError('sourceBalanced and sourceAdversarial need the source of each sample (sources)');
+  const sourceNames = options.sources ? [...new Set(sourceIndexInput(options.sources, indices.length).slice(0, nTrain))].sort() : null;
   return {
     classes,
     head,
@@ -213,7 +245,20 @@ function resolveTrainOptions(features: FeatureInput, labels: LabelInput, options
     earlyStopping: es ? { patience: es.patience, minDelta: es.minDelta ?? 0 } : null,
     seed: options.seed ?? 0,
     shuffle: options.shuffle ?? true,
+    spectralDecoupling,
+    sourceBalanced: options.sourceBalanced ?? false,
+    sourceAdversarial: options.sourceAdversarial ? { weight: options.sourceAdversarial.weight } : null,
+    sourceNames,
   };
+}
+
+/** Checks the per-sample sources: strings, one per label. */
+function sourceIndexInput(sources: readonly string[], n: number): string[] {
+  if (!Array.isArray(sources) || sources.length !== n) throw new TrainingInputError(`${n} labels but ${sources?.length} sources`);
+  sources.forEach((s, i) => {
+    if (typeof s !== 'string' || s === '') throw new TrainingInputError(`sources[${i}] is ${JSON.stringify(s)}, expected a non-empty name`);
+  });
+  return [...sources];
 }
 
 async function run(
@@ -235,7 +280,20 @@ async function run(
 
   // validation labels as indices, once: for the fingerprint and for the one-hot targets below
   const validation = runtime.validation ? { features: runtime.validation.features, labels: labelIndices(runtime.validation.labels, o.classes, 'validation labels') } : null;
-  const fingerprint = dataFingerprint(features, allIdx, validation, o.classes);
+  // Per-sample source indices (training part), when the options use them.
+  let sourceIdx: number[] | null = null;
+  if (o.sourceNames && (o.sourceBalanced || o.sourceAdversarial)) {
+    if (!runtime.sources) throw new TrainingInputError('This training uses sources (sourceBalanced or sourceAdversarial): give the same sources again');
+    const names = o.sourceNames;
+    sourceIdx = sourceIndexInput(runtime.sources, allIdx.length)
+      .slice(0, nTrain)
+      .map((s, i) => {
+        const k = names.indexOf(s);
+        if (k < 0) throw new TrainingInputError(`sources[${i}] is ${JSON.stringify(s)}, not one of ${names.join(', ')}`);
+        return k;
+      });
+  }
+  const fingerprint = dataFingerprint(features, sourceIdx ? [...allIdx, ...sourceIdx] : allIdx, validation, o.classes);
   if (checkpoint && checkpoint.dataFingerprint !== fingerprint) {
     throw new CheckpointError(`Checkpoint was made on other data (fingerprint ${checkpoint.dataFingerprint}, these data ${fingerprint})`);
   }
@@ -246,6 +304,7 @@ async function run(
   // the first batch, and the head is disposed too unless it is returned.
   let createdHead: tfl.LayersModel | undefined;
   let createdOptimizer: LegacyDecayAdam | undefined;
+  let createdAdversary: SourceAdversary | undefined;
   try {
     const xAll = Array.isArray(features) ? own(stackFeatures(features as Float32Array[], shape)) : (features as tf.Tensor4D);
     const yAll = own(tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(allIdx, 'int32'), o.classes.length), 'float32')));
@@ -269,12 +328,25 @@ async function run(
     }
     const trainIdx = allIdx.slice(0, nTrain);
     const classWeights = o.classWeights;
-    const sampleWeights = classWeights ? own(tf.tensor1d(trainIdx.map((c) => classWeights[c]))) : null;
+    const balance = o.sourceBalanced && sourceIdx ? sourceBalancedWeights(trainIdx, sourceIdx) : null;
+    const sampleWeights =
+      classWeights || balance ? own(tf.tensor1d(trainIdx.map((c, i) => (classWeights ? classWeights[c] : 1) * (balance ? balance[i] : 1)))) : null;
 
     const head = createHead(o.head);
     createdHead = head;
     const layers = headLayers(head);
-    const variables = head.trainableWeights.map((w) => w.read() as tf.Variable);
+    let adversary: { model: SourceAdversary; weights: tf.Tensor; classes: tf.Tensor; sources: tf.Tensor } | null = null;
+    if (o.sourceAdversarial && sourceIdx && o.sourceNames) {
+      const weights = sourceAdversaryWeights(trainIdx, sourceIdx);
+      if (!weights.some((w) => w > 0)) throw new TrainingInputError('sourceAdversarial needs a class with samples from at least two sources');
+      const [names, idx] = [o.sourceNames, sourceIdx];
+      const present = o.classes.map((_, c) => names.map((__, s) => trainIdx.some((tc, i) => tc === c && idx[i] === s)));
+      const model = new SourceAdversary(o.head.units, o.classes.length, names.length, present, o.seed + 2);
+      createdAdversary = model;
+      adversary = { model, weights: own(tf.tensor1d(weights)), classes: own(tf.tensor1d(trainIdx, 'int32')), sources: own(tf.tensor1d(sourceIdx, 'int32')) };
+    }
+    const regularised = Boolean(adversary || o.spectralDecoupling);
+    const variables = [...head.trainableWeights.map((w) => w.read() as tf.Variable), ...(adversary?.model.variables ?? [])];
     const optimizer = new LegacyDecayAdam({ learningRate: o.learningRate, decay: o.decay });
     createdOptimizer = optimizer;
     const batches = Math.ceil(nTrain / o.batchSize);
@@ -291,6 +363,11 @@ async function run(
     let batchesDone = 0;
     if (checkpoint) {
       setWeightData(head, checkpoint.weights);
+      if (adversary) {
+        const aux = checkpoint.auxiliary ?? [];
+        if (aux.length !== 2) throw new CheckpointError('Checkpoint has no source classifier weights for sourceAdversarial');
+        adversary.model.variables.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(aux[i].data, aux[i].shape))));
+      }
       await restoreOptimizer(optimizer, checkpoint.optimizer, variables);
       ({ epoch, batch: startBatch, order, partial, history, best, elapsedMs: elapsedBefore, batchesDone } = structuredClone(checkpoint));
       if (!Array.isArray(checkpoint.rngState) || checkpoint.rngState.length !== 4) {
@@ -317,6 +394,7 @@ async function run(
       history: structuredClone(history),
       best: structuredClone(best),
       weights: getWeightData(head),
+      ...(adversary ? { auxiliary: adversary.model.variables.map((v) => ({ name: v.name, shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) })) } : {}),
       optimizer: await saveOptimizer(optimizer),
       elapsedMs: elapsedBefore + Date.now() - started,
       batchesDone,
@@ -344,16 +422,28 @@ async function run(
             const ids = tf.tensor1d(idx, 'int32');
             const xb = tf.gather(xTrain, ids);
             const yb = tf.gather(yTrain, ids);
-            const probs = forward(layers, xb, masks);
+            const parts = regularised ? headForward(layers, xb, masks) : null;
+            const probs = parts ? parts.probs : forward(layers, xb, masks);
             kept.push(tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(yb, -1)), 'float32'))));
             const perSample = tfl.metrics.categoricalCrossentropy(yb, probs);
             const weighted = sampleWeights ? tf.mul(perSample, tf.gather(sampleWeights, ids)) : perSample;
-            return tf.mean(weighted) as tf.Scalar;
+            const task = tf.mean(weighted) as tf.Scalar;
+            if (!parts) return task;
+            // the reported loss stays the task's cross-entropy; the penalties only steer the gradient
+            kept.push(tf.keep(task.clone()));
+            let total: tf.Scalar = task;
+            if (o.spectralDecoupling) total = tf.add(total, spectralDecouplingPenalty(parts.logits, o.spectralDecoupling));
+            if (adversary && o.sourceAdversarial) {
+              const a = adversary;
+              const penalty = a.model.loss(parts.hidden, tf.gather(a.classes, ids), tf.gather(a.sources, ids), tf.gather(a.weights, ids), o.sourceAdversarial.weight);
+              total = tf.add(total, penalty);
+            }
+            return total;
           },
           true,
           variables,
         ) as tf.Scalar;
-        const [lossValue] = await loss.data();
+        const [lossValue] = await (kept[1] ?? loss).data();
         const [correctValue] = await kept[0].data();
         tf.dispose([loss, ...kept]);
         masks.forEach((m) => m?.dispose());
@@ -430,6 +520,7 @@ async function run(
     throw error;
   } finally {
     createdOptimizer?.dispose();
+    createdAdversary?.dispose();
     tf.dispose(owned);
   }
 }

@@ -1,0 +1,334 @@
+import { wilsonInterval, type Interval } from '@cxr/metrics';
+import type { PreprocessSpec } from '@cxr/preprocess';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { openBackbone, type BackboneSpec } from '../backbones/openBackbone';
+import { TrainingInputError } from '../errors';
+import { FeatureCache } from '../features/FeatureCache';
+import { extractFileFeatures } from '../features/extractFileFeatures';
+import type { FeatureEngineChoice } from '../onnx/createFeatureExtractor';
+import { groupBootstrapAuc, type GroupBootstrapAuc } from '../probe/groupBootstrapAuc';
+import { groupedFolds } from '../probe/groupedFolds';
+import { trainHead } from '../train/trainHead';
+
+/** One image of the experiment: its file, label (as the dataset builds it), source and patient. */
+export interface GeneralisationItem {
+  file: string;
+  label: string;
+  source: string;
+  patient: string;
+}
+
+/**
+ * A recipe as a view of the items: the classes a model is trained on (first = the positive class whose probability
+ * is the score), and which dataset label goes to which class. Items whose label maps to no class are not trained on,
+ * but they are still scored (so a two-class model's covid score can be tested against pneumonia it never saw).
+ */
+export interface GeneralisationRecipe {
+  name: string;
+  classes: readonly string[];
+  /** Dataset label -> class of this recipe (labels absent here are not trained on). */
+  classOf: Readonly<Record<string, string>>;
+}
+
+/** A mitigation: what changes in preprocessing and head training (everything else is the notebook's). */
+export interface GeneralisationMitigation {
+  name: string;
+  /** CLAHE before resizing (8x8 tiles, clip 2). Recorded in the preprocessing spec, so prediction applies it too. */
+  clahe: boolean;
+  /** trainHead `spectralDecoupling` lambda (0: off). */
+  spectralDecoupling: number;
+  /** trainHead `sourceBalanced`. */
+  sourceBalanced: boolean;
+  /** trainHead `sourceAdversarial.weight` (0: off). Applied only where a class has two sources in training. */
+  sourceAdversarial: number;
+}
+
+/** Options of {@link rankGeneralisation}. */
+export interface RankGeneralisationOptions {
+  items: readonly GeneralisationItem[];
+  recipes: readonly GeneralisationRecipe[];
+  mitigations: readonly GeneralisationMitigation[];
+  /** Dataset labels of the positive class, of the normals, and of the same-collection other disease (e.g. pneumonia). */
+  labels: { positive: string; normal: string; other: string };
+  backbone: BackboneSpec;
+  cacheDir: string;
+  seeds: readonly number[];
+  /** Sensitivity the specificity is read at (default 0.95). */
+  sensitivity?: number;
+  /** Cross-validation folds (default 5). */
+  folds?: number;
+  epochs?: number;
+  bootstrapIterations?: number;
+  engine?: FeatureEngineChoice;
+  onProgress?: (message: string) => void;
+}
+
+/** Specificity on one held-out source's normals at the operating point where the internal positives reach the target sensitivity. */
+export interface HeldOutSpecificity {
+  source: string;
+  /** Threshold = the score that keeps >= `sensitivity` of the internal test's positives at or above it. */
+  threshold: number;
+  trueNegatives: number;
+  negatives: number;
+  specificity: number;
+}
+
+/** One recipe x mitigation x seed. */
+export interface GeneralisationRun {
+  seed: number;
+  heldOut: HeldOutSpecificity[];
+  /** The worst of `heldOut` (the ranking criterion). */
+  worstSpecificity: number;
+  /** Cross-fitted (k-fold, patient-grouped) covid score: positives vs other disease, within their collection. */
+  positiveVsOther: GroupBootstrapAuc | null;
+  /** Cross-fitted score: positives vs normals, all sources (internal). */
+  internalAuc: GroupBootstrapAuc;
+  /** Cross-fitted, at threshold 0.5: internal sensitivity and specificity (positives vs normals). */
+  internalSensitivity: Interval;
+  internalSpecificity: Interval;
+  /** Cross-fitted score among normals: AUC of the positives' collection against the other sources (0.5 = source-blind). */
+  scoreSourceAuc: GroupBootstrapAuc | null;
+}
+
+/** One recipe x mitigation over all seeds. */
+export interface GeneralisationRow {
+  recipe: string;
+  mitigation: string;
+  runs: GeneralisationRun[];
+  /** Mean over seeds and range of the worst held-out specificity. */
+  worstSpecificity: { mean: number; min: number; max: number };
+  /** Wilson 95% interval of the worst-source counts pooled over seeds (seeds share images, so it is optimistic). */
+  worstSpecificityPooled: Interval;
+  positiveVsOther: { mean: number; min: number; max: number } | null;
+  internalSensitivity: { mean: number; min: number; max: number };
+  internalSpecificity: { mean: number; min: number; max: number };
+  scoreSourceAuc: { mean: number; min: number; max: number } | null;
+}
+
+/** The ranking: rows best first (worst held-out specificity, then positive-vs-other AUC). */
+export interface GeneralisationReport {
+  notice: 'NOT FOR CLINICAL USE';
+  settings: { seeds: number[]; sensitivity: number; folds: number; epochs: number; bootstrapIterations: number };
+  counts: Record<string, Record<string, number>>;
+  rows: GeneralisationRow[];
+  /** Where the data cannot answer, in words. */
+  notes: string[];
+  seconds: number;
+}
+
+const spread = (v: number[]) => ({ mean: v.reduce((a, b) => a + b, 0) / v.length, min: Math.min(...v), max: Math.max(...v) });
+
+/**
+ * The score at or above which at least `target` of `positives` lie: the threshold of the ROC point with
+ * sensitivity >= target (the highest such threshold).
+ *
+ * @example thresholdAtSensitivity([0.9, 0.8, 0.7, 0.6], 0.75) // 0.7
+ */
+export function thresholdAtSensitivity(positives: readonly number[], target: number): number {
+  if (positives.length === 0) throw new TrainingInputError('thresholdAtSensitivity: no positive scores');
+  const sorted = [...positives].sort((a, b) => b - a);
+  return sorted[Math.max(0, Math.ceil(target * sorted.length) - 1)];
+}
+
+/**
+ * Ranks recipes x mitigations by how they hold up on hospitals left out of training, over several seeds: for each
+ * source with normals, a model trained without that source's normals (and without the whole source when it has no
+ * positives) is read at the threshold where the internal test's positives reach `sensitivity`, and the specificity on
+ * the held-out normals is counted; the criterion is the worst such specificity. Beside it, cross-fitted over all
+ * images: the positives-vs-other-disease AUC within one collection, the internal sensitivity and specificity at 0.5,
+ * and the AUC with which the score tells the normals' sources apart.
+ */
+export async function rankGeneralisation(options: RankGeneralisationOptions): Promise<GeneralisationReport> {
+  const started = performance.now();
+  const say = options.onProgress ?? (() => undefined);
+  const { items, labels } = options;
+  const sensitivity = options.sensitivity ?? 0.95;
+  const folds = options.folds ?? 5;
+  const epochs = options.epochs ?? 10;
+  const iterations = options.bootstrapIterations ?? 1000;
+  if (items.length === 0) throw new TrainingInputError('rankGeneralisation: no images');
+  for (const l of [labels.positive, labels.normal]) {
+    if (!items.some((it) => it.label === l)) throw new TrainingInputError(`rankGeneralisation: no images labelled ${JSON.stringify(l)}`);
+  }
+  const counts: GeneralisationReport['counts'] = {};
+  for (const it of items) (counts[it.source] ??= {})[it.label] = (counts[it.source]?.[it.label] ?? 0) + 1;
+  const positiveSources = new Set(items.filter((it) => it.label === labels.positive).map((it) => it.source));
+  const normalSources = [...new Set(items.filter((it) => it.label === labels.normal).map((it) => it.source))].sort();
+  const notes: string[] = [];
+  if (normalSources.length < 2) notes.push('Only one source has normals: no held-out hospital can be tested.');
+
+  const backbone = await openBackbone(options.backbone);
+  const cache = new FeatureCache(options.cacheDir);
+  const pooled = new Map<string, tf.Tensor4D>();
+  const featuresFor = async (clahe: boolean): Promise<tf.Tensor4D> => {
+    const key = String(clahe);
+    const hit = pooled.get(key);
+    if (hit) return hit;
+    const spec: PreprocessSpec = { ...backbone.preprocessing, clahe: clahe ? { tileGridSize: 8, clipLimit: 2 } : backbone.preprocessing.clahe };
+    const raw = await extractFileFeatures(backbone, items.map((it) => it.file), {
+      cache,
+      preprocessing: spec,
+      engine: options.engine ?? 'auto',
+      onProgress: (p) => {
+        if (p.done === (p.total ?? items.length)) say(`features${clahe ? ' (CLAHE)' : ''}: ${p.done} images (${p.cached} from cache)`);
+      },
+    });
+    const [h, w, c] = backbone.outputShape;
+    const all = new Float32Array(raw.length * h * w * c);
+    raw.forEach((f, i) => all.set(f, i * h * w * c));
+    // The notebook head's AveragePooling2D(4x4, valid) has no weights: applied once here, the head then pools 1x1.
+    const t = tf.tidy(() => tf.avgPool(tf.tensor4d(all, [raw.length, h, w, c]), 4, 4, 'valid') as tf.Tensor4D);
+    pooled.set(key, t);
+    return t;
+  };
+
+  const rows: GeneralisationRow[] = [];
+  try {
+    for (const recipe of options.recipes) {
+      for (const mitigation of options.mitigations) {
+        const features = await featuresFor(mitigation.clahe);
+        const runs: GeneralisationRun[] = [];
+        for (const seed of options.seeds) {
+          const train = async (idx: readonly number[]): Promise<tfl.LayersModel> => {
+            const use = idx.filter((i) => recipe.classOf[items[i].label] !== undefined);
+            const lab = use.map((i) => recipe.classOf[items[i].label]);
+            const src = use.map((i) => items[i].source);
+            // the adversary needs a class with two sources in training: where none has, it is off (said in the notes)
+            const twoSources = recipe.classes.some((c) => new Set(src.filter((_, j) => lab[j] === c)).size > 1);
+            const x = tf.gather(features, use);
+            try {
+              const { head } = await trainHead(x, lab, {
+                classes: [...recipe.classes],
+                head: { poolSize: 1 },
+                epochs,
+                seed,
+                sources: src,
+                sourceBalanced: mitigation.sourceBalanced,
+                spectralDecoupling: mitigation.spectralDecoupling,
+                sourceAdversarial: mitigation.sourceAdversarial > 0 && twoSources ? { weight: mitigation.sourceAdversarial } : undefined,
+              });
+              return head;
+            } finally {
+              x.dispose();
+            }
+          };
+          const score = (head: tfl.LayersModel, idx: readonly number[]): number[] =>
+            tf.tidy(() => Array.from(tf.slice(head.predict(tf.gather(features, idx)) as tf.Tensor, [0, 0], [-1, 1]).dataSync()));
+          const strata = items.map((it) => `${it.source}|${it.label}`);
+
+          // held-out hospitals
+          const heldOut: HeldOutSpecificity[] = [];
+          for (const source of normalSources) {
+            const wholeSource = !positiveSources.has(source);
+            const isHeld = (it: GeneralisationItem) => it.source === source && (wholeSource || it.label === labels.normal);
+            const heldPatients = new Set(items.filter(isHeld).map((it) => it.patient));
+            const pool = items.flatMap((it, i) => (heldPatients.has(it.patient) ? [] : [i]));
+            const held = items.flatMap((it, i) => (heldPatients.has(it.patient) && isHeld(it) ? [i] : []));
+            // 80/20 patient-level split of the pool (one fold of five as the internal test)
+            const fold = groupedFolds(pool.map((i) => strata[i]), pool.map((i) => items[i].patient), folds, seed);
+            const tr = pool.filter((_, j) => fold[j] !== 0);
+            const te = pool.filter((_, j) => fold[j] === 0 && items[pool[j]].label === labels.positive);
+            const head = await train(tr);
+            try {
+              const t = thresholdAtSensitivity(score(head, te), sensitivity);
+              const hs = score(head, held.filter((i) => items[i].label === labels.normal));
+              const tn = hs.filter((s) => s < t).length;
+              heldOut.push({ source, threshold: t, trueNegatives: tn, negatives: hs.length, specificity: tn / hs.length });
+            } finally {
+              head.dispose();
+            }
+          }
+
+          // cross-fitted scores over all images
+          const cv = groupedFolds(strata, items.map((it) => it.patient), folds, seed);
+          const oof = new Array<number>(items.length).fill(NaN);
+          for (let k = 0; k < folds; k++) {
+            const head = await train(items.flatMap((_, i) => (cv[i] !== k ? [i] : [])));
+            try {
+              const te = items.flatMap((_, i) => (cv[i] === k ? [i] : []));
+              score(head, te).forEach((s, j) => (oof[te[j]] = s));
+            } finally {
+              head.dispose();
+            }
+          }
+          const subsetAuc = (pos: (it: GeneralisationItem) => boolean, neg: (it: GeneralisationItem) => boolean): GroupBootstrapAuc | null => {
+            const idx = items.flatMap((it, i) => (pos(it) || neg(it) ? [i] : []));
+            const y = idx.map((i) => (pos(items[i]) ? 1 : 0));
+            if (!y.includes(1) || !y.includes(0)) return null;
+            return groupBootstrapAuc(y, idx.map((i) => oof[i]), idx.map((i) => items[i].patient), { iterations, seed });
+          };
+          const otherSources = new Set(items.filter((it) => it.label === labels.other).map((it) => it.source));
+          const positiveVsOther = subsetAuc(
+            (it) => it.label === labels.positive && otherSources.has(it.source),
+            (it) => it.label === labels.other && positiveSources.has(it.source),
+          );
+          const internalAuc = subsetAuc((it) => it.label === labels.positive, (it) => it.label === labels.normal) as GroupBootstrapAuc;
+          const pos = items.flatMap((it, i) => (it.label === labels.positive ? [oof[i]] : []));
+          const neg = items.flatMap((it, i) => (it.label === labels.normal ? [oof[i]] : []));
+          const scoreSourceAuc = subsetAuc(
+            (it) => it.label === labels.normal && positiveSources.has(it.source),
+            (it) => it.label === labels.normal && !positiveSources.has(it.source),
+          );
+          const worst = heldOut.reduce((a, b) => (b.specificity < a.specificity ? b : a), heldOut[0]);
+          runs.push({
+            seed,
+            heldOut,
+            worstSpecificity: worst ? worst.specificity : NaN,
+            positiveVsOther,
+            internalAuc,
+            internalSensitivity: wilsonInterval(pos.filter((s) => s >= 0.5).length, pos.length),
+            internalSpecificity: wilsonInterval(neg.filter((s) => s < 0.5).length, neg.length),
+            scoreSourceAuc,
+          });
+        }
+        const worstOf = runs.map((r) => r.heldOut.reduce((a, b) => (b.specificity < a.specificity ? b : a), r.heldOut[0]));
+        const pvo = runs.flatMap((r) => (r.positiveVsOther ? [r.positiveVsOther.value] : []));
+        const ssa = runs.flatMap((r) => (r.scoreSourceAuc ? [r.scoreSourceAuc.value] : []));
+        const row: GeneralisationRow = {
+          recipe: recipe.name,
+          mitigation: mitigation.name,
+          runs,
+          worstSpecificity: spread(runs.map((r) => r.worstSpecificity)),
+          worstSpecificityPooled: wilsonInterval(
+            worstOf.reduce((a, w) => a + (w?.trueNegatives ?? 0), 0),
+            worstOf.reduce((a, w) => a + (w?.negatives ?? 0), 0),
+          ),
+          positiveVsOther: pvo.length ? spread(pvo) : null,
+          internalSensitivity: spread(runs.map((r) => r.internalSensitivity.value)),
+          internalSpecificity: spread(runs.map((r) => r.internalSpecificity.value)),
+          scoreSourceAuc: ssa.length ? spread(ssa) : null,
+        };
+        rows.push(row);
+        say(
+          `${recipe.name} + ${mitigation.name}: worst held-out specificity ${row.worstSpecificity.mean.toFixed(2)} ` +
+            `(${row.worstSpecificity.min.toFixed(2)}-${row.worstSpecificity.max.toFixed(2)}), positive vs other AUC ${row.positiveVsOther?.mean.toFixed(2) ?? '-'}`,
+        );
+      }
+    }
+  } finally {
+    tf.dispose([...pooled.values()]);
+    backbone.model.dispose();
+  }
+  rows.sort((a, b) => b.worstSpecificity.mean - a.worstSpecificity.mean || (b.positiveVsOther?.mean ?? 0) - (a.positiveVsOther?.mean ?? 0));
+  for (const source of normalSources) {
+    const wholeSource = !positiveSources.has(source);
+    const pool = items.filter((it) => !(it.source === source && (wholeSource || it.label === labels.normal)));
+    const sourcesPerLabel = new Map<string, Set<string>>();
+    for (const it of pool) sourcesPerLabel.set(it.label, (sourcesPerLabel.get(it.label) ?? new Set<string>()).add(it.source));
+    if (![...sourcesPerLabel.values()].some((s) => s.size > 1)) {
+      notes.push(
+        `Holding out ${source}${wholeSource ? '' : "'s normals"} leaves no class with images from two sources: source balancing and the ` +
+          'source-adversarial penalty cannot act in that evaluation (they train as without them).',
+      );
+    }
+  }
+  return {
+    notice: 'NOT FOR CLINICAL USE',
+    settings: { seeds: [...options.seeds], sensitivity, folds, epochs, bootstrapIterations: iterations },
+    counts,
+    rows,
+    notes,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
