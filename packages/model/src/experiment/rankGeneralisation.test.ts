@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { useCpu } from '../__fixtures__/tinyBackbone';
-import { createRng } from '../train/createRng';
+import { createRng } from '@cxr/metrics';
 import { TrainingInputError } from '../errors';
 import { rankGeneralisation, thresholdAtSensitivity, type GeneralisationItem } from './rankGeneralisation';
 

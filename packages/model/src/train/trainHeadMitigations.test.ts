@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tinyBackbone, tinyImages, useCpu } from '../__fixtures__/tinyBackbone';
 import { CheckpointError, TrainingInputError } from '../errors';
-import { createRng } from './createRng';
+import { createRng } from '@cxr/metrics';
 import { headForward } from './headForward';
 import { resumeTrainHead, trainHead } from './trainHead';
 
