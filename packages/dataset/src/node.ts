@@ -122,7 +122,7 @@ export type {
   SkippedItem,
 } from './build/buildDataset';
 export { parseManifest, readManifest, resolveManifestPath } from './build/readManifest';
-export { convertImageToPng, DEFAULT_MAX_INPUT_PIXELS } from './build/convertImageToPng';
+export { convertImageToPng, DEFAULT_MAX_INPUT_PIXELS, PNG_COMPRESSION_LEVEL } from './build/convertImageToPng';
 export type { ConvertImageOptions, ConvertedImage } from './build/convertImageToPng';
 
 // Datasets for training and evaluation (Node: file system): a build or class folders, and its patient-level split

@@ -179,6 +179,32 @@ async function removeTempFiles(dirs: string[]): Promise<void> {
   }
 }
 
+/**
+ * Answers "is this a regular file?" from one `readdir` per folder instead of one `stat` per metadata row: NIH's
+ * 37,414 kept rows were 37,414 awaited stats in the serial scan (5-7 s of an 11 s scan) although only 99 images
+ * exist. Entries that are not plain files or folders in the listing (symlinks, unknown types) are stat'ed as before.
+ */
+class FileLookup {
+  /** Folder -> its entries' names: 'file', 'dir', or 'other' (to stat). About 60 bytes a name. */
+  private readonly dirs = new Map<string, Promise<Map<string, 'file' | 'dir' | 'other'> | undefined>>();
+
+  async isFile(file: string): Promise<boolean> {
+    const dir = path.dirname(file);
+    let listing = this.dirs.get(dir);
+    if (listing === undefined) {
+      listing = readdir(dir, { withFileTypes: true }).then(
+        (entries) => new Map(entries.map((e) => [e.name, e.isFile() ? ('file' as const) : e.isDirectory() ? ('dir' as const) : ('other' as const)])),
+        () => undefined,
+      );
+      this.dirs.set(dir, listing);
+    }
+    const kind = (await listing)?.get(path.basename(file));
+    if (kind === undefined || kind === 'dir') return false;
+    if (kind === 'file') return true;
+    return (await stat(file).catch(() => undefined))?.isFile() === true;
+  }
+}
+
 interface Entry {
   record: ManifestRecord;
   order: [number, number, number];
@@ -231,6 +257,10 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
   const finished = await loadFinished(outDir);
   const journal: FileHandle = await open(path.join(outDir, BUILD_FILES.journal), 'a');
   const pool = new TaskPool(concurrency);
+  const files = new FileLookup();
+  // Per-source class counts are copied into the summary once every conversion has finished (the pool is not
+  // drained between sources: the next source's metadata scan overlaps the previous one's last conversions).
+  const finishSummaries: (() => void)[] = [];
   const entries: Entry[] = [];
   const skipped: SkippedItem[] = [];
   const skippedNotListed: Partial<Record<SkipReason, number>> = {};
@@ -302,8 +332,7 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
         const { rule, counts: c, index: classIndex } = chosen;
         c.kept++;
         const base = { source: spec.kind, row: record.row, originalPath: record.originalPath, label: rule.label, patientId: record.patientId };
-        const st = await stat(record.imagePath).catch(() => undefined);
-        if (!st?.isFile()) {
+        if (!(await files.isFile(record.imagePath))) {
           c.missing++;
           skip({ ...base, reason: 'missing' });
           continue;
@@ -331,12 +360,14 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
         const order: [number, number, number] = [classIndex, sourceIndex, record.row];
         await pool.submit(() => convertOne(record, rel, order, c));
       }
-      await pool.drain();
-      for (const k of classes) summary.classes[k.rule.label] = { ...k.counts, steps: k.filter.steps() };
+      finishSummaries.push(() => {
+        for (const k of classes) summary.classes[k.rule.label] = { ...k.counts, steps: k.filter.steps() };
+      });
       summaries.push(summary);
       progress();
     }
     await pool.drain();
+    for (const finish of finishSummaries) finish();
   } finally {
     await pool.drain().catch(() => undefined);
     await journal.close();
@@ -362,7 +393,8 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
       reused++;
     } else {
       try {
-        const out = await convertImageToPng(record.imagePath, target, { maxPixels: config.maxPixels });
+        // No fsync per PNG: its SHA-256 goes to the journal and a rerun checks it before reusing the file.
+        const out = await convertImageToPng(record.imagePath, target, { maxPixels: config.maxPixels, fsync: false });
         const m = manifestRecord(out.sha256);
         await journal.appendFile(formatManifestRow(m) + '\n');
         entries.push({ record: m, order });
