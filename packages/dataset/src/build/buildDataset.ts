@@ -13,6 +13,7 @@ import { DEFAULT_RECIPE, type ClassRule } from './defaultRecipe';
 import { formatManifest, formatManifestRow, MANIFEST_COLUMNS, type ManifestRecord } from './manifestRecord';
 import { parseManifest, readManifest } from './readManifest';
 import { TaskPool } from './runPool';
+import { checkShard, shardOfPatient, type Shard } from './shard';
 
 /** File names of a build's outputs, in its output folder. */
 export const BUILD_FILES = {
@@ -20,7 +21,18 @@ export const BUILD_FILES = {
   summary: 'summary.json',
   /** Rows of finished images, appended as they finish; read by the next run to resume, removed at the end. */
   journal: '.manifest.journal.csv',
+  /** Folder of a sharded build's parts (`part-<i>-of-<n>.csv`, `summary-<i>-of-<n>.json`), until `mergeDatasets`. */
+  shards: 'shards',
 } as const;
+
+/** Columns a shard's part file puts before {@link MANIFEST_COLUMNS}: the record's place in the merged manifest. */
+export const SHARD_ORDER_COLUMNS = ['orderClass', 'orderSource', 'orderRow'] as const;
+
+/** File names of shard `index` of `count` in `<outDir>/shards/`. */
+export function shardFiles(shard: Shard): { part: string; summary: string; journal: string } {
+  const tag = `${shard.index}-of-${shard.count}`;
+  return { part: `part-${tag}.csv`, summary: `summary-${tag}.json`, journal: `.part-${tag}.journal.csv` };
+}
 
 /** Configuration of {@link buildDataset}. */
 export interface BuildConfig {
@@ -38,6 +50,13 @@ export interface BuildConfig {
   maxListed?: number;
   /** Called as rows are read and images finish. */
   onProgress?: (progress: BuildProgress) => void;
+  /**
+   * Convert only the images of this shard's patients (`shardOfPatient`). Every shard reads all the metadata and
+   * makes the same choices (filters, duplicates, one image per patient, file names), converts its own images into
+   * the shared `outDir` (disjoint files), and writes `shards/part-<i>-of-<n>.csv` and `summary-<i>-of-<n>.json`
+   * instead of `manifest.csv`; `mergeDatasets(outDir)` then writes the manifest a single process would have.
+   */
+  shard?: Shard;
 }
 
 /** Progress of a build, for progress bars. */
@@ -118,6 +137,10 @@ export interface BuildSummary {
   /** Skipped records not listed, per reason. */
   skippedNotListed: Partial<Record<SkipReason, number>>;
   durationMs: number;
+  /** For a shard's summary: which shard. */
+  shard?: Shard;
+  /** For a merged build: how many shards were merged. */
+  mergedShards?: number;
 }
 
 const SOURCE_NAME = /^(covid-chestxray|nih-cxr14|rsna-pneumonia|folder)_.+\.png$/;
@@ -146,7 +169,7 @@ function isTempFile(name: string): boolean {
 }
 
 /** Finished images of earlier runs: the last manifest, then the journal of an interrupted run. */
-async function loadFinished(outDir: string): Promise<Map<string, string>> {
+async function loadFinished(outDir: string, shard: Shard | undefined): Promise<Map<string, string>> {
   const finished = new Map<string, string>();
   const manifestFile = path.join(outDir, BUILD_FILES.manifest);
   try {
@@ -154,11 +177,19 @@ async function loadFinished(outDir: string): Promise<Map<string, string>> {
   } catch {
     // No manifest yet, or an unusable one: everything is converted again.
   }
-  const journalFile = path.join(outDir, BUILD_FILES.journal);
+  if (shard) {
+    try {
+      for (const { record } of await readShardPart(path.join(outDir, BUILD_FILES.shards, shardFiles(shard).part))) finished.set(record.path, record.sha256);
+    } catch {
+      // No part of an earlier run of this shard.
+    }
+  }
+  const journalFile = shard ? path.join(outDir, BUILD_FILES.shards, shardFiles(shard).journal) : path.join(outDir, BUILD_FILES.journal);
   try {
     const text = await readFile(journalFile, 'utf8');
     // A crash can cut the last line: keep whole lines only.
-    const whole = text.slice(0, text.lastIndexOf('\n') + 1);
+    let whole = text.slice(0, text.lastIndexOf('\n') + 1);
+    if (shard) whole = whole.split('\n').map((l) => l.split(',').slice(SHARD_ORDER_COLUMNS.length).join(',')).join('\n');
     for (const r of parseManifest(MANIFEST_COLUMNS.join(',') + '\n' + whole, journalFile)) finished.set(r.path, r.sha256);
   } catch {
     // No journal.
@@ -167,7 +198,7 @@ async function loadFinished(outDir: string): Promise<Map<string, string>> {
 }
 
 /** Removes temporary files a crashed run left in the output folders. */
-async function removeTempFiles(dirs: string[]): Promise<void> {
+export async function removeTempFiles(dirs: string[]): Promise<void> {
   for (const d of dirs) {
     let names: string[] = [];
     try {
@@ -205,9 +236,59 @@ class FileLookup {
   }
 }
 
-interface Entry {
+/** Deletes PNGs of earlier builds (not in `manifest`) from the class folders; returns how many. */
+export async function pruneStalePngs(outDir: string, recipe: readonly ClassRule[], manifest: readonly ManifestRecord[]): Promise<number> {
+  const keep = new Set(manifest.map((r) => r.path));
+  let pruned = 0;
+  for (const rule of recipe) {
+    for (const n of await readdir(path.join(outDir, rule.label))) {
+      if (SOURCE_NAME.test(n) && !keep.has(`${rule.label}/${n}`)) {
+        await rm(path.join(outDir, rule.label, n), { force: true });
+        pruned++;
+      }
+    }
+  }
+  return pruned;
+}
+
+/** Images of a manifest per label, and per label and source. */
+export function countImages(recipe: readonly ClassRule[], manifest: readonly ManifestRecord[]): BuildSummary['images'] {
+  const byLabel: Record<string, number> = Object.fromEntries(recipe.map((r) => [r.label, 0]));
+  const byLabelAndSource: Record<string, Record<string, number>> = Object.fromEntries(recipe.map((r) => [r.label, {}]));
+  for (const r of manifest) {
+    byLabel[r.label] = (byLabel[r.label] ?? 0) + 1;
+    const m = (byLabelAndSource[r.label] ??= {});
+    m[r.source] = (m[r.source] ?? 0) + 1;
+  }
+  return { total: manifest.length, byLabel, byLabelAndSource };
+}
+
+/** A manifest record and its place in the manifest: class index, source index, metadata row. */
+export interface OrderedRecord {
   record: ManifestRecord;
   order: [number, number, number];
+}
+type Entry = OrderedRecord;
+
+/** Sorts records into manifest order: by class of the recipe, then source, then metadata row. */
+export function sortByManifestOrder<T extends OrderedRecord>(entries: T[]): T[] {
+  return entries.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
+}
+
+/** A shard's part file: {@link SHARD_ORDER_COLUMNS} then the manifest columns. */
+function formatShardPart(entries: readonly OrderedRecord[]): string {
+  return [`${SHARD_ORDER_COLUMNS.join(',')},${MANIFEST_COLUMNS.join(',')}`, ...entries.map((e) => `${e.order.join(',')},${formatManifestRow(e.record)}`)].join('\n') + '\n';
+}
+
+/** Reads a shard's part file (see {@link formatShardPart}). */
+export async function readShardPart(file: string): Promise<OrderedRecord[]> {
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  const strip = (line: string): string => line.split(',').slice(SHARD_ORDER_COLUMNS.length).join(',');
+  const orders = lines.slice(1).filter((l) => l !== '').map((l) => l.split(',', 3).map(Number) as [number, number, number]);
+  if (orders.some((o) => o.some((v) => !Number.isInteger(v)))) throw new DatasetConfigError(`Shard part ${file}: bad order columns`, { file });
+  const records = parseManifest(lines.map((l, i) => (i === 0 || l !== '' ? strip(l) : l)).join('\n'), file);
+  if (records.length !== orders.length) throw new DatasetConfigError(`Shard part ${file}: ${records.length} records for ${orders.length} rows`, { file });
+  return records.map((record, i) => ({ record, order: orders[i] }));
 }
 
 /**
@@ -252,10 +333,18 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
   const maxListed = config.maxListed ?? 200;
   const classDirs = recipe.map((r) => path.join(outDir, r.label));
   for (const d of classDirs) await mkdir(d, { recursive: true });
-  await removeTempFiles([outDir, ...classDirs]);
+  // Shards share these folders with other running shards: their temporary files are not leftovers. The merge
+  // (after every shard has finished) removes a crashed shard's.
+  if (!config.shard) await removeTempFiles([outDir, ...classDirs]);
 
-  const finished = await loadFinished(outDir);
-  const journal: FileHandle = await open(path.join(outDir, BUILD_FILES.journal), 'a');
+  const shard = config.shard;
+  if (shard) {
+    checkShard(shard);
+    await mkdir(path.join(outDir, BUILD_FILES.shards), { recursive: true });
+  }
+  const finished = await loadFinished(outDir, shard);
+  const journalFile = shard ? path.join(outDir, BUILD_FILES.shards, shardFiles(shard).journal) : path.join(outDir, BUILD_FILES.journal);
+  const journal: FileHandle = await open(journalFile, 'a');
   const pool = new TaskPool(concurrency);
   const files = new FileLookup();
   // Per-source class counts are copied into the summary once every conversion has finished (the pool is not
@@ -356,6 +445,8 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
         let rel = `${rule.label}/${spec.kind}_${safeName(record.patientId, 60)}_${safeName(stem)}.png`;
         if (outputs.has(rel) && outputs.get(rel) !== record.imagePath) rel = rel.replace(/\.png$/, `_row${record.row}.png`);
         outputs.set(rel, record.imagePath);
+        // Every shard makes the choices above over all the records; only the owner of the patient converts.
+        if (shard && shardOfPatient(record.source, record.patientId, shard.count) !== shard.index) continue;
         queued++;
         const order: [number, number, number] = [classIndex, sourceIndex, record.row];
         await pool.submit(() => convertOne(record, rel, order, c));
@@ -396,7 +487,7 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
         // No fsync per PNG: its SHA-256 goes to the journal and a rerun checks it before reusing the file.
         const out = await convertImageToPng(record.imagePath, target, { maxPixels: config.maxPixels, fsync: false });
         const m = manifestRecord(out.sha256);
-        await journal.appendFile(formatManifestRow(m) + '\n');
+        await journal.appendFile((shard ? `${order.join(',')},` : '') + formatManifestRow(m) + '\n');
         entries.push({ record: m, order });
         c.written++;
         written++;
@@ -419,36 +510,14 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
     if (done % 10 === 0) config.onProgress?.({ source: record.source, rowsRead: rowsReadNow, queued, done });
   }
 
-  entries.sort((a, b) => a.order[0] - b.order[0] || a.order[1] - b.order[1] || a.order[2] - b.order[2]);
+  sortByManifestOrder(entries);
   const manifest = entries.map((e) => e.record);
-  const manifestFile = path.join(outDir, BUILD_FILES.manifest);
-  await writeFileAtomic(manifestFile, formatManifest(manifest));
-
-  // Stale PNGs of earlier builds would otherwise sit beside the new ones in the class folders.
-  const keep = new Set(manifest.map((r) => r.path));
-  let pruned = 0;
-  for (const rule of recipe) {
-    for (const n of await readdir(path.join(outDir, rule.label))) {
-      if (SOURCE_NAME.test(n) && !keep.has(`${rule.label}/${n}`)) {
-        await rm(path.join(outDir, rule.label, n), { force: true });
-        pruned++;
-      }
-    }
-  }
-
-  const byLabel: Record<string, number> = Object.fromEntries(recipe.map((r) => [r.label, 0]));
-  const byLabelAndSource: Record<string, Record<string, number>> = Object.fromEntries(recipe.map((r) => [r.label, {}]));
-  for (const r of manifest) {
-    byLabel[r.label] = (byLabel[r.label] ?? 0) + 1;
-    const m = (byLabelAndSource[r.label] ??= {});
-    m[r.source] = (m[r.source] ?? 0) + 1;
-  }
-  const result: BuildSummary = {
+  const summaryOf = (manifestFile: string, pruned: number): BuildSummary => ({
     outDir,
     manifestFile,
     recipe,
     sources: summaries,
-    images: { total: manifest.length, byLabel, byLabelAndSource },
+    images: countImages(recipe, manifest),
     written,
     reused,
     failed,
@@ -456,7 +525,22 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
     skipped,
     skippedNotListed,
     durationMs: Date.now() - started,
-  };
+    ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}),
+  });
+  if (shard) {
+    // A part and its summary; no manifest and no pruning: the other shards' PNGs sit in the same folders.
+    const dir = path.join(outDir, BUILD_FILES.shards);
+    const names = shardFiles(shard);
+    await writeFileAtomic(path.join(dir, names.part), formatShardPart(entries));
+    const result = summaryOf(path.join(dir, names.part), 0);
+    await writeFileAtomic(path.join(dir, names.summary), JSON.stringify(result, null, 2) + '\n');
+    await rm(journalFile, { force: true });
+    return result;
+  }
+  const manifestFile = path.join(outDir, BUILD_FILES.manifest);
+  await writeFileAtomic(manifestFile, formatManifest(manifest));
+  const pruned = await pruneStalePngs(outDir, recipe, manifest);
+  const result = summaryOf(manifestFile, pruned);
   await writeFileAtomic(path.join(outDir, BUILD_FILES.summary), JSON.stringify(result, null, 2) + '\n');
   await rm(path.join(outDir, BUILD_FILES.journal), { force: true });
   return result;
