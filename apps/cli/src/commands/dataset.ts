@@ -1,6 +1,17 @@
 import path from 'node:path';
 import { auditDataDesign, formatDataDesignAudit, type DataDesignAudit, type RecordFilter } from '@cxr/dataset';
-import { buildDataset, parseSourceSpec, sourceStats, type BuildProgress, type BuildSummary, type SourceSpec, type SourceStats } from '@cxr/dataset/node';
+import {
+  buildDataset,
+  mergeDatasets,
+  parseShard,
+  parseSourceSpec,
+  sourceStats,
+  type BuildProgress,
+  type BuildSummary,
+  type Shard,
+  type SourceSpec,
+  type SourceStats,
+} from '@cxr/dataset/node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { UsageError } from '../errors';
@@ -15,6 +26,8 @@ export interface DatasetBuildOptions {
   out: string;
   /** Images converted at once (2-4 by default). */
   concurrency?: number;
+  /** Convert only this shard's patients (`--shard i/n` or `auto`); `cxr dataset merge` then writes the manifest. */
+  shard?: Shard;
   /** Directory against which relative paths are resolved; the process's by default. */
   cwd?: string;
   onProgress?: (progress: BuildProgress) => void;
@@ -57,7 +70,20 @@ function specs(sources: readonly string[], cwd: string): SourceSpec[] {
 export async function runDatasetBuild(options: DatasetBuildOptions): Promise<BuildSummary> {
   const cwd = options.cwd ?? process.cwd();
   const sources = specs(options.sources, cwd);
-  return buildDataset({ sources, outDir: path.resolve(cwd, options.out), concurrency: options.concurrency, onProgress: options.onProgress });
+  return buildDataset({ sources, outDir: path.resolve(cwd, options.out), concurrency: options.concurrency, shard: options.shard, onProgress: options.onProgress });
+}
+
+/** Merges the shards of a sharded build in `out` (`mergeDatasets`): manifest.csv and summary.json. */
+export async function runDatasetMerge(options: { out: string; cwd?: string }): Promise<BuildSummary> {
+  return mergeDatasets(path.resolve(options.cwd ?? process.cwd(), options.out));
+}
+
+function parseShardOption(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 /** Counts each source by finding, view, sex and age band without converting anything (`sourceStats`). */
@@ -113,7 +139,8 @@ export function formatBuildSummary(s: BuildSummary): string {
   const failures = s.skipped.filter((x) => x.reason === 'conversion-failed' || x.reason === 'unsafe-path');
   for (const f of failures.slice(0, 20)) out.push(`skipped (${f.reason}): ${f.source} line ${f.row}: ${f.message ?? f.originalPath}`);
   if (failures.length > 20) out.push(`... ${failures.length - 20} more in summary.json`);
-  out.push(`Wrote ${s.manifestFile} and summary.json (${s.written} converted, ${s.reused} reused, ${s.failed} failed).`);
+  const what = s.shard ? `shard ${s.shard.index}/${s.shard.count} part ${s.manifestFile} (run cxr dataset merge when every shard is done)` : `${s.manifestFile} and summary.json`;
+  out.push(`Wrote ${what} (${s.written} converted, ${s.reused} reused, ${s.failed} failed${s.mergedShards ? `, ${s.mergedShards} shards merged` : ''}).`);
   out.push('', formatDataDesignAudit(buildAudit(s)).trimEnd());
   out.push('NOT FOR CLINICAL USE.');
   return `${out.join('\n')}\n`;
@@ -159,6 +186,12 @@ Example:
   (path,label,source,patientId,view,sex,age,originalPath,sha256) and data/cxr/summary.json.
   Running it again reuses finished PNGs (checked by SHA-256) and converts only what is missing.
 
+  Across processes or machines (shared storage; docs/scaling.md): run each shard, then merge:
+  $ cxr dataset build --source nih=/data/nih --out /shared/cxr --shard 0/3   # and 1/3, 2/3, in parallel
+  $ cxr dataset merge --out /shared/cxr
+  --shard auto takes the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job; count from CXR_SHARD_COUNT)
+  or SLURM_ARRAY_TASK_ID (Slurm array; count from SLURM_ARRAY_TASK_COUNT).
+
 Sources: covid-chestxray=<dir> (metadata.csv), nih=<dir> (Data_Entry_2017*.csv[.gz], images/),
 rsna=<dir> (stage_2_train_labels.csv, <patientId>.dcm), folder=<dir> (covid/, normal/ subfolders).
 NOT FOR CLINICAL USE.
@@ -186,19 +219,32 @@ export const command: CommandModule = {
       .option('--source <kind=dir>', 'a source (repeatable): covid-chestxray=, nih=, rsna= or folder=<dir>', collect, [])
       .requiredOption('--out <dir>', 'output folder')
       .addOption(new Option('--concurrency <n>', 'images converted at once (default: 2-4 by CPU count)').argParser(parsePositiveInt))
+      .addOption(new Option('--shard <i/n|auto>', 'convert only shard i (from 0) of n, by patient; then cxr dataset merge').argParser(parseShardOption))
       .option('--json', 'print the build summary as one JSON object (as in summary.json)')
       .addHelpText('after', BUILD_EXAMPLE)
-      .action(async (opts: { source: string[]; out: string; concurrency?: number; json?: boolean }) => {
+      .action(async (opts: { source: string[]; out: string; concurrency?: number; shard?: Shard; json?: boolean }) => {
         const progress = createProgress(ctx);
         const summary = await runDatasetBuild({
           sources: opts.source,
           out: opts.out,
           concurrency: opts.concurrency,
+          shard: opts.shard,
           cwd: ctx.cwd,
           onProgress: (p) => progress.status(`${p.source}: ${p.rowsRead} rows read, ${p.done}/${p.queued} images done`),
         });
         progress.end();
         ctx.stdout.write(opts.json ? `${JSON.stringify({ ...summary, dataDesign: buildAudit(summary) })}\n` : formatBuildSummary(summary));
+      });
+
+    dataset
+      .command('merge')
+      .description('Merge the shards of a sharded build into manifest.csv and summary.json (NOT FOR CLINICAL USE)')
+      .requiredOption('--out <dir>', 'the output folder every shard wrote to')
+      .option('--json', 'print the merged summary as one JSON object')
+      .addHelpText('after', '\nExample:\n  $ cxr dataset merge --out /shared/cxr\n  checks that shards 0..n-1 all finished, writes the manifest one process would have written.\n')
+      .action(async (opts: { out: string; json?: boolean }) => {
+        const summary = await runDatasetMerge({ out: opts.out, cwd: ctx.cwd });
+        ctx.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : formatBuildSummary(summary));
       });
 
     dataset
