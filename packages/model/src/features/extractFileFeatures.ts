@@ -40,6 +40,11 @@ export interface ExtractFileFeaturesOptions {
    * Only read when the int8 graph is not in the cache yet (their hashes are always read: they are its key).
    */
   calibrationFiles?: readonly string[];
+  /**
+   * `false`: only fill `cache` (required) and resolve to an empty array, holding no features in memory whatever
+   * the number of files: for warming a shared cache, e.g. one shard of a large dataset per process. Default true.
+   */
+  collect?: boolean;
 }
 
 /** Calibration images used by default for an int8 graph. */
@@ -90,6 +95,9 @@ export async function extractFileFeatures(
   if (precision === 'int8' && (options.calibrationFiles ?? files).length === 0) throw new FeatureExtractionError('int8 calibration needs at least one image');
   const calibration =
     precision === 'int8' ? await calibrationFor(spread(options.calibrationFiles ?? files, DEFAULT_CALIBRATION_IMAGES), spec) : undefined;
+  const collect = options.collect !== false;
+  if (!collect && !options.cache) throw new FeatureExtractionError('collect: false needs a cache to fill');
+  const hits = new Uint8Array(files.length);
   if (options.cache) {
     for (let i = 0; i < files.length; i++) {
       const imageHash = await hashOrThrow(files[i]);
@@ -100,14 +108,22 @@ export async function extractFileFeatures(
         preprocessing: spec,
         ...(calibration ? { precision, quantization: calibration.id } : {}),
       });
+      if (!collect) {
+        if (await options.cache.has(keys[i])) {
+          hits[i] = 1;
+          cached++;
+        }
+        continue;
+      }
       const hit = await options.cache.get(keys[i]);
       if (hit) {
         out[i] = hit;
+        hits[i] = 1;
         cached++;
       }
     }
   }
-  const todo = files.map((_, i) => i).filter((i) => out[i] === undefined);
+  const todo = files.map((_, i) => i).filter((i) => hits[i] === 0);
   const total = files.length;
   options.onProgress?.({ done: cached, total, cached });
   const batchSize = options.batchSize ?? 8;
@@ -130,7 +146,7 @@ export async function extractFileFeatures(
       const images = await Promise.all(chunk.map((i) => preprocessOrThrow(files[i], spec)));
       const features = await extractFeatures(backbone, images, { batchSize, extractor });
       for (let j = 0; j < chunk.length; j++) {
-        out[chunk[j]] = features[j];
+        if (collect) out[chunk[j]] = features[j];
         if (options.cache) await options.cache.put(keys[chunk[j]], features[j]);
       }
       options.onProgress?.({ done: cached + start + chunk.length, total, cached });
@@ -138,7 +154,7 @@ export async function extractFileFeatures(
   } finally {
     await extractor?.dispose();
   }
-  return out;
+  return collect ? out : [];
 }
 
 /** SHA-256 of an image file (its {@link FeatureCache} key part); a read error becomes a FeatureExtractionError naming the file. */
