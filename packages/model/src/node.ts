@@ -88,7 +88,7 @@ export { openBackbone } from './backbones/openBackbone';
 export type { BackboneSpec } from './backbones/openBackbone';
 export { extractFeatures } from './index';
 export type { ExtractFeaturesOptions, FeatureProgress } from './index';
-export { extractFileFeatures, DEFAULT_CALIBRATION_IMAGES } from './features/extractFileFeatures';
+export { extractFileFeatures, fileCalibration, DEFAULT_CALIBRATION_IMAGES } from './features/extractFileFeatures';
 export type { ExtractFileFeaturesOptions } from './features/extractFileFeatures';
 export { FeatureCache } from './features/FeatureCache';
 export type { FeatureCacheStats, FeatureKeyParts } from './features/FeatureCache';

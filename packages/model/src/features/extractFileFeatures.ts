@@ -40,6 +40,8 @@ export interface ExtractFileFeaturesOptions {
    * Only read when the int8 graph is not in the cache yet (their hashes are always read: they are its key).
    */
   calibrationFiles?: readonly string[];
+  /** A ready calibration ({@link fileCalibration}); wins over `calibrationFiles`. */
+  calibration?: OnnxCalibration;
   /**
    * `false`: only fill `cache` (required) and resolve to an empty array, holding no features in memory whatever
    * the number of files: for warming a shared cache, e.g. one shard of a large dataset per process. Default true.
@@ -57,10 +59,15 @@ function spread(files: readonly string[], count: number): string[] {
 }
 
 /**
- * The int8 calibration of a backbone on image files: its id (SHA-256 of the files' hashes, the preprocessing and the
- * method) and a loader of the preprocessed images, called only when the graph is not cached.
+ * The int8 calibration on image files (pass training images): up to {@link DEFAULT_CALIBRATION_IMAGES} of them,
+ * evenly spaced; its id is the SHA-256 of their hashes, the preprocessing and the method, and its loader
+ * preprocesses them only when the int8 graph is not cached yet.
+ *
+ * @example const calibration = await fileCalibration(trainFiles, backbone.preprocessing);
  */
-async function calibrationFor(files: readonly string[], spec: PreprocessSpec): Promise<OnnxCalibration> {
+export async function fileCalibration(allFiles: readonly string[], spec: PreprocessSpec): Promise<OnnxCalibration> {
+  if (allFiles.length === 0) throw new FeatureExtractionError('int8 calibration needs at least one image');
+  const files = spread(allFiles, DEFAULT_CALIBRATION_IMAGES);
   const hashes = await Promise.all(files.map(hashOrThrow));
   const id = createHash('sha256').update(canonicalJson({ images: hashes, preprocessing: spec, method: 'minmax' })).digest('hex');
   return {
@@ -92,9 +99,7 @@ export async function extractFileFeatures(
   let cached = 0;
   const precision = options.precision ?? 'fp32';
   if (precision !== 'fp32' && precision !== 'int8') throw new FeatureExtractionError(`precision must be 'fp32' or 'int8', got ${JSON.stringify(precision)}`);
-  if (precision === 'int8' && (options.calibrationFiles ?? files).length === 0) throw new FeatureExtractionError('int8 calibration needs at least one image');
-  const calibration =
-    precision === 'int8' ? await calibrationFor(spread(options.calibrationFiles ?? files, DEFAULT_CALIBRATION_IMAGES), spec) : undefined;
+  const calibration = precision === 'int8' ? (options.calibration ?? (await fileCalibration(options.calibrationFiles ?? files, spec))) : undefined;
   const collect = options.collect !== false;
   if (!collect && !options.cache) throw new FeatureExtractionError('collect: false needs a cache to fill');
   const hits = new Uint8Array(files.length);
