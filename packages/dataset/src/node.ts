@@ -115,7 +115,11 @@ export { sourceStats } from './metadata/sourceStats';
 export type { SourceStats, SourceStatsOptions } from './metadata/sourceStats';
 
 // Dataset builds (Node: sharp, file system)
-export { buildDataset, BUILD_FILES } from './build/buildDataset';
+export { buildDataset, BUILD_FILES, SHARD_ORDER_COLUMNS, shardFiles, readShardPart } from './build/buildDataset';
+export { mergeDatasets } from './build/mergeDatasets';
+export type { MergeDatasetsOptions } from './build/mergeDatasets';
+export { parseShard, shardFromEnv, shardOfPatient, shardRecords, checkShard, SHARD_ENV } from './build/shard';
+export type { Shard } from './build/shard';
 export { loadRecipe } from './recipe/loadRecipe';
 export type {
   DuplicateImage,
@@ -126,9 +130,10 @@ export type {
   SourceSummary,
   SkipReason,
   SkippedItem,
+  OrderedRecord,
 } from './build/buildDataset';
 export { parseManifest, readManifest, resolveManifestPath } from './build/readManifest';
-export { convertImageToPng, DEFAULT_MAX_INPUT_PIXELS } from './build/convertImageToPng';
+export { convertImageToPng, DEFAULT_MAX_INPUT_PIXELS, PNG_COMPRESSION_LEVEL } from './build/convertImageToPng';
 export type { ConvertImageOptions, ConvertedImage } from './build/convertImageToPng';
 
 // Datasets for training and evaluation (Node: file system): a build or class folders, and its patient-level split

@@ -55,8 +55,13 @@ export {
   encodeOnnxModel,
   ONNX_OPSET,
   createTfjsExtractor,
+  quantizeOnnxGraph,
+  quantizableTensors,
+  calibrationGraph,
 } from './index';
 export type {
+  ActivationRange,
+  QuantizeOnnxOptions,
   ExportOnnxOptions,
   OnnxAttribute,
   OnnxGraph,
@@ -72,16 +77,18 @@ export { createOnnxExtractor } from './onnx/createOnnxExtractor';
 export type { OnnxExtractorOptions } from './onnx/createOnnxExtractor';
 export { createFeatureExtractor } from './onnx/createFeatureExtractor';
 export type { CreateFeatureExtractorOptions, FeatureEngineChoice } from './onnx/createFeatureExtractor';
-export { getOrExportOnnx, onnxCacheFileName } from './onnx/getOrExportOnnx';
-export type { GetOrExportOnnxOptions, OnnxCacheEntry } from './onnx/getOrExportOnnx';
+export { getOrExportOnnx, onnxCacheFileName, exportInt8Onnx, ONNX_QUANTIZER_VERSION } from './onnx/getOrExportOnnx';
+export type { GetOrExportOnnxOptions, OnnxCacheEntry, FeaturePrecision, OnnxCalibration } from './onnx/getOrExportOnnx';
 export { hashModelWeights } from './onnx/hashModelWeights';
+export { calibrateOnnxGraph } from './onnx/calibrateOnnxGraph';
+export type { CalibrateOnnxOptions } from './onnx/calibrateOnnxGraph';
 export { isOnnxRuntimeAvailable, loadOnnxRuntime, defaultOnnxRuntimeLoader } from './onnx/loadOnnxRuntime';
 export type { OnnxRuntimeLoader, OnnxRuntimeModule, OnnxRuntimeSession } from './onnx/loadOnnxRuntime';
 export { openBackbone } from './backbones/openBackbone';
 export type { BackboneSpec } from './backbones/openBackbone';
 export { extractFeatures } from './index';
 export type { ExtractFeaturesOptions, FeatureProgress } from './index';
-export { extractFileFeatures } from './features/extractFileFeatures';
+export { extractFileFeatures, fileCalibration, DEFAULT_CALIBRATION_IMAGES } from './features/extractFileFeatures';
 export type { ExtractFileFeaturesOptions } from './features/extractFileFeatures';
 export { FeatureCache } from './features/FeatureCache';
 export type { FeatureCacheStats, FeatureKeyParts } from './features/FeatureCache';

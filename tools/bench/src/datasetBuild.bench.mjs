@@ -3,7 +3,7 @@
 // cold with a pool of 1 and of 2-4 conversions (the default), then a rerun that reuses every PNG (hash check), and
 // the metadata scan alone (`sourceStats` over NIH's 112,120 rows). CPU time / wall time shows how busy the cores were.
 // Run alone: `npx nx build @cxr/dataset && node tools/bench/src/datasetBuild.bench.mjs`, or via the runner.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,12 +58,57 @@ export async function run() {
     }
     const [one, many] = [rows.find((r) => r.metric.startsWith('cold build, pool of 1 (')), rows.find((r) => r.metric.startsWith(`cold build, pool of ${defaultConcurrency} (`))];
     rows.push({ metric: `pool of ${defaultConcurrency} vs 1 speed-up`, value: many.value / one.value, unit: 'x' });
+
+    // The bare reference: a plain sharp loop over the same 273 input files with the same number of images in
+    // flight, doing only decode -> grey -> the same PNG encoding -> write. No metadata, no hashing, no journal.
+    const { readManifest } = dataset;
+    const manifest = await readManifest(path.join(tmp, `c${defaultConcurrency}`, 'manifest.csv'));
+    // The input files as the readers resolve them (source, original path -> image path); not timed.
+    const wanted = new Map(manifest.map((m) => [`${m.source}\0${m.originalPath}`, undefined]));
+    for (const spec of sources) {
+      for await (const r of dataset.openSource(spec)) {
+        const key = `${r.source}\0${r.originalPath}`;
+        if (wanted.has(key)) wanted.set(key, r.imagePath);
+      }
+    }
+    const inputs = [...wanted.values()];
+    if (inputs.length !== 273 || inputs.some((p) => p === undefined)) throw new Error('could not resolve the 273 input files');
+    const sharp = (await import('sharp')).default;
+    const level = dataset.PNG_COMPRESSION_LEVEL ?? 6;
+    const bareOut = path.join(tmp, 'bare');
+    await mkdir(bareOut);
+    const bareLoop = (inFlight) =>
+      timed(async () => {
+        let next = 0;
+        const worker = async () => {
+          for (let i = next++; i < inputs.length; i = next++) {
+            const png = await sharp(inputs[i], { limitInputPixels: 50_000_000, failOn: 'warning' })
+              .rotate()
+              .removeAlpha()
+              .toColourspace('b-w')
+              .png({ compressionLevel: level })
+              .toBuffer();
+            await writeFile(path.join(bareOut, `${i}.png`), png);
+          }
+        };
+        await Promise.all(Array.from({ length: inFlight }, worker));
+      });
+    const bare1 = await bareLoop(1);
+    const bare = await bareLoop(defaultConcurrency);
+    rows.push(
+      { metric: `bare sharp loop, ${defaultConcurrency} in flight (same 273 files, same PNG level ${level})`, value: inputs.length / bare.seconds, unit: 'img/s' },
+      { metric: `bare sharp loop: CPU time / wall time`, value: bare.cpuSeconds / bare.seconds, unit: 'cores' },
+      { metric: `cold build, pool of ${defaultConcurrency} / bare sharp loop`, value: many.value / (inputs.length / bare.seconds), unit: 'ratio' },
+      { metric: 'bare sharp loop, 1 in flight', value: inputs.length / bare1.seconds, unit: 'img/s' },
+      { metric: `bare sharp loop ${defaultConcurrency} vs 1 in flight speed-up (what the machine allows now)`, value: bare1.seconds / bare.seconds, unit: 'x' },
+    );
     rows.push({ metric: 'peak RSS of the process', value: peakRss / 2 ** 20, unit: 'MiB' });
   } finally {
     clearInterval(sampler);
     await rm(tmp, { recursive: true, force: true });
   }
   const notes = [
+    'the bare sharp loop runs after the builds, on warm OS file caches; the builds read the same files (the pool of 1 first)',
     'sources: shared covid-chestxray (751 rows, 177 images, JPEG/PNG 157-4280 px) and NIH ChestX-ray14 (112,120 rows, 99 PNG 1024x1024)',
     'a cold build includes reading and filtering all 112,871 metadata rows (the NIH scan alone is the first row)',
     `${os.cpus().length} CPUs (${os.cpus()[0]?.model}), shared with other users: load average ${load0.toFixed(2)} at start, ${os.loadavg()[0].toFixed(2)} at end`,

@@ -106,6 +106,19 @@ describe('cxr dataset stats', () => {
     expect(r.stdout).toContain('cxr dataset build --source covid-chestxray=');
     expect((await cli('dataset', 'stats', '--help')).stdout).toContain('--min-age 18');
   });
+
+  it('--shard: a bad value exits 2; auto without a job index exits 2 naming the variables; merge without shards exits 1', async () => {
+    const bad = await cli('dataset', 'build', '--source', 'nih=absent', '--out', 'x', '--shard', '3/3');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('expected an integer from 0 to 2');
+    const auto = await cli('dataset', 'build', '--source', 'nih=absent', '--out', 'x', '--shard', 'auto'); // no job variables set here
+    expect(auto.code).toBe(2);
+    expect(auto.stderr).toContain('JOB_COMPLETION_INDEX');
+    const merge = await cli('dataset', 'merge', '--out', 'never-built');
+    expect(merge.code).toBe(1);
+    expect(merge.stderr).toContain('No shards to merge');
+    expect((await cli('dataset', 'build', '--help')).stdout).toContain('cxr dataset merge --out');
+  });
 });
 
 describe('cxr dataset recipes and build --recipe / --dry-run', () => {

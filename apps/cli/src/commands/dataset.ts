@@ -3,10 +3,13 @@ import { auditDataDesign, BUILT_IN_RECIPES, describeRecipe, formatDataDesignAudi
 import {
   buildDataset,
   loadRecipe,
+  mergeDatasets,
+  parseShard,
   parseSourceSpec,
   sourceStats,
   type BuildProgress,
   type BuildSummary,
+  type Shard,
   type SourceSpec,
   type SourceStats,
 } from '@cxr/dataset/node';
@@ -28,6 +31,8 @@ export interface DatasetBuildOptions {
   dryRun?: boolean;
   /** Images converted at once (2-4 by default). */
   concurrency?: number;
+  /** Convert only this shard's patients (`--shard i/n` or `auto`); `cxr dataset merge` then writes the manifest. */
+  shard?: Shard;
   /** Directory against which relative paths are resolved; the process's by default. */
   cwd?: string;
   onProgress?: (progress: BuildProgress) => void;
@@ -77,6 +82,7 @@ export async function runDatasetBuild(options: DatasetBuildOptions): Promise<Bui
     outDir: path.resolve(cwd, options.out),
     recipe,
     dryRun: options.dryRun,
+    shard: options.shard,
     concurrency: options.concurrency,
     onProgress: options.onProgress,
   });
@@ -98,6 +104,19 @@ export function formatDatasetRecipes(r: ReturnType<typeof runDatasetRecipes>): s
   }
   out.push('A record goes to the first class that keeps it. A recipe file is JSON with the same keys: cxr dataset build --recipe mine.json');
   return `${out.join('\n')}\n`;
+}
+
+/** Merges the shards of a sharded build in `out` (`mergeDatasets`): manifest.csv and summary.json. */
+export async function runDatasetMerge(options: { out: string; cwd?: string }): Promise<BuildSummary> {
+  return mergeDatasets(path.resolve(options.cwd ?? process.cwd(), options.out));
+}
+
+function parseShardOption(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 /** Counts each source by finding, view, sex and age band without converting anything (`sourceStats`). */
@@ -170,7 +189,10 @@ export function formatBuildSummary(s: BuildSummary): string {
   for (const f of failures.slice(0, 20)) out.push(`skipped (${f.reason}): ${f.source} line ${f.row}: ${f.message ?? f.originalPath}`);
   if (failures.length > 20) out.push(`... ${failures.length - 20} more in summary.json`);
   if (s.dryRun) out.push('Dry run: nothing converted or written.');
-  else out.push(`Wrote ${s.manifestFile} and summary.json (${s.written} converted, ${s.reused} reused, ${s.failed} failed).`);
+  else {
+    const what = s.shard ? `shard ${s.shard.index}/${s.shard.count} part ${s.manifestFile} (run cxr dataset merge when every shard is done)` : `${s.manifestFile} and summary.json`;
+    out.push(`Wrote ${what} (${s.written} converted, ${s.reused} reused, ${s.failed} failed${s.mergedShards ? `, ${s.mergedShards} shards merged` : ''}).`);
+  }
   out.push('', formatDataDesignAudit(buildAudit(s)).trimEnd());
   out.push('NOT FOR CLINICAL USE.');
   return `${out.join('\n')}\n`;
@@ -225,6 +247,12 @@ Recipes: ${Object.keys(BUILT_IN_RECIPES).join(', ')} (cxr dataset recipes shows 
 
 Sources (--source <kind>=<dir>; nih and rsna are short for nih-cxr14 and rsna-pneumonia):
 ${SOURCE_KINDS.map((k) => `  ${k}: ${SOURCE_LAYOUTS[k]}`).join('\n')}
+
+  Across processes or machines (shared storage; docs/scaling.md): run each shard, then merge:
+  $ cxr dataset build --source nih=/data/nih --out /shared/cxr --shard 0/3   # and 1/3, 2/3, in parallel
+  $ cxr dataset merge --out /shared/cxr
+  --shard auto takes the index from JOB_COMPLETION_INDEX (Kubernetes Indexed Job; count from CXR_SHARD_COUNT)
+  or SLURM_ARRAY_TASK_ID (Slurm array; count from SLURM_ARRAY_TASK_COUNT).
 NOT FOR CLINICAL USE.
 `;
 
@@ -252,9 +280,10 @@ export const command: CommandModule = {
       .option('--recipe <name|file>', `a built-in recipe (${Object.keys(BUILT_IN_RECIPES).join(', ')}) or a recipe JSON file`, 'notebook')
       .option('--dry-run', 'print the counts per class and source (duplicates dropped) without converting or writing anything')
       .addOption(new Option('--concurrency <n>', 'images converted at once (default: 2-4 by CPU count)').argParser(parsePositiveInt))
+      .addOption(new Option('--shard <i/n|auto>', 'convert only shard i (from 0) of n, by patient; then cxr dataset merge').argParser(parseShardOption))
       .option('--json', 'print the build summary as one JSON object (as in summary.json)')
       .addHelpText('after', BUILD_EXAMPLE)
-      .action(async (opts: { source: string[]; out: string; recipe: string; dryRun?: boolean; concurrency?: number; json?: boolean }) => {
+      .action(async (opts: { source: string[]; out: string; recipe: string; dryRun?: boolean; concurrency?: number; shard?: Shard; json?: boolean }) => {
         const progress = createProgress(ctx);
         const summary = await runDatasetBuild({
           sources: opts.source,
@@ -262,6 +291,7 @@ export const command: CommandModule = {
           recipe: opts.recipe,
           dryRun: opts.dryRun,
           concurrency: opts.concurrency,
+          shard: opts.shard,
           cwd: ctx.cwd,
           onProgress: (p) => progress.status(`${p.source}: ${p.rowsRead} rows read, ${p.done}/${p.queued} images done`),
         });
@@ -276,6 +306,17 @@ export const command: CommandModule = {
       .action((opts: { json?: boolean }) => {
         const result = runDatasetRecipes();
         ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatDatasetRecipes(result));
+      });
+
+    dataset
+      .command('merge')
+      .description('Merge the shards of a sharded build into manifest.csv and summary.json (NOT FOR CLINICAL USE)')
+      .requiredOption('--out <dir>', 'the output folder every shard wrote to')
+      .option('--json', 'print the merged summary as one JSON object')
+      .addHelpText('after', '\nExample:\n  $ cxr dataset merge --out /shared/cxr\n  checks that shards 0..n-1 all finished, writes the manifest one process would have written.\n')
+      .action(async (opts: { out: string; json?: boolean }) => {
+        const summary = await runDatasetMerge({ out: opts.out, cwd: ctx.cwd });
+        ctx.stdout.write(opts.json ? `${JSON.stringify(summary)}\n` : formatBuildSummary(summary));
       });
 
     dataset

@@ -1,4 +1,4 @@
-import { trainFromDataset, type BackendName, type FeatureEngineChoice, type ThresholdMethod, type TrainFromDatasetOptions, type TrainFromDatasetResult } from '@cxr/model/node';
+import { trainFromDataset, type BackendName, type FeatureEngineChoice, type FeaturePrecision, type ThresholdMethod, type TrainFromDatasetOptions, type TrainFromDatasetResult } from '@cxr/model/node';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
 import { InterruptedError } from '../errors';
@@ -36,7 +36,7 @@ export function formatTrainResult(r: TrainFromDatasetResult): string {
     const last = r.history.loss.length - 1;
     out.push(`Model saved to ${r.model} (cxr.json, model.json, training-history.json)`);
     out.push(`Backbone: ${r.backbone.description}`);
-    out.push(`Backend: tfjs ${r.backend.name}; features: ${r.engine}`);
+    out.push(`Backend: tfjs ${r.backend.name}; features: ${r.engine}${r.precision === 'int8' ? ' (int8 backbone)' : ''}`);
     out.push(`Split: ${r.split.train} train / ${r.split.val} val / ${r.split.test} test (${r.split.file})`);
     out.push(
       `Epochs: ${r.epochsCompleted}${r.resumed ? ' (resumed)' : ''}; kept epoch ${r.bestEpoch + 1}; last loss ${r.history.loss[last]?.toFixed(4)} acc ${r.history.accuracy[last]?.toFixed(3)}` +
@@ -95,6 +95,7 @@ export const command: CommandModule = {
       .option('--split <split-file>', 'split.csv to use (default: <dataset>/split.csv, made if absent)')
       .addOption(new Option('--backend <name>', 'tfjs backend').choices(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'))
       .addOption(new Option('--engine <name>', 'feature engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
+      .addOption(new Option('--precision <p>', 'backbone precision: int8 = quantised ONNX graph calibrated on training images (onnx only)').choices(['fp32', 'int8']).default('fp32'))
       .option('--cache-dir <dir>', 'feature cache (default $CXR_CACHE_DIR/features or ~/.cache/cxr/features)')
       .addOption(new Option('--threshold <method>', 'decision threshold: 0.5, youden, sens:0.95, spec:0.95').argParser(parseThreshold))
       .option('--float16', 'also save float16 weights (model-float16.json: half the download for the web app)')
@@ -110,7 +111,7 @@ export const command: CommandModule = {
       .action(
         async (opts: {
           data: string; backbone: string; weights?: string; randomWeights?: boolean; out: string; epochs: number; batchSize: number; seed: number; augment?: number; float16?: boolean;
-          split?: string; backend: BackendName | 'auto'; engine: FeatureEngineChoice; cacheDir?: string; threshold?: ThresholdMethod; resume?: boolean; json?: boolean;
+          split?: string; backend: BackendName | 'auto'; engine: FeatureEngineChoice; precision: FeaturePrecision; cacheDir?: string; threshold?: ThresholdMethod; resume?: boolean; json?: boolean;
           allowConfounded?: boolean; calibrate: boolean;
           clahe?: boolean; spectralDecoupling?: number; sourceBalanced?: boolean; sourceAdversarial?: number;
         }) => {

@@ -10,10 +10,18 @@ import { DatasetError, ImageConversionError } from '../errors';
 /** Default bound on an input image's pixels (width x height): 50 megapixels, ~7000 x 7000. */
 export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;
 
+/**
+ * zlib level of the PNGs written (libvips' default is 6). Measured on the shared NIH 1024x1024 images: level 3
+ * encodes in about half the time of 6 for files 1.3% larger; the encoder is most of a build's CPU time.
+ */
+export const PNG_COMPRESSION_LEVEL = 3;
+
 /** Options of {@link convertImageToPng}. */
 export interface ConvertImageOptions {
   /** Refuse inputs with more pixels than this (sharp `limitInputPixels`; DICOM `maxPixels`). */
   maxPixels?: number;
+  /** Flush the PNG to disk before the rename (default true); write-file-atomic's `fsync`. */
+  fsync?: boolean;
 }
 
 /** What {@link convertImageToPng} wrote. */
@@ -63,7 +71,7 @@ export async function convertImageToPng(input: string, output: string, options: 
         .rotate()
         .removeAlpha()
         .toColourspace('b-w')
-        .png()
+        .png({ compressionLevel: PNG_COMPRESSION_LEVEL })
         .toBuffer({ resolveWithObject: true });
       if (info.channels !== 1) throw new Error(`expected 1 channel after conversion, got ${info.channels}`);
       png = data;
@@ -74,6 +82,6 @@ export async function convertImageToPng(input: string, output: string, options: 
     if (error instanceof DatasetError) throw error;
     throw new ImageConversionError((error as Error).message, input, { cause: error });
   }
-  await writeFileAtomic(output, png);
+  await writeFileAtomic(output, png, { fsync: options.fsync });
   return { width, height, sha256: createHash('sha256').update(png).digest('hex'), bytes: png.length };
 }

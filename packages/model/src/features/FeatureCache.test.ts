@@ -94,4 +94,13 @@ describe('FeatureCache', () => {
     await expect(cache.get(key)).rejects.toThrow(/EISDIR/);
     expect(cache.stats()).toMatchObject({ misses: 0 });
   });
+
+  it('keys int8 features apart by calibration, and keeps float32 keys as before precision existed', () => {
+    const fp32 = FeatureCache.key(parts);
+    expect(FeatureCache.key({ ...parts, precision: 'fp32' })).toBe(fp32);
+    const int8 = FeatureCache.key({ ...parts, precision: 'int8', quantization: 'calib-1' });
+    expect(int8).not.toBe(fp32);
+    expect(FeatureCache.key({ ...parts, precision: 'int8', quantization: 'calib-2' })).not.toBe(int8);
+    expect(() => FeatureCache.key({ ...parts, precision: 'int8' })).toThrow(/quantization/);
+  });
 });

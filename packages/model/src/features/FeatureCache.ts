@@ -17,6 +17,10 @@ export interface FeatureKeyParts {
   preprocessing: PreprocessSpec;
   /** Augmented variant, e.g. `rand:seed=3:i=2`; omit for the plain image. */
   variant?: string;
+  /** `int8` for a quantised backbone graph; omitted or `fp32`: float32 (the keys of earlier versions). */
+  precision?: 'fp32' | 'int8';
+  /** For int8: what the graph was calibrated on (`OnnxCalibration.id`) and how; required with `int8`. */
+  quantization?: string;
 }
 
 /** Counters of a {@link FeatureCache} since it was made. */
@@ -51,6 +55,8 @@ export class FeatureCache {
 
   /** The SHA-256 key of a feature array (hex). */
   static key(parts: FeatureKeyParts): string {
+    const int8 = parts.precision === 'int8';
+    if (int8 && !parts.quantization) throw new TypeError('Feature cache key: precision int8 needs quantization (the calibration id)');
     const text = canonicalJson({
       v: VERSION,
       image: parts.imageHash,
@@ -58,6 +64,8 @@ export class FeatureCache {
       weights: parts.weightsHash,
       preprocessing: createHash('sha256').update(canonicalJson(parts.preprocessing)).digest('hex'),
       variant: parts.variant ?? null,
+      // Only int8 keys carry these, so float32 entries written before precision existed are still found.
+      ...(int8 ? { precision: 'int8', quantization: parts.quantization } : {}),
     });
     return createHash('sha256').update(text).digest('hex');
   }

@@ -3,7 +3,10 @@ import { sha256File } from '@cxr/dataset/node';
 import type { PreprocessSpec } from '@cxr/preprocess';
 import type { Backbone } from '../backbones/backbone';
 import { FeatureExtractionError, ModelError } from '../errors';
+import { createHash } from 'node:crypto';
 import { createFeatureExtractor, type FeatureEngineChoice } from '../onnx/createFeatureExtractor';
+import type { FeaturePrecision, OnnxCalibration } from '../onnx/getOrExportOnnx';
+import { canonicalJson } from './canonicalJson';
 import type { FeatureExtractor } from '../onnx/featureExtractor';
 import { readModelInput } from '../predict/readModelInput';
 import { extractFeatures, type FeatureProgress } from './extractFeatures';
@@ -27,6 +30,56 @@ export interface ExtractFileFeaturesOptions {
   threads?: number;
   /** Told why `auto` fell back to tfjs (default: a process warning). */
   onWarning?: (message: string) => void;
+  /**
+   * `fp32` (default) or `int8`: the backbone's ONNX graph quantised and calibrated on `calibrationFiles`
+   * (onnxruntime only, never tfjs). Part of the feature cache key, with the calibration's identity.
+   */
+  precision?: FeaturePrecision;
+  /**
+   * Images the int8 graph is calibrated on: pass training images. Default: up to 32 of `files`, evenly spaced.
+   * Only read when the int8 graph is not in the cache yet (their hashes are always read: they are its key).
+   */
+  calibrationFiles?: readonly string[];
+  /** A ready calibration ({@link fileCalibration}); wins over `calibrationFiles`. */
+  calibration?: OnnxCalibration;
+  /**
+   * `false`: only fill `cache` (required) and resolve to an empty array, holding no features in memory whatever
+   * the number of files: for warming a shared cache, e.g. one shard of a large dataset per process. Default true.
+   */
+  collect?: boolean;
+}
+
+/** Calibration images used by default for an int8 graph. */
+export const DEFAULT_CALIBRATION_IMAGES = 32;
+
+/** Up to `count` of `files`, evenly spaced (deterministic). */
+function spread(files: readonly string[], count: number): string[] {
+  if (files.length <= count) return [...files];
+  return Array.from({ length: count }, (_, i) => files[Math.floor((i * files.length) / count)]);
+}
+
+/**
+ * The int8 calibration on image files (pass training images): up to {@link DEFAULT_CALIBRATION_IMAGES} of them,
+ * evenly spaced; its id is the SHA-256 of their hashes, the preprocessing and the method, and its loader
+ * preprocesses them only when the int8 graph is not cached yet.
+ *
+ * @example const calibration = await fileCalibration(trainFiles, backbone.preprocessing);
+ */
+export async function fileCalibration(allFiles: readonly string[], spec: PreprocessSpec): Promise<OnnxCalibration> {
+  if (allFiles.length === 0) throw new FeatureExtractionError('int8 calibration needs at least one image');
+  const files = spread(allFiles, DEFAULT_CALIBRATION_IMAGES);
+  const hashes = await Promise.all(files.map(hashOrThrow));
+  const id = createHash('sha256').update(canonicalJson({ images: hashes, preprocessing: spec, method: 'minmax' })).digest('hex');
+  return {
+    id,
+    load: async () => {
+      const images = await Promise.all(files.map((f) => preprocessOrThrow(f, spec)));
+      const size = images[0].length;
+      const all = new Float32Array(images.length * size);
+      images.forEach((im, i) => all.set(im, i * size));
+      return { images: all, n: images.length };
+    },
+  };
 }
 
 /**
@@ -44,23 +97,46 @@ export async function extractFileFeatures(
   const out: Float32Array[] = new Array(files.length);
   const keys: string[] = [];
   let cached = 0;
+  const precision = options.precision ?? 'fp32';
+  if (precision !== 'fp32' && precision !== 'int8') throw new FeatureExtractionError(`precision must be 'fp32' or 'int8', got ${JSON.stringify(precision)}`);
+  const calibration = precision === 'int8' ? (options.calibration ?? (await fileCalibration(options.calibrationFiles ?? files, spec))) : undefined;
+  const collect = options.collect !== false;
+  if (!collect && !options.cache) throw new FeatureExtractionError('collect: false needs a cache to fill');
+  const hits = new Uint8Array(files.length);
   if (options.cache) {
     for (let i = 0; i < files.length; i++) {
       const imageHash = await hashOrThrow(files[i]);
-      keys[i] = FeatureCache.key({ imageHash, backboneName: backbone.name, weightsHash: backbone.weightsHash, preprocessing: spec });
+      keys[i] = FeatureCache.key({
+        imageHash,
+        backboneName: backbone.name,
+        weightsHash: backbone.weightsHash,
+        preprocessing: spec,
+        ...(calibration ? { precision, quantization: calibration.id } : {}),
+      });
+      if (!collect) {
+        if (await options.cache.has(keys[i])) {
+          hits[i] = 1;
+          cached++;
+        }
+        continue;
+      }
       const hit = await options.cache.get(keys[i]);
       if (hit) {
         out[i] = hit;
+        hits[i] = 1;
         cached++;
       }
     }
   }
-  const todo = files.map((_, i) => i).filter((i) => out[i] === undefined);
-  options.onProgress?.({ done: cached, total: files.length, cached });
+  const todo = files.map((_, i) => i).filter((i) => hits[i] === 0);
+  const total = files.length;
+  options.onProgress?.({ done: cached, total, cached });
   const batchSize = options.batchSize ?? 8;
   let extractor: FeatureExtractor | undefined;
-  if (todo.length > 0 && options.engine !== 'tfjs') {
+  if (todo.length > 0 && (options.engine !== 'tfjs' || calibration)) {
     extractor = await createFeatureExtractor({
+      precision,
+      calibration,
       model: backbone.model,
       engine: options.engine ?? 'auto',
       weightsHash: backbone.weightsHash,
@@ -75,15 +151,15 @@ export async function extractFileFeatures(
       const images = await Promise.all(chunk.map((i) => preprocessOrThrow(files[i], spec)));
       const features = await extractFeatures(backbone, images, { batchSize, extractor });
       for (let j = 0; j < chunk.length; j++) {
-        out[chunk[j]] = features[j];
+        if (collect) out[chunk[j]] = features[j];
         if (options.cache) await options.cache.put(keys[chunk[j]], features[j]);
       }
-      options.onProgress?.({ done: cached + start + chunk.length, total: files.length, cached });
+      options.onProgress?.({ done: cached + start + chunk.length, total, cached });
     }
   } finally {
     await extractor?.dispose();
   }
-  return out;
+  return collect ? out : [];
 }
 
 /** SHA-256 of an image file (its {@link FeatureCache} key part); a read error becomes a FeatureExtractionError naming the file. */

@@ -4,7 +4,7 @@ import { createTfjsExtractor } from './createTfjsExtractor';
 import type { FeatureExtractor } from './featureExtractor';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 
-/** `auto`: onnxruntime when it is installed and the model exports, else tfjs (saying why). */
+/** `auto`: onnxruntime when it is installed and the model exports, else tfjs (saying why); int8 never falls back. */
 export type FeatureEngineChoice = 'auto' | 'onnx' | 'tfjs';
 
 /** Options of {@link createFeatureExtractor}. */
@@ -34,6 +34,11 @@ const defaultWarning = (message: string): void => {
  */
 export async function createFeatureExtractor(options: CreateFeatureExtractorOptions): Promise<FeatureExtractor> {
   const { engine = 'auto', onWarning = defaultWarning, ...rest } = options;
+  if (rest.precision === 'int8') {
+    // int8 exists only as an onnxruntime graph: no silent float32 fallback under an int8 cache key.
+    if (engine === 'tfjs') throw new OnnxRuntimeError("precision int8 needs the onnx engine, not 'tfjs'");
+    return createOnnxExtractor(rest);
+  }
   if (engine === 'tfjs') return createTfjsExtractor({ model: rest.model, cutLayer: rest.cutLayer });
   if (engine !== 'onnx' && engine !== 'auto') {
     throw new OnnxRuntimeError(`engine must be 'auto', 'onnx' or 'tfjs', got ${JSON.stringify(engine)}`);

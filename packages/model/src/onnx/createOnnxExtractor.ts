@@ -3,7 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { OnnxRuntimeError } from '../errors';
 import { exportOnnx, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME } from './exportOnnx';
 import type { FeatureExtractor } from './featureExtractor';
-import { getOrExportOnnx } from './getOrExportOnnx';
+import { exportInt8Onnx, getOrExportOnnx, type FeaturePrecision, type OnnxCalibration } from './getOrExportOnnx';
 import { hashModelWeights } from './hashModelWeights';
 import { loadOnnxRuntime, type OnnxRuntimeLoader, type OnnxRuntimeSession } from './loadOnnxRuntime';
 
@@ -25,6 +25,14 @@ export interface OnnxExtractorOptions {
   intraOpNumThreads?: number;
   /** Injected onnxruntime loader (tests simulate a missing install with it). */
   loader?: OnnxRuntimeLoader;
+  /**
+   * `fp32` (default) or `int8`: the graph quantised (QDQ, per-channel int8 weights, uint8 activations calibrated on
+   * `calibration`), run with onnxruntime's QLinearConv: about 3x the images/s for VGG16 on AVX2/VNNI CPUs.
+   * Not with `onnxBytes` (give the int8 bytes instead).
+   */
+  precision?: FeaturePrecision;
+  /** Calibration images, for `precision: 'int8'`. */
+  calibration?: OnnxCalibration;
 }
 
 /**
@@ -49,6 +57,9 @@ export async function createOnnxExtractor(options: OnnxExtractorOptions): Promis
 
   let bytes: Uint8Array;
   let onnxCache: 'hit' | 'miss' | 'none' = 'none';
+  const precision = options.precision ?? 'fp32';
+  if (precision !== 'fp32' && precision !== 'int8') throw new OnnxRuntimeError(`precision must be 'fp32' or 'int8', got ${JSON.stringify(precision)}`);
+  if (precision === 'int8' && !options.onnxBytes && !options.calibration) throw new OnnxRuntimeError('precision int8 needs calibration images');
   if (options.onnxBytes) {
     bytes = options.onnxBytes;
   } else if (options.model) {
@@ -59,9 +70,13 @@ export async function createOnnxExtractor(options: OnnxExtractorOptions): Promis
         cutLayer: options.cutLayer,
         inputShape: options.inputShape,
         cacheDir: options.cacheDir,
+        precision,
+        calibration: options.calibration,
       });
       bytes = entry.bytes;
       onnxCache = entry.hit ? 'hit' : 'miss';
+    } else if (precision === 'int8') {
+      bytes = await exportInt8Onnx(options.model, options.calibration as OnnxCalibration, { cutLayer: options.cutLayer, inputShape: options.inputShape });
     } else {
       bytes = exportOnnx(options.model, { cutLayer: options.cutLayer, inputShape: options.inputShape });
     }
@@ -104,7 +119,7 @@ export async function createOnnxExtractor(options: OnnxExtractorOptions): Promis
   let disposed = false;
 
   return {
-    info: { engine: 'onnxruntime-node', threads, onnxCache },
+    info: { engine: 'onnxruntime-node', threads, onnxCache, precision },
     inputShape: [h, w, c],
     outputShape,
     async run(batch: Float32Array, n: number): Promise<Float32Array> {

@@ -16,17 +16,20 @@ export interface OnnxNode {
   attributes?: Readonly<Record<string, OnnxAttribute>>;
 }
 
-/** A constant tensor of the graph (weights, shapes). */
+/**
+ * A constant tensor of the graph (weights, shapes, quantisation parameters). The element type follows the array:
+ * float32, int64, int32 (quantised biases), int8 (quantised weights) or uint8 (activation zero points).
+ */
 export interface OnnxInitializer {
   name: string;
   dims: readonly number[];
-  data: Float32Array | BigInt64Array;
+  data: Float32Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
 }
 
-/** A graph input or output: float32 tensor with fixed dims or named symbolic ones (`'N'`). */
+/** A graph input or output: float32 tensor with fixed dims or named symbolic ones (`'N'`); no dims: shape unknown. */
 export interface OnnxValueInfo {
   name: string;
-  dims: readonly (number | string)[];
+  dims?: readonly (number | string)[];
 }
 
 /** An ONNX graph in memory, before encoding. */
@@ -44,6 +47,9 @@ const IR_VERSION = 7;
 /** The ONNX opset the exporter targets. */
 export const ONNX_OPSET = 13;
 const DATA_TYPE_FLOAT = 1;
+const DATA_TYPE_UINT8 = 2;
+const DATA_TYPE_INT8 = 3;
+const DATA_TYPE_INT32 = 6;
 const DATA_TYPE_INT64 = 7;
 const ATTR_FLOAT = 1;
 const ATTR_INT = 2;
@@ -52,7 +58,7 @@ const ATTR_INTS = 7;
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function rawBytes(data: Float32Array | BigInt64Array): Uint8Array {
+function rawBytes(data: OnnxInitializer['data']): Uint8Array {
   const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (littleEndian) return view;
   // TensorProto.raw_data is little-endian by definition: swap on big-endian hosts.
@@ -66,7 +72,13 @@ function rawBytes(data: Float32Array | BigInt64Array): Uint8Array {
 
 function writeTensor(w: ProtoWriter, t: OnnxInitializer): void {
   w.packedVarints(1, t.dims);
-  w.varint(2, t.data instanceof Float32Array ? DATA_TYPE_FLOAT : DATA_TYPE_INT64);
+  const type =
+    t.data instanceof Float32Array ? DATA_TYPE_FLOAT
+    : t.data instanceof BigInt64Array ? DATA_TYPE_INT64
+    : t.data instanceof Int32Array ? DATA_TYPE_INT32
+    : t.data instanceof Int8Array ? DATA_TYPE_INT8
+    : DATA_TYPE_UINT8;
+  w.varint(2, type);
   w.string(8, t.name);
   w.bytes(9, rawBytes(t.data));
 }
@@ -76,8 +88,10 @@ function writeValueInfo(w: ProtoWriter, v: OnnxValueInfo): void {
   w.message(2, (type) =>
     type.message(1, (tensorType) => {
       tensorType.varint(1, DATA_TYPE_FLOAT);
+      const dims = v.dims;
+      if (dims === undefined) return;
       tensorType.message(2, (shape) => {
-        for (const d of v.dims) {
+        for (const d of dims) {
           shape.message(1, (dim) => (typeof d === 'number' ? dim.varint(1, d) : dim.string(2, d)));
         }
       });

@@ -12,6 +12,8 @@ export interface FeatureExtractorInfo {
   fallbackReason?: string;
   /** Whether the ONNX graph came from the on-disk cache ('hit'), was exported now ('miss'), or no cache was used. */
   onnxCache?: 'hit' | 'miss' | 'none';
+  /** `int8` when the onnxruntime graph is quantised; `fp32` otherwise (tfjs is always float32). */
+  precision?: 'fp32' | 'int8';
 }
 
 /**

@@ -3,7 +3,29 @@ import path from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import writeFileAtomic from 'write-file-atomic';
 import { OnnxExportError } from '../errors';
-import { exportOnnx, ONNX_EXPORTER_VERSION } from './exportOnnx';
+import { calibrateOnnxGraph, type CalibrateOnnxOptions } from './calibrateOnnxGraph';
+import { encodeOnnxModel } from './encodeOnnxModel';
+import { buildOnnxGraph, exportOnnx, ONNX_EXPORTER_VERSION } from './exportOnnx';
+import { quantizeOnnxGraph } from './quantizeOnnxGraph';
+
+/** Numeric precision of the backbone's ONNX graph: float32, or int8 (QDQ, calibrated; see `quantizeOnnxGraph`). */
+export type FeaturePrecision = 'fp32' | 'int8';
+
+/** Version of the int8 graph layout and calibration; part of the int8 cache key. */
+export const ONNX_QUANTIZER_VERSION = 1;
+
+/**
+ * Calibration images for an int8 graph: `load()` gives `n` images NHWC float32, preprocessed as the backbone
+ * expects (training images, a few dozen), and `id` is a stable identity of them (e.g. a hash of their file hashes): part of the graph's
+ * cache key and of the feature cache key.
+ */
+export interface OnnxCalibration {
+  /** Reads the images; called only when the int8 graph has to be made (not on a cache hit). */
+  load(): Promise<{ images: Float32Array; n: number }>;
+  id: string;
+  /** Calibration method and onnxruntime threads (see `calibrateOnnxGraph`). */
+  options?: CalibrateOnnxOptions;
+}
 
 /** Options of {@link getOrExportOnnx}. */
 export interface GetOrExportOnnxOptions {
@@ -16,6 +38,9 @@ export interface GetOrExportOnnxOptions {
   inputShape?: readonly [number, number, number];
   /** Folder of the cache (created if missing), e.g. beside the weights or the feature cache. */
   cacheDir: string;
+  /** Default `fp32`; `int8` needs `calibration` (its `id` is part of the key). */
+  precision?: FeaturePrecision;
+  calibration?: OnnxCalibration;
 }
 
 /** What {@link getOrExportOnnx} returns. */
@@ -31,8 +56,26 @@ export interface OnnxCacheEntry {
 const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120);
 
 /** The cache file name for a key: readable, and free of path separators whatever the key holds. */
-export function onnxCacheFileName(weightsHash: string, cutLayer: string | undefined, inputShape: readonly (number | null)[]): string {
-  return `backbone-${safe(weightsHash)}-${safe(cutLayer ?? 'output')}-${inputShape.map((d) => d ?? 'x').join('x')}-onnx${ONNX_EXPORTER_VERSION}.onnx`;
+export function onnxCacheFileName(
+  weightsHash: string,
+  cutLayer: string | undefined,
+  inputShape: readonly (number | null)[],
+  int8?: { calibrationId: string; method: string },
+): string {
+  const quantized = int8 ? `-int8q${ONNX_QUANTIZER_VERSION}-${safe(int8.method)}-${safe(int8.calibrationId).slice(0, 32)}` : '';
+  return `backbone-${safe(weightsHash)}-${safe(cutLayer ?? 'output')}-${inputShape.map((d) => d ?? 'x').join('x')}${quantized}-onnx${ONNX_EXPORTER_VERSION}.onnx`;
+}
+
+/** The int8 graph of a model: the float32 graph, calibrated on the images, quantised (QDQ), encoded. */
+export async function exportInt8Onnx(
+  model: LayersModel,
+  calibration: OnnxCalibration,
+  options: { cutLayer?: string; inputShape?: readonly [number, number, number] } = {},
+): Promise<Uint8Array> {
+  const graph = buildOnnxGraph(model, options);
+  const { images, n } = await calibration.load();
+  const ranges = await calibrateOnnxGraph(graph, images, n, calibration.options);
+  return encodeOnnxModel(quantizeOnnxGraph(graph, ranges));
 }
 
 /** A serialized ModelProto starts with field 1 (ir_version, varint): byte 0x08. Anything else is not ours. */
@@ -42,7 +85,7 @@ function looksLikeOnnx(bytes: Uint8Array): boolean {
 
 /**
  * Returns the ONNX export of `model` cut at `cutLayer`, from `cacheDir` when an export for the same
- * weights hash, cut layer, input shape and exporter version is there, else exports it and writes it
+ * weights hash, cut layer, input shape, exporter version and precision (for int8: calibration id and method) is there, else exports it and writes it
  * atomically (temporary file + rename, so a crash or a concurrent writer never leaves a partial file).
  * A cache file that is not an ONNX model is replaced.
  *
@@ -55,7 +98,16 @@ export async function getOrExportOnnx(options: GetOrExportOnnxOptions): Promise<
     throw new OnnxExportError(model.name, cutLayer, `weightsHash must be a non-empty string, got ${JSON.stringify(weightsHash)}`);
   }
   const shape = options.inputShape ?? model.inputs[0].shape.slice(1);
-  const file = path.join(cacheDir, onnxCacheFileName(weightsHash, cutLayer, shape));
+  const int8 = options.precision === 'int8';
+  if (int8 && !options.calibration) throw new OnnxExportError(model.name, cutLayer, 'precision int8 needs calibration images');
+  if (options.precision !== undefined && options.precision !== 'fp32' && !int8) {
+    throw new OnnxExportError(model.name, cutLayer, `precision must be 'fp32' or 'int8', got ${JSON.stringify(options.precision)}`);
+  }
+  const calibration = options.calibration as OnnxCalibration;
+  const file = path.join(
+    cacheDir,
+    onnxCacheFileName(weightsHash, cutLayer, shape, int8 ? { calibrationId: calibration.id, method: calibration.options?.method ?? 'minmax' } : undefined),
+  );
   try {
     const cached = new Uint8Array(await readFile(file));
     if (looksLikeOnnx(cached)) return { bytes: cached, path: file, hit: true };
@@ -64,7 +116,9 @@ export async function getOrExportOnnx(options: GetOrExportOnnxOptions): Promise<
       throw new OnnxExportError(model.name, cutLayer, `cannot read the cached ONNX graph ${file}`, { cause: e });
     }
   }
-  const bytes = exportOnnx(model, { cutLayer, inputShape: options.inputShape });
+  const bytes = int8
+    ? await exportInt8Onnx(model, calibration, { cutLayer, inputShape: options.inputShape })
+    : exportOnnx(model, { cutLayer, inputShape: options.inputShape });
   try {
     await mkdir(cacheDir, { recursive: true });
     await writeFileAtomic(file, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

@@ -4,6 +4,7 @@ import { extractFeatures } from '../features/extractFeatures';
 import { FeatureCache } from '../features/FeatureCache';
 import { type Backbone } from '../backbones/backbone';
 import { type FeatureExtractor } from '../onnx/featureExtractor';
+import type { FeaturePrecision, OnnxCalibration } from '../onnx/getOrExportOnnx';
 import { augmentation, preprocessGreyImage, toModelInput } from '@cxr/preprocess/node';
 import { sha256File } from '@cxr/dataset/node';
 import { createRng, hashSeed } from '@cxr/metrics';
@@ -21,6 +22,9 @@ export interface ExtractAugmentedFeaturesOptions {
   cacheDir: string;
   engine?: FeatureEngineChoice;
   progress?: Progress;
+  /** `int8`: the quantised backbone graph, calibrated with `calibration` (required then), as the plain features. */
+  precision?: FeaturePrecision;
+  calibration?: OnnxCalibration;
 }
 
 /**
@@ -39,7 +43,8 @@ export async function extractAugmentedFeatures(backbone: Backbone, images: reado
     const imageHash = await sha256File(image.file);
     for (let copy = 1; copy <= options.copies; copy++) {
       const variant = `rotate15-nearest:seed=${options.seed}:copy=${copy}`;
-      jobs.push({ image, copy, key: FeatureCache.key({ imageHash, backboneName: backbone.name, weightsHash: backbone.weightsHash, preprocessing: spec, variant }) });
+      const int8 = options.precision === 'int8' ? { precision: 'int8' as const, quantization: options.calibration?.id } : {};
+      jobs.push({ image, copy, key: FeatureCache.key({ imageHash, backboneName: backbone.name, weightsHash: backbone.weightsHash, preprocessing: spec, variant, ...int8 }) });
     }
   }
   const out: Float32Array[] = new Array(jobs.length);
@@ -51,8 +56,10 @@ export async function extractAugmentedFeatures(backbone: Backbone, images: reado
   }
   let extractor: FeatureExtractor | undefined;
   try {
-    if (todo.length > 0 && options.engine !== 'tfjs') {
+    if (todo.length > 0 && (options.engine !== 'tfjs' || options.precision === 'int8')) {
       extractor = await createFeatureExtractor({
+        precision: options.precision,
+        calibration: options.calibration,
         model: backbone.model,
         engine: options.engine ?? 'auto',
         weightsHash: backbone.weightsHash,

@@ -2,6 +2,7 @@ import { extractFileFeatures } from '../features/extractFileFeatures';
 import { FeatureCache } from '../features/FeatureCache';
 import { type Backbone } from '../backbones/backbone';
 import { type FeatureEngineChoice } from '../onnx/createFeatureExtractor';
+import type { FeaturePrecision, OnnxCalibration } from '../onnx/getOrExportOnnx';
 import type { DatasetImage } from '@cxr/dataset/node';
 import type { PipelineProgress as Progress } from './pipelineProgress';
 
@@ -21,6 +22,9 @@ export interface ExtractDatasetFeaturesOptions {
   engine?: FeatureEngineChoice;
   progress?: Progress;
   label?: string;
+  /** `int8`: the quantised backbone graph, calibrated with `calibration` (required then). Default `fp32`. */
+  precision?: FeaturePrecision;
+  calibration?: OnnxCalibration;
 }
 
 /**
@@ -38,6 +42,8 @@ export async function extractDatasetFeatures(backbone: Backbone, images: readonl
     {
       cache,
       engine: options.engine ?? 'auto',
+      precision: options.precision,
+      calibration: options.calibration,
       onWarning: (message) => {
         fallbackReason = message;
       },

@@ -11,6 +11,8 @@ import { PipelineInputError, PipelineOptionsError } from '../errors';
 import { saveCheckpoint, loadCheckpoint } from '../io/saveCheckpoint';
 import { saveModel } from '../io/saveModel';
 import type { FeatureEngineChoice } from '../onnx/createFeatureExtractor';
+import type { FeaturePrecision } from '../onnx/getOrExportOnnx';
+import { DEFAULT_CALIBRATION_IMAGES, fileCalibration } from '../features/extractFileFeatures';
 import { resumeTrainHead, trainHead, type TrainHeadResult, type TrainHistory, type TrainingCheckpoint, type TrainProgress } from '../train/trainHead';
 import { extractAugmentedFeatures } from './extractAugmentedFeatures';
 import { extractDatasetFeatures } from './extractDatasetFeatures';
@@ -48,6 +50,11 @@ export interface TrainFromDatasetOptions {
   split?: string;
   backend?: BackendName | 'auto';
   engine?: FeatureEngineChoice;
+  /**
+   * Backbone precision: `fp32` (default) or `int8` (the ONNX graph quantised, calibrated on up to 32 training images;
+   * onnxruntime only). Recorded in `cxr.json` (`trainingMetrics.precision`) and part of the feature cache key.
+   */
+  precision?: FeaturePrecision;
   /** Feature cache folder; default `$CXR_CACHE_DIR/features` or `~/.cache/cxr/features`. */
   cacheDir?: string;
   threshold?: ThresholdMethod;
@@ -88,6 +95,8 @@ export interface TrainFromDatasetResult {
   backend: BackendInfo;
   engine: string;
   engineNote?: string;
+  /** The backbone's precision (`int8`: quantised ONNX graph). */
+  precision: FeaturePrecision;
   split: { file: string; created: boolean; train: number; val: number; test: number };
   epochsCompleted: number;
   bestEpoch: number;
@@ -197,7 +206,12 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   progress?.line(`backbone: ${description}${options.clahe ? ' + CLAHE (8x8 tiles, clip 2)' : ''}`);
   const cacheDir = path.resolve(cwd, options.cacheDir ?? path.join(defaultCacheRoot(), 'features'));
   const all = [...split.train, ...split.val];
-  const run = await extractDatasetFeatures(backbone, all, { cacheDir, engine: options.engine, progress, label: 'features' });
+  const precision = options.precision ?? 'fp32';
+  if (precision !== 'fp32' && precision !== 'int8') throw new PipelineInputError(`precision must be fp32 or int8, got ${JSON.stringify(precision)}`);
+  if (precision === 'int8' && options.engine === 'tfjs') throw new PipelineInputError('precision int8 runs on onnxruntime only: drop --engine tfjs');
+  // int8: calibrated on training images only, the same for the plain and the augmented features.
+  const quantCalibration = precision === 'int8' ? await fileCalibration(split.train.map((i) => i.file), backbone.preprocessing) : undefined;
+  const run = await extractDatasetFeatures(backbone, all, { cacheDir, engine: options.engine, progress, label: 'features', precision, calibration: quantCalibration });
   const engineNote =
     run.engine === 'cache' ? 'every feature map read from the cache' : run.engine === 'tfjs' ? (run.fallbackReason ?? 'tfjs forced') : 'onnxruntime-node (backbone exported to ONNX)';
   progress?.line(`features: ${all.length} images (${run.cached} from cache ${cacheDir}); engine ${run.engine}${run.fallbackReason ? ` (${run.fallbackReason})` : ''}`);
@@ -208,7 +222,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   let trainSources = split.train.map((i) => i.source ?? 'unknown');
   const copies = options.augment ?? 0;
   if (copies > 0) {
-    const augmented = await extractAugmentedFeatures(backbone, split.train, { copies, seed: options.seed ?? 42, cacheDir, engine: options.engine, progress });
+    const augmented = await extractAugmentedFeatures(backbone, split.train, { copies, seed: options.seed ?? 42, cacheDir, engine: options.engine, progress, precision, calibration: quantCalibration });
     trainFeatures = [...trainFeatures, ...augmented];
     trainLabels = [...trainLabels, ...split.train.flatMap((i) => Array.from({ length: copies }, () => i.label))];
     trainSources = [...trainSources, ...split.train.flatMap((i) => Array.from({ length: copies }, () => i.source ?? 'unknown'))];
@@ -261,6 +275,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
     backend,
     engine: run.engine,
     engineNote,
+    precision,
     split: { file: split.file, created: split.created, train: split.train.length, val: split.val.length, test: split.test.length },
     epochsCompleted: result.epochsCompleted,
     bestEpoch: result.bestEpoch,
@@ -360,6 +375,8 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
       dataset: dataset.manifestFile ?? dataset.root,
       weights: description,
       engine: run.engine,
+      precision,
+      ...(quantCalibration ? { quantization: { calibration: quantCalibration.id, images: Math.min(split.train.length, DEFAULT_CALIBRATION_IMAGES), method: 'minmax' } } : {}),
       backend: backend.name,
       seed: options.seed ?? 0,
       augment: copies > 0 ? { copies, rotate: 15, fill: 'nearest' } : null,

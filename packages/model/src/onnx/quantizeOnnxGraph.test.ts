@@ -1,0 +1,142 @@
+/**
+ * @jest-environment ./src/onnx/__fixtures__/nodeRealmEnvironment.cjs
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { OnnxExportError, OnnxRuntimeError } from '../errors';
+import { calibrateOnnxGraph } from './calibrateOnnxGraph';
+import { createOnnxExtractor } from './createOnnxExtractor';
+import { encodeOnnxModel } from './encodeOnnxModel';
+import { buildOnnxGraph } from './exportOnnx';
+import { getOrExportOnnx } from './getOrExportOnnx';
+import { quantizableTensors, quantizeOnnxGraph } from './quantizeOnnxGraph';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** 1x1 conv, weight 0.5, bias 0.1, relu, on a 2x2 single-channel image. */
+function tinyConv(): tfl.LayersModel {
+  const input = tfl.input({ shape: [2, 2, 1] });
+  const conv = tfl.layers.conv2d({ filters: 1, kernelSize: 1, activation: 'relu', name: 'c' });
+  const model = tfl.model({ inputs: input, outputs: conv.apply(input) as tfl.SymbolicTensor });
+  conv.setWeights([tf.tensor4d([0.5], [1, 1, 1, 1]), tf.tensor1d([0.1])]);
+  return model;
+}
+
+/** A small VGG-like chain with a depthwise block: conv, relu, max pool, depthwise conv, relu6, conv. */
+function smallNet(): tfl.LayersModel {
+  const input = tfl.input({ shape: [16, 16, 3] });
+  let x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', name: 'c1' }).apply(input) as tfl.SymbolicTensor;
+  x = tfl.layers.maxPooling2d({ poolSize: 2, name: 'p1' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', name: 'dw' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.reLU({ maxValue: 6, name: 'dw_relu' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.conv2d({ filters: 16, kernelSize: 1, activation: 'relu', name: 'c2' }).apply(x) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: x });
+}
+
+function images(n: number, size: number, seed: number): Float32Array {
+  let a = seed;
+  return Float32Array.from({ length: n * size }, () => {
+    a = (Math.imul(a, 1103515245) + 12345) >>> 0;
+    return (a / 2 ** 32) * 2 - 1;
+  });
+}
+
+describe('quantizeOnnxGraph', () => {
+  it('computes a 1x1 conv as hand-quantised uint8/int8 arithmetic', async () => {
+    const graph = buildOnnxGraph(tinyConv());
+    // Calibration images span [0, 2.55]: input scale 0.01, zero point 0.
+    const calib = Float32Array.of(0, 2.55, 1, 2);
+    const ranges = await calibrateOnnxGraph(graph, calib, 1, { intraOpNumThreads: 1 });
+    expect(ranges.get('input_nchw')).toEqual({ min: 0, max: expect.closeTo(2.55, 6) });
+    // relu(0.5 x + 0.1) over those: 0.1 .. 1.375.
+    expect(ranges.get('c')?.max).toBeCloseTo(1.375, 6);
+    const extractor = await createOnnxExtractor({ onnxBytes: encodeOnnxModel(quantizeOnnxGraph(graph, ranges)), intraOpNumThreads: 1 });
+    try {
+      const out = await extractor.run(Float32Array.of(1.234, 0.5, 2.0, 0.0), 1);
+      // By hand: x 1.234 -> q 123 -> 1.23; w 0.5 -> 127 at scale 0.5/127 (exact); bias 0.1 -> 2540 at scale
+      // 0.01 * 0.5/127 (exact); y = 0.715 -> q round(0.715 / (1.375/255)) = 133 -> 133 * 1.375/255 = 0.717157.
+      expect(out[0]).toBeCloseTo((133 * 1.375) / 255, 5);
+      // 0.5 -> 0.35 -> q round(64.9) = 65; 2.0 -> 1.1 -> q round(204) = 204; 0 -> 0.1 -> q round(18.5...) = 19.
+      expect(out[1]).toBeCloseTo((65 * 1.375) / 255, 5);
+      expect(out[2]).toBeCloseTo((204 * 1.375) / 255, 5);
+      expect(out[3]).toBeCloseTo((19 * 1.375) / 255, 5);
+    } finally {
+      await extractor.dispose();
+    }
+  });
+
+  it('puts int8 weights and uint8 activations around every conv and stays close to float32', async () => {
+    const model = smallNet();
+    const graph = buildOnnxGraph(model);
+    // Conv inputs and outputs after their activations; the pooled tensor shares its input's parameters.
+    expect(quantizableTensors(graph)).toEqual(['input_nchw', 'c1', 'dw_relu', 'c2']);
+    const size = 16 * 16 * 3;
+    const ranges = await calibrateOnnxGraph(graph, images(8, size, 1), 8, { intraOpNumThreads: 1, batchSize: 3 });
+    const q = quantizeOnnxGraph(graph, ranges);
+    const ops = q.nodes.map((n) => n.opType);
+    expect(ops.filter((o) => o === 'QuantizeLinear')).toHaveLength(5); // 4 calibrated + the pool output
+    expect(ops.filter((o) => o === 'DequantizeLinear')).toHaveLength(5 + 3 + 3); // + weights and biases of 3 convs
+    expect(q.initializers.find((i) => i.name === 'c1/W/int8')?.data).toBeInstanceOf(Int8Array);
+    expect(q.initializers.some((i) => i.name === 'c1/W')).toBe(false);
+
+    const input = images(4, size, 2);
+    const x = tf.tensor4d(input, [4, 16, 16, 3]);
+    const y = model.predict(x) as tf.Tensor;
+    const reference = (await y.data()) as Float32Array;
+    tf.dispose([x, y]);
+    const extractor = await createOnnxExtractor({ onnxBytes: encodeOnnxModel(q), intraOpNumThreads: 1 });
+    try {
+      const out = await extractor.run(input, 4);
+      let dot = 0;
+      let a = 0;
+      let b = 0;
+      for (let i = 0; i < out.length; i++) {
+        dot += out[i] * reference[i];
+        a += out[i] ** 2;
+        b += reference[i] ** 2;
+      }
+      expect(dot / Math.sqrt(a * b)).toBeGreaterThan(0.99);
+      expect(dot / Math.sqrt(a * b)).toBeLessThan(1 - 1e-7); // quantised: not the float graph
+    } finally {
+      await extractor.dispose();
+    }
+  });
+
+  it('refuses a graph without ranges, and int8 without calibration', async () => {
+    const graph = buildOnnxGraph(tinyConv());
+    expect(() => quantizeOnnxGraph(graph, new Map())).toThrow(OnnxExportError);
+    await expect(createOnnxExtractor({ model: tinyConv(), precision: 'int8' })).rejects.toThrow(OnnxRuntimeError);
+  });
+
+  it('caches the int8 graph under its calibration id, apart from the float32 one', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cxr-int8-'));
+    try {
+      const model = tinyConv();
+      let loads = 0;
+      const calibration = {
+        id: 'calib-a',
+        load: async () => {
+          loads++;
+          return { images: Float32Array.of(0, 2.55, 1, 2), n: 1 };
+        },
+      };
+      const opts = { model, weightsHash: 'w', cacheDir: dir, precision: 'int8' as const, calibration };
+      expect((await getOrExportOnnx(opts)).hit).toBe(false);
+      expect((await getOrExportOnnx(opts)).hit).toBe(true);
+      expect(loads).toBe(1); // a cache hit reads no calibration image
+      expect((await getOrExportOnnx({ ...opts, calibration: { ...calibration, id: 'calib-b' } })).hit).toBe(false);
+      expect((await getOrExportOnnx({ model, weightsHash: 'w', cacheDir: dir })).hit).toBe(false);
+      const names = (await readdir(dir)).sort();
+      expect(names).toHaveLength(3);
+      expect(names.filter((n) => n.includes('-int8q1-minmax-calib-'))).toHaveLength(2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
