@@ -105,6 +105,11 @@ export async function mergeDatasets(outDir: string, options: MergeDatasetsOption
   const result: BuildSummary = {
     outDir: root,
     manifestFile,
+    // The recipe's decision and the duplicates found while reading the metadata are the same in every shard.
+    dryRun: false,
+    recipeName: summaries[0].recipeName,
+    classes: summaries[0].classes,
+    positiveClass: summaries[0].positiveClass,
     recipe,
     sources,
     images: countImages(recipe, manifest),
@@ -112,6 +117,7 @@ export async function mergeDatasets(outDir: string, options: MergeDatasetsOption
     reused: sum('reused'),
     failed: sum('failed'),
     pruned,
+    duplicateImages: summaries[0].duplicateImages,
     // Skips found while reading the metadata are listed by every shard; failed conversions by their own shard.
     skipped: [...summaries[0].skipped.filter((x) => x.reason !== 'conversion-failed'), ...summaries.flatMap((s) => s.skipped.filter((x) => x.reason === 'conversion-failed'))],
     skippedNotListed: {
