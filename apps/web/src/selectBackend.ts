@@ -42,14 +42,16 @@ export function probeWebgl(): { renderer: string; software: boolean } | null {
  * GPU) is skipped at once: it runs the shaders on the CPU, slower than WebAssembly (bench: 3.3 s vs 0.18 s for
  * the first prediction). With a hardware renderer, WebGL and WebAssembly each run a small convolution (after
  * one untimed run that compiles it) and the faster is taken. WebAssembly runs multi-threaded where the page is
- * cross-origin isolated (COOP/COEP headers), else single-threaded with SIMD. `only` forces a backend (the
- * page's `?backend=`; the test and the bench use it).
+ * cross-origin isolated (COOP/COEP headers) and {@link wasmThreads} is 2 or more, else single-threaded with
+ * SIMD. `only` forces a backend (the page's `?backend=`; the test and the bench use it).
  */
 export async function selectBackend(only?: BrowserBackend): Promise<BackendChoice> {
   setWasmPaths(TFJS_WASM_FILES);
-  // Threads need SharedArrayBuffer, which browsers give only to cross-origin isolated pages.
-  if (!globalThis.crossOriginIsolated) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  setThreadsCount(wasmThreads());
+  // Threads need SharedArrayBuffer, which browsers give only to cross-origin isolated pages. With one thread the
+  // plain SIMD build is taken: the threaded one starts a pool of 8 workers first.
+  const threads = globalThis.crossOriginIsolated ? wasmThreads() : 1;
+  if (threads < 2) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  else setThreadsCount(threads);
   const skipped: BackendChoice['skipped'] = [];
   if (only) {
     await start(only, skipped);
@@ -95,7 +97,8 @@ function noBackend(skipped: BackendChoice['skipped']): Error {
 /** Starts a backend; on failure records why in `skipped` and returns false. */
 async function start(name: BrowserBackend, skipped: BackendChoice['skipped']): Promise<boolean> {
   try {
-    const started = name === 'wasm' ? withLogicalCores(2 * wasmThreads(), () => tf.setBackend(name)) : tf.setBackend(name);
+    const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
+    const started = name === 'wasm' ? withLogicalCores(Math.max(cores, 2 * wasmThreads()), () => tf.setBackend(name)) : tf.setBackend(name);
     if (!(await withTimeout(started, INIT_TIMEOUT_MS, name))) throw new Error('failed to initialise');
     if (name === 'webgl' && !tf.env().getBool('WEBGL_RENDER_FLOAT32_CAPABLE')) throw new Error('no float32 rendering');
     return true;
@@ -124,8 +127,8 @@ async function trial(): Promise<number> {
 
 /**
  * Runs `fn` while `navigator.hardwareConcurrency` reads `n`. tfjs's WebAssembly binary caps its thread pool at
- * half the logical cores it reads when it starts (it assumes two hyper-threads per core), so a 2-core machine
- * gets one thread whatever `setThreadsCount` asks; the binary reads the value once, at start-up.
+ * half the logical cores it reads when it starts (it assumes two hyper-threads per core), so `?threads=2` on a
+ * 2-core machine would get one thread whatever `setThreadsCount` asks; the binary reads the value once, at start.
  */
 async function withLogicalCores<T>(n: number, fn: () => Promise<T>): Promise<T> {
   const nav = globalThis.navigator;
@@ -138,11 +141,15 @@ async function withLogicalCores<T>(n: number, fn: () => Promise<T>): Promise<T> 
   }
 }
 
-/** Threads for the WebAssembly backend: `?threads=<n>` if given, else the logical cores, at most 4. */
-function wasmThreads(): number {
+/**
+ * Threads for the WebAssembly backend: `?threads=<n>` if given, else half the logical cores (tfjs's own rule),
+ * at most 4. On 2 logical cores that is one: in the bench (web.bench.mjs, 2 shared cores) 2 threads predicted no
+ * faster than 1 and their worker pool added 0.3-1 s to the start.
+ */
+export function wasmThreads(): number {
   const asked = Number(new URLSearchParams(globalThis.location?.search ?? '').get('threads'));
   if (Number.isInteger(asked) && asked >= 1) return asked;
-  return Math.max(1, Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1));
+  return Math.max(1, Math.min(4, Math.floor((globalThis.navigator?.hardwareConcurrency ?? 1) / 2)));
 }
 
 const fmt = (ms: number | undefined) => `${(ms ?? NaN).toFixed(1)} ms`;
