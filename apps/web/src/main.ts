@@ -97,6 +97,8 @@ function showModel(): void {
   fact(list, 'weights', `${current.variant}, ${(current.bytes / 1024 / 1024).toFixed(1)} MiB`);
   fact(list, 'backend', backend?.label ?? '?');
   if (backend) fact(list, 'why', backend.reason);
+  const warning = dataWarning(config);
+  if (warning) fact(list, 'warning', warning);
   $('model-status').textContent = `Model ready on ${backend?.label ?? '?'}`;
 }
 
@@ -116,6 +118,11 @@ function draw(): void {
   canvas.dataset.overlay = on && cam ? 'on' : 'off';
   canvas.dataset.cam = cam ? 'shown' : 'pending';
   $('alpha-value').textContent = `${Math.round(alpha * 100)}%`;
+}
+
+/** `cxr.json`'s data-design warning (a model trained on a confounded design), or null. */
+function dataWarning(config: OpenedModel['cxr']['config']): string | null {
+  return config.dataDesign?.warning ?? null;
 }
 
 /** How the decision was reached, in one sentence. */
@@ -140,6 +147,11 @@ function showAnalysis(): void {
       ? `Grad-CAM of "${explainedClass(current.cxr, prediction)}" at layer ${cam.layerName} (${cam.width}x${cam.height})`
       : `Grad-CAM of "${explainedClass(current.cxr, prediction)}": computing…`) +
     (analysis.viewIsModelInput ? ', shown on the model’s input view.' : '.');
+
+  // Wherever the model's results are shown, so is its data-design warning.
+  const warning = dataWarning(config);
+  $('data-warning').textContent = warning ?? '';
+  $('data-warning').hidden = !warning;
 
   const decision = $('decision');
   decision.replaceChildren();
