@@ -1,9 +1,30 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 // Cross-origin isolation (the page loads nothing from other origins); scripts/serve.mjs sends the same headers.
 const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
+/**
+ * The multi-threaded tfjs WebAssembly build starts each worker from the source text of its emscripten factory
+ * (`factory.toString()`). That factory reads `_scriptDir`, a variable of the closure around it, as
+ * `typeof _scriptDir !== "undefined" && _scriptDir`; the minifier, seeing the variable declared, folds that to
+ * `_scriptDir` and renames it (`e`), and in the worker, where the closure is gone, it throws "e is not defined".
+ * In a bundled ES module `_scriptDir` is always undefined (`document.currentScript` is null), so the line is
+ * dropped here. Checked by the browser test, which runs the minified build with threads.
+ */
+function tfjsWasmThreadsMinifySafe(): Plugin {
+  const line = 'if(typeof _scriptDir !== "undefined" && _scriptDir){scriptDirectory=_scriptDir}';
+  return {
+    name: 'cxr:tfjs-wasm-threads-minify-safe',
+    transform(code, id) {
+      if (!/tfjs-backend-wasm[\\/]wasm-out[\\/]tfjs-backend-wasm-threaded-simd\.js$/.test(id)) return null;
+      if (!code.includes(line)) this.error(`${id}: the _scriptDir line this plugin removes is gone (tfjs-backend-wasm changed): check threads under minification`);
+      return { code: code.replace(line, ''), map: null };
+    },
+  };
+}
+
 export default defineConfig({
+  plugins: [tfjsWasmThreadsMinifySafe()],
   // Relative asset URLs: the built dist/ works from any path (a static host's sub-folder too).
   base: './',
   resolve: { conditions: ['@cxr/source'] },

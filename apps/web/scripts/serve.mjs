@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Serves the built demo (apps/web/dist) and a model folder at /model/, on 127.0.0.1 by default.
 // NOT FOR CLINICAL USE. Images are analysed in the page: this server only ever sends files, it accepts no uploads.
+// Files are sent by sirv (types, ETag, ranges, HEAD) behind this server's own checks: GET/HEAD only, no path
+// out of the folder (../, encoded slashes, symbolic links), folders answer 404.
 //
 //   node scripts/serve.mjs [--model <dir>] [--host 127.0.0.1] [--port 4173] [--dist <dir>]
 //   CXR_WEB_MODEL=<dir> npm run web
-import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sirv from 'sirv';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const WEB_ROOT = path.resolve(here, '..');
@@ -16,6 +18,7 @@ const REPO_ROOT = path.resolve(WEB_ROOT, '../..');
 /** Where `cxr demo` writes its trained model (served when neither --model nor CXR_WEB_MODEL is given). */
 export const DEFAULT_MODEL_DIR = path.join(REPO_ROOT, 'cxr-demo', 'model');
 
+/** Content types this server states itself (sirv's own lookup says `text/html;charset=utf-8`, no space). */
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -49,6 +52,9 @@ function resolveInside(root, urlPath) {
 export async function startServer({ dist = path.join(WEB_ROOT, 'dist'), model = null, host = '127.0.0.1', port = 0, onRequest } = {}) {
   const distRoot = path.resolve(dist);
   const modelRoot = model ? path.resolve(model) : null;
+  const sirvOptions = { dev: true, etag: true, extensions: [], setHeaders };
+  const sendDist = sirv(distRoot, sirvOptions);
+  const sendModel = modelRoot ? sirv(modelRoot, sirvOptions) : null;
   await stat(path.join(distRoot, 'index.html')).catch(() => {
     throw new Error(`No built app in ${distRoot} (index.html missing): run "npx nx build @cxr/web" first`);
   });
@@ -69,40 +75,35 @@ export async function startServer({ dist = path.join(WEB_ROOT, 'dist'), model = 
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
     let file;
     let root;
+    let sendFile;
     if (pathname === '/model' || pathname.startsWith('/model/')) {
       if (!modelRoot) return send(404, 'No model folder is served (start with --model <dir>)');
       root = modelRoot;
+      sendFile = sendModel;
       file = resolveInside(root, pathname.slice('/model'.length));
     } else {
       root = distRoot;
+      sendFile = sendDist;
       file = resolveInside(root, pathname === '/' ? 'index.html' : pathname);
     }
     if (file === undefined) return send(400, 'Bad request: malformed URL escape');
     if (!file) return send(403, 'Forbidden');
     let info;
+    let real;
     try {
       info = await stat(file);
-      // A symbolic link inside the folder must not lead out of it either.
-      const realRoot = await realpath(root);
-      if (!(await realpath(file)).startsWith(realRoot + path.sep)) return send(403, 'Forbidden');
+      real = await realpath(file);
     } catch {
       return send(404, `Not found: ${pathname}`);
     }
+    // A folder (the model folder itself included) is not a file: 404, as for anything else not there.
     if (!info.isFile()) return send(404, `Not found: ${pathname}`);
-    res.writeHead(200, {
-      'Content-Type': TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'Content-Length': info.size,
-      'Cache-Control': 'no-cache',
-      // Cross-origin isolation: the page may load nothing from other origins.
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-      'X-Content-Type-Options': 'nosniff',
-    });
-    if (req.method === 'HEAD') return res.end();
-    const stream = createReadStream(file);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    // A symbolic link inside the folder must not lead out of it either.
+    const realRoot = await realpath(root);
+    if (!real.startsWith(realRoot + path.sep)) return send(403, 'Forbidden');
+    // sirv gets the checked file by its path inside the root, one encoded segment at a time.
+    req.url = `/${path.relative(root, file).split(path.sep).map(encodeURIComponent).join('/')}`;
+    sendFile(req, res, () => send(404, `Not found: ${pathname}`));
   }
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -118,6 +119,18 @@ export async function startServer({ dist = path.join(WEB_ROOT, 'dist'), model = 
       server.close(() => resolve());
     }),
   };
+}
+
+/** Headers of every file sent: this server's content types and cross-origin isolation (threads need it). */
+function setHeaders(res, pathname) {
+  res.setHeader('Content-Type', TYPES[path.extname(pathname).toLowerCase()] ?? 'application/octet-stream');
+  res.setHeader('Cache-Control', 'no-cache');
+  // Cross-origin isolation (SharedArrayBuffer, so multi-threaded WebAssembly): the page may load nothing from
+  // other origins.
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
 }
 
 function parseArgs(argv) {

@@ -1,10 +1,10 @@
 import './style.css';
 import * as tf from '@tensorflow/tfjs-core';
 import { NO_DECISION, overlayHeatmap, type GreyImage } from '@cxr/model';
-import { analyzeImage, type Analysis } from './analyzeImage';
+import { classifyImage, explainImage, explainedClass, prepareImage, warmUp, type Analysis } from './analyzeImage';
 import { decodeImageFile } from './decodeImageFile';
 import { errorMessage } from './errorMessage';
-import { openLocalModel, openServedModel, type OpenedModel, type WeightsVariant } from './openModel';
+import { openLocalModel, openServedModel, prefetchModel, type OpenedModel, type WeightsVariant } from './openModel';
 import { BROWSER_BACKENDS, selectBackend, type BackendChoice, type BrowserBackend } from './selectBackend';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -13,6 +13,12 @@ const params = new URLSearchParams(location.search);
 let backend: BackendChoice | null = null;
 let current: OpenedModel | null = null;
 let shown: { analysis: Analysis; fileName: string; description: string } | null = null;
+/** Work on the model, one job at a time: the kernel warm-up, then each chosen file in turn. */
+let queue: Promise<void> = Promise.resolve();
+function enqueue(job: () => Promise<void>): Promise<void> {
+  queue = queue.then(job, job);
+  return queue;
+}
 
 function setState(state: 'loading' | 'ready' | 'busy' | 'done' | 'error' | 'no-model'): void {
   document.body.dataset.state = state;
@@ -35,7 +41,43 @@ function fact(list: HTMLElement, name: string, value: string): void {
   dt.textContent = name;
   const dd = document.createElement('dd');
   dd.textContent = value;
+  dd.dataset.fact = name;
   list.append(dt, dd);
+}
+
+/** The model's decision rule in words, as `cxr.json` states it. */
+function decisionRule(config: OpenedModel['cxr']['config']): string {
+  const { positiveClass, threshold } = config as { positiveClass?: string | null; threshold?: number | null };
+  if (positiveClass && typeof threshold === 'number') {
+    const others = config.classes.length > 2 ? ', else the most probable other class' : '';
+    return `${positiveClass} if p ≥ ${threshold}${others}`;
+  }
+  return 'the most probable class (argmax)';
+}
+
+/** Resolves after the browser has painted what the page changed (so the numbers show before Grad-CAM runs). */
+function painted(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/** Warms the backend's kernels on the loaded model while the user chooses a file (body `data-warm`, `data-warm-ms`). */
+function startWarmUp(): void {
+  const opened = current;
+  if (!opened) return;
+  document.body.dataset.warm = 'running';
+  void enqueue(() =>
+    warmUp(opened.cxr).then(
+      (ms) => {
+        document.body.dataset.warmMs = String(ms);
+        document.body.dataset.warm = 'done';
+      },
+      (error: unknown) => {
+        // A failed warm-up is not the user's problem: the first image then pays the compile time.
+        console.warn('warm-up failed', error);
+        document.body.dataset.warm = 'failed';
+      },
+    ),
+  );
 }
 
 function showModel(): void {
@@ -50,10 +92,13 @@ function showModel(): void {
   fact(list, 'source', current.source);
   fact(list, 'backbone', config.backbone.name);
   fact(list, 'classes', config.classes.join(', '));
-  fact(list, 'decision', `${config.positiveClass} if p ≥ ${config.threshold}`);
+  fact(list, 'decision', decisionRule(config));
   fact(list, 'input', `${spec.width}x${spec.height}x${spec.channels}, ${spec.resizeMode}, ${spec.normalization}${spec.clahe ? ', CLAHE' : ''}${spec.cropBorder ? ', border crop' : ''}`);
   fact(list, 'weights', `${current.variant}, ${(current.bytes / 1024 / 1024).toFixed(1)} MiB`);
   fact(list, 'backend', backend?.label ?? '?');
+  if (backend) fact(list, 'why', backend.reason);
+  const warning = dataWarning(config);
+  if (warning) fact(list, 'warning', warning);
   $('model-status').textContent = `Model ready on ${backend?.label ?? '?'}`;
 }
 
@@ -66,10 +111,26 @@ function draw(): void {
   canvas.height = view.height;
   const on = $<HTMLInputElement>('overlay-toggle').checked;
   const alpha = on ? Number($<HTMLInputElement>('alpha').value) / 100 : 0;
-  const rgba = overlayHeatmap(view as GreyImage, cam, { alpha });
+  // Until Grad-CAM is ready the image is drawn alone (a blank heatmap at alpha 0 is the grey image).
+  const heat = cam ?? { heatmap: new Float32Array(1), width: 1, height: 1 };
+  const rgba = overlayHeatmap(view as GreyImage, heat, { alpha: cam ? alpha : 0 });
   canvas.getContext('2d')?.putImageData(new ImageData(rgba.data as Uint8ClampedArray<ArrayBuffer>, rgba.width, rgba.height), 0, 0);
-  canvas.dataset.overlay = on ? 'on' : 'off';
+  canvas.dataset.overlay = on && cam ? 'on' : 'off';
+  canvas.dataset.cam = cam ? 'shown' : 'pending';
   $('alpha-value').textContent = `${Math.round(alpha * 100)}%`;
+}
+
+/** `cxr.json`'s data-design warning (a model trained on a confounded design), or null. */
+function dataWarning(config: OpenedModel['cxr']['config']): string | null {
+  return config.dataDesign?.warning ?? null;
+}
+
+/** How the decision was reached, in one sentence. */
+function decisionSentence(config: OpenedModel['cxr']['config'], prediction: Analysis['prediction']): string {
+  const { positiveClass } = config as { positiveClass?: string | null };
+  const { threshold } = prediction as { threshold?: number | null };
+  if (positiveClass && typeof threshold === 'number') return `Decision at threshold ${threshold} on p(${positiveClass}).`;
+  return 'Decision: the most probable class.';
 }
 
 function showAnalysis(): void {
@@ -79,9 +140,18 @@ function showAnalysis(): void {
   const { prediction } = analysis;
   $('result').hidden = false;
   $('placeholder').hidden = true;
+  const { cam } = analysis;
   $('image-info').textContent =
-    `${shown.fileName}: ${description}. Grad-CAM of "${prediction.decision ?? NO_DECISION}" at layer ${analysis.cam.layerName} (${analysis.cam.width}x${analysis.cam.height})` +
+    `${shown.fileName}: ${description}. ` +
+    (cam
+      ? `Grad-CAM of "${explainedClass(current.cxr, prediction)}" at layer ${cam.layerName} (${cam.width}x${cam.height})`
+      : `Grad-CAM of "${explainedClass(current.cxr, prediction)}": computing…`) +
     (analysis.viewIsModelInput ? ', shown on the model’s input view.' : '.');
+
+  // Wherever the model's results are shown, so is its data-design warning.
+  const warning = dataWarning(config);
+  $('data-warning').textContent = warning ?? '';
+  $('data-warning').hidden = !warning;
 
   const decision = $('decision');
   decision.replaceChildren();
@@ -92,7 +162,7 @@ function showAnalysis(): void {
   small.textContent =
     prediction.decision === null
       ? `Why: ${prediction.inputCheck?.reasons.join('; ')}. Not a diagnosis.`
-      : `Decision at threshold ${prediction.threshold} on p(${config.positiveClass}). Not a diagnosis.`;
+      : `${decisionSentence(config, prediction)} Not a diagnosis.`;
   decision.append('Model output: ', strong, small);
 
   const list = $('probabilities');
@@ -137,11 +207,15 @@ function showAnalysis(): void {
   timing.dataset.backend = backend?.backend ?? '';
   timing.textContent =
     `Inference ${analysis.inferenceMs.toFixed(0)} ms on ${backend?.label ?? '?'} ` +
-    `(preprocessing ${analysis.preprocessMs.toFixed(0)} ms, Grad-CAM ${analysis.gradCamMs.toFixed(0)} ms).`;
+    `(preprocessing ${analysis.preprocessMs.toFixed(0)} ms, Grad-CAM ${cam ? `${analysis.gradCamMs.toFixed(0)} ms` : 'running'}).`;
   draw();
 }
 
-async function handleImage(file: File): Promise<void> {
+function handleImage(file: File): Promise<void> {
+  return enqueue(() => analyse(file));
+}
+
+async function analyse(file: File): Promise<void> {
   clearError();
   if (!current) {
     showError(new Error('No model is loaded: choose a model folder first.'));
@@ -153,10 +227,17 @@ async function handleImage(file: File): Promise<void> {
   $('result').hidden = true;
   $('placeholder').hidden = false;
   $('model-status').textContent = `Analysing ${file.name}…`;
+  const { cxr } = current;
   try {
     const decoded = await decodeImageFile(file, file.name);
-    const analysis = await analyzeImage(current.cxr, decoded.pixels);
-    shown = { analysis, fileName: file.name, description: decoded.description };
+    const prepared = prepareImage(cxr, decoded.pixels);
+    const classified = await classifyImage(cxr, prepared);
+    // The numbers first, then Grad-CAM (it runs the backbone again, with gradients for the head).
+    shown = { analysis: classified, fileName: file.name, description: decoded.description };
+    showAnalysis();
+    await painted();
+    const explained = await explainImage(cxr, classified);
+    shown = { ...shown, analysis: explained };
     document.body.dataset.analyses = String(Number(document.body.dataset.analyses ?? 0) + 1);
     showAnalysis();
     // Read by the browser test: the count must not grow from one image to the next (no tensor leaks).
@@ -175,6 +256,7 @@ async function handleModelFolder(files: File[]): Promise<void> {
   $('model-status').textContent = 'Loading the model…';
   try {
     const opened = await openLocalModel(files);
+    await queue; // nothing may still run on the model it replaces
     current?.cxr.model.dispose();
     current = opened;
     shown = null;
@@ -182,6 +264,7 @@ async function handleModelFolder(files: File[]): Promise<void> {
     $('placeholder').hidden = false;
     showModel();
     setState('ready');
+    startWarmUp();
   } catch (error) {
     showModel();
     showError(error);
@@ -193,19 +276,25 @@ async function start(): Promise<void> {
   const weights = params.get('weights');
   try {
     if (forced && !(BROWSER_BACKENDS as readonly string[]).includes(forced)) throw new Error(`Unknown backend ${forced}: use ${BROWSER_BACKENDS.join(', ')}`);
-    backend = await selectBackend((forced as BrowserBackend | null) ?? undefined);
-    $('model-status').textContent = `Loading the model on ${backend.label}…`;
     // float32 unless asked: float16 halves the download but moved probabilities by up to 1e-3 in the bench
     // (tools/bench/src/web.bench.mjs), as much as the page may differ from the Node API.
     const variant: WeightsVariant | 'auto' = weights === 'float16' || weights === 'auto' ? weights : 'float32';
+    const modelUrl = params.get('model') ?? 'model/';
+    // The model downloads while the backend starts (WebAssembly compile, worker threads).
+    const files = variant === 'auto' ? fetch.bind(globalThis) : prefetchModel(modelUrl, variant);
     const t0 = performance.now();
-    current = await openServedModel(params.get('model') ?? 'model/', variant);
-    // Read by tools/bench (web.bench.mjs): load time and bytes as the page saw them.
-    document.body.dataset.modelLoadMs = String(performance.now() - t0);
+    backend = await selectBackend((forced as BrowserBackend | null) ?? undefined);
+    document.body.dataset.backendMs = String(performance.now() - t0);
+    $('model-status').textContent = `Loading the model on ${backend.label}…`;
+    const t1 = performance.now();
+    current = await openServedModel(modelUrl, variant, files);
+    // Read by tools/bench (web.bench.mjs): load time (after the backend started) and bytes as the page saw them.
+    document.body.dataset.modelLoadMs = String(performance.now() - t1);
     document.body.dataset.modelBytes = String(current?.bytes ?? 0);
     showModel();
     if (current) {
       setState('ready');
+      startWarmUp();
     } else {
       $('model-status').textContent = 'No model served: choose a model folder';
       setState('no-model');

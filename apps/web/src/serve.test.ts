@@ -92,6 +92,25 @@ describe('serve.mjs', () => {
     expect(none.body).toContain('No model folder is served');
   });
 
+  test('a folder, the model folder itself included, is 404 (not 403); a range request gets its bytes (sirv)', async () => {
+    for (const p of ['/model/', '/model', '/assets/']) {
+      const r = await request(withModel.port, 'GET', p);
+      expect([p, r.status]).toEqual([p, 404]);
+    }
+    const part = await new Promise<{ status: number; body: string; range?: string }>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: withModel.port, path: '/model/cxr.json', headers: { Range: 'bytes=2-8' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, range: res.headers['content-range'] }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    // '{"classes":["covid","normal"]}' is 30 bytes; bytes 2..8 are 'classes'.
+    expect(part).toEqual({ status: 206, body: 'classes', range: 'bytes 2-8/30' });
+  });
+
   test('a folder without a built app is refused with the command to build it', async () => {
     await expect(startServer({ dist: path.join(tmp, 'nothing') })).rejects.toThrow(/index\.html missing\): run "npx nx build @cxr\/web" first/);
   });

@@ -236,6 +236,64 @@ describeBrowser('web demo in Chromium', () => {
     await page.close();
   }, 180_000);
 
+  test('the page says which backend runs and why, and warms it; a 3-class model gets a bar per class and the rule of its cxr.json', async () => {
+    const { page, seen } = await openPage();
+    // Headless Chromium with --disable-gpu: WebGL, if any, is a software renderer, so WebAssembly is taken;
+    // threads (half the logical cores, the page being cross-origin isolated) from 4 logical cores on.
+    await expect(page.locator('#model-info [data-fact="why"]').textContent()).resolves.toMatch(/software renderer \(.*(SwiftShader|llvmpipe)|no WebGL/);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const threads = Math.min(4, Math.floor((await page.evaluate(() => navigator.hardwareConcurrency)) / 2));
+    await expect(page.locator('#model-info [data-fact="backend"]').textContent()).resolves.toBe(threads >= 2 ? `WebAssembly SIMD, ${threads} threads` : 'WebAssembly SIMD');
+    // The warm-up ran on the loaded model before any file was chosen.
+    await page.waitForFunction(() => document.body.dataset.warm === 'done', null, { timeout: 60_000 });
+    expect(Number(await page.evaluate(() => document.body.dataset.warmMs))).toBeGreaterThan(0);
+    expect(seen.errors).toEqual([]);
+    await page.close();
+
+    // Two threads asked for: the threaded build runs minified (its workers once failed with "e is not defined")
+    // and gives Node's probabilities.
+    const threaded = await openPage('?weights=float32&backend=wasm&threads=2');
+    await expect(threaded.page.locator('#model-info [data-fact="backend"]').textContent()).resolves.toBe('WebAssembly SIMD, 2 threads');
+    expect(threaded.seen.requests.some((r) => /tfjs-backend-wasm-threaded-simd.*\.wasm$/.test(r.url))).toBe(true);
+    expect(await upload(threaded.page, NIH_PNG)).toBe('done');
+    expectClose(await shownProbabilities(threaded.page), await nodeProbabilities((await preprocessImage(NIH_PNG, cxr.config.preprocessing)).data));
+    expect(threaded.seen.errors).toEqual([]);
+    await threaded.page.close();
+
+    const classes = ['covid', 'pneumonia', 'normal'];
+    const backbone = await loadBackbone({ name: 'mobilenet_v1', weights: MOBILENET });
+    const classifier = createClassifier(backbone, { seed: 5, units: 16, poolSize: 7, classes: 3 });
+    const threeDir = path.join(tmp, 'model-3');
+    await saveModel(threeDir, { classifier, backbone, classes, positiveClass: 'covid', threshold: 0.5 });
+    classifier.dispose();
+    const three = await loadModel(threeDir);
+    const { startServer } = (await import(pathToFileURL(path.join(WEB, 'scripts/serve.mjs')).href)) as {
+      startServer(o: object): Promise<{ url: string; close(): Promise<void> }>;
+    };
+    const server3 = await startServer({ dist: path.join(tmp, 'dist'), model: threeDir });
+    try {
+      const page3 = await browser.newPage();
+      await page3.goto(`${server3.url}?weights=float32`);
+      await page3.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+      await expect(page3.locator('#model-info [data-fact="decision"]').textContent()).resolves.toBe('covid if p ≥ 0.5, else the most probable other class');
+      expect(await upload(page3, NIH_PNG)).toBe('done');
+      const shown = await shownProbabilities(page3);
+      expect(Object.keys(shown)).toEqual(classes); // one bar per class, in cxr.json's order
+      expect(await page3.locator('#probabilities [role=meter]').count()).toBe(3);
+      expect(Math.abs(shown.covid + shown.pneumonia + shown.normal - 1)).toBeLessThan(1e-5);
+      const [expected] = await predict(three, (await preprocessImage(NIH_PNG, three.config.preprocessing)).data);
+      for (const c of classes) expect(Math.abs(shown[c] - expected.probabilities[c])).toBeLessThan(1e-3);
+      // The rule by hand: covid at p >= 0.5, else the larger of the other two.
+      const byHand = shown.covid >= 0.5 ? 'covid' : shown.pneumonia >= shown.normal ? 'pneumonia' : 'normal';
+      expect(await page3.locator('#decision').getAttribute('data-decision')).toBe(byHand);
+      await page3.screenshot({ path: path.join(ARTIFACTS, 'three-classes.png'), fullPage: true });
+      await page3.close();
+    } finally {
+      three.model.dispose();
+      await server3.close();
+    }
+  }, 180_000);
+
   test('bad files get a message in role=alert naming the file and the problem', async () => {
     const { page, seen } = await openPage();
     const alert = page.getByRole('alert');

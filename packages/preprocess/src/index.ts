@@ -28,6 +28,8 @@ export { replicateChannels } from './replicateChannels';
 export { IMAGENET_CAFFE_MEANS_BGR, normalizeIntensity } from './normalizeIntensity';
 export { fitToSpec, preprocessPixels, toModelInput } from './preprocessPixels';
 export type { FitInfo } from './preprocessPixels';
+export { previewImage } from './previewImage';
+export type { PreviewOptions } from './previewImage';
 export { affineMatrix, affineTransform, rotateImage } from './affineTransform';
 export type { AffineMatrix, AffineOptions } from './affineTransform';
 export { augmentation, randBrightness, randContrast, randRotate, randShift, randZoom } from './augmentation';

@@ -8,9 +8,15 @@
 // apps/web/scripts/serve.mjs on 127.0.0.1 and measures, per backend and weights variant, in the page:
 //   - model load time (cxr.json + model.json + shards fetched, parsed, weights uploaded) and bytes downloaded
 //     (counted by the page, checked against the sizes of the files),
-//   - the first prediction (includes the backend's kernel/shader warm-up) and the steady state (median of the
-//     next rounds), `predict` only (the page shows preprocessing and Grad-CAM apart),
+//   - the page's kernel warm-up (cold predict + Grad-CAM on a blank image, which the page runs while the user
+//     chooses a file), the first prediction after it and the steady state (median of the next rounds),
+//     `predict` only (the page shows preprocessing and Grad-CAM apart),
 //   - the largest |p(float16) - p(float32)| over the images, same backend: is float16 negligible?
+// and, first, what a user waits for on the default page (the backend the page chooses itself), timed from
+// the user's side in Node (not by the page's timers): page load -> model ready, the page's kernel warm-up,
+// `setInputFiles` of an NIH PNG -> probabilities on screen -> Grad-CAM on screen (median of fresh pages).
+// CXR_BENCH_WEB_BASELINE=<folder with another apps/web, e.g. main's, inside this checkout> adds the same user-side
+// rows for that page, in the same run (before/after under the same load).
 // WebGL here is SwiftShader (software, --disable-gpu): its numbers say nothing about a real GPU.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -26,6 +32,18 @@ const webRoot = path.join(repoRoot, 'apps/web');
 const sharedData = process.env.CXR_SHARED_DATA ?? path.resolve(repoRoot, '../shared/data');
 const CHROMIUM = '/usr/bin/chromium';
 const STEADY_ROUNDS = Number(process.env.CXR_BENCH_ROUNDS ?? 4);
+/** Fresh pages for the user-side timings (each: load, warm-up, one file). */
+const USER_ROUNDS = Number(process.env.CXR_BENCH_USER_ROUNDS ?? 3);
+/** Per-backend rows: label -> page query. `CXR_BENCH_WEB_VARIANTS` (comma list of labels) picks some. */
+const ALL_VARIANTS = {
+  'wasm float32': 'backend=wasm&weights=float32',
+  'wasm float32 1 thread': 'backend=wasm&weights=float32&threads=1',
+  'wasm float32 2 threads': 'backend=wasm&weights=float32&threads=2',
+  'wasm float16': 'backend=wasm&weights=float16',
+  'webgl float16': 'backend=webgl&weights=float16',
+  'cpu float16': 'backend=cpu&weights=float16',
+};
+const VARIANTS = (process.env.CXR_BENCH_WEB_VARIANTS?.split(',').map((v) => v.trim()) ?? Object.keys(ALL_VARIANTS)).map((label) => [label, ALL_VARIANTS[label]]);
 
 function images() {
   const nih = path.join(sharedData, 'nih-cxr14/images');
@@ -60,9 +78,12 @@ export async function run() {
   if (!existsSync(CHROMIUM)) return { name, rows: [], notes: `skipped: ${CHROMIUM} is absent` };
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-web-bench-'));
   const rows = [];
-  const notes = [];
+  const notes = [`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min) on ${os.cpus().length} cores at the start`];
   let server;
+  let baseServer;
   let browser;
+  const times = () => ({ ready: [], warm: [], toProbabilities: [], toGradCam: [], chosen: '' });
+  const userTimes = { page: times(), baseline: times() };
   try {
     const dist = path.join(tmp, 'dist');
     execFileSync(process.execPath, [path.join(webRoot, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', dist, '--logLevel', 'error'], { cwd: webRoot, stdio: 'inherit' });
@@ -78,11 +99,25 @@ export async function run() {
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     const files = images();
+    const baseline = process.env.CXR_BENCH_WEB_BASELINE;
+    if (baseline) {
+      const baseDist = path.join(tmp, 'dist-baseline');
+      execFileSync(process.execPath, [path.join(webRoot, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', baseDist, '--logLevel', 'error'], { cwd: path.resolve(baseline), stdio: 'inherit' });
+      baseServer = await startServer({ dist: baseDist, model: modelDir });
+    }
+    // Interleaved, so both pages see the same load.
+    for (let i = 0; i < USER_ROUNDS; i++) {
+      if (baseServer) await userSide(browser, baseServer.url, files[0], userTimes.baseline, notes);
+      await userSide(browser, server.url, files[0], userTimes.page, notes);
+    }
+    if (baseServer) userRows(rows, 'baseline page', userTimes.baseline);
+    userRows(rows, 'user side', userTimes.page);
+    notes.push(`user side: ${path.basename(files[0])}, the page chose "${userTimes.page.chosen.trim()}"${baseServer ? `, the baseline "${userTimes.baseline.chosen.trim()}"` : ''}; each round a fresh page`);
     const probabilities = {};
-    for (const [backend, weights] of [['wasm', 'float32'], ['wasm', 'float16'], ['webgl', 'float16'], ['cpu', 'float16']]) {
-      const label = `${backend} ${weights}`;
+    for (const [label, query] of VARIANTS) {
+      const weights = /weights=float16/.test(query) ? 'float16' : 'float32';
       const page = await browser.newPage();
-      await page.goto(`${server.url}?backend=${backend}&weights=${weights}`);
+      await page.goto(`${server.url}?${query}`);
       await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: 120_000 });
       const state = await page.evaluate(() => ({ ...document.body.dataset, error: document.getElementById('error')?.textContent }));
       if (state.state !== 'ready') {
@@ -94,6 +129,10 @@ export async function run() {
       rows.push({ metric: `${label}: model bytes downloaded`, value: Number(state.modelBytes), unit: 'B' });
       const onDisk = await modelBytesOnDisk(modelDir, weights);
       if (onDisk !== Number(state.modelBytes)) notes.push(`${label}: the page counted ${state.modelBytes} B, the files are ${onDisk} B`);
+      // The page warms the kernels (predict + Grad-CAM on a blank image) as soon as the model is ready.
+      await page.waitForFunction(() => document.body.dataset.warm !== 'running', null, { timeout: 120_000 });
+      const warmMs = await page.evaluate(() => Number(document.body.dataset.warmMs ?? NaN));
+      if (Number.isFinite(warmMs)) rows.push({ metric: `${label}: kernel warm-up (cold predict + Grad-CAM)`, value: Math.round(warmMs), unit: 'ms' });
       const times = [];
       const upload = async (file) => {
         const before = Number(await page.evaluate(() => document.body.dataset.analyses ?? 0));
@@ -120,13 +159,66 @@ export async function run() {
     const diff = (a, b) => (probabilities[a] && probabilities[b] ? Math.max(...probabilities[a].map((p, i) => Math.abs(p - probabilities[b][i]))) : NaN);
     rows.push({ metric: `max |p float16 - p float32| (wasm, ${files.length} images)`, value: diff('wasm float16', 'wasm float32'), unit: 'probability' });
     rows.push({ metric: `max |p webgl - p wasm| (float16, ${files.length} images)`, value: diff('webgl float16', 'wasm float16'), unit: 'probability' });
+    rows.push({ metric: `max |p wasm 2 threads - p wasm 1 thread| (float32, ${files.length} images)`, value: diff('wasm float32 2 threads', 'wasm float32 1 thread'), unit: 'probability' });
+    notes.push(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min) on ${os.cpus().length} cores at the end`);
     notes.push(`${files.length} images (NIH PNG, covid-chestxray JPEG, JPEG-baseline DICOM); MobileNet v1 224 + head; WebGL is SwiftShader (no GPU); model files served ${served.filter((u) => u.startsWith('/model/')).length} times`);
   } finally {
     await browser?.close();
     await server?.close();
+    await baseServer?.close();
     await rm(tmp, { recursive: true, force: true });
   }
   return { name, rows, notes: notes.join('; ') };
+}
+
+/**
+ * What a user waits for, on the default page (float32, the backend the page picks), one fresh page, timed in
+ * Node around Playwright calls: `page.goto` -> the page says the model is ready; the warm-up it runs while the
+ * user chooses a file (the page's timer; the bench waits for it, as a person picking a file would); then
+ * `setInputFiles` -> the probability bars on screen -> the Grad-CAM overlay on screen (body
+ * `data-state="done"`), polled every animation frame.
+ */
+async function userSide(browser, url, file, t, notes) {
+  const page = await browser.newPage();
+  try {
+    const t0 = performance.now();
+    await page.goto(url);
+    await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: 120_000, polling: 'raf' });
+    const ready = performance.now() - t0;
+    const state = await page.evaluate(() => ({ ...document.body.dataset, error: document.getElementById('error')?.textContent }));
+    if (state.state !== 'ready') return notes.push(`user side ${url}: ${state.error}`);
+    await page.waitForFunction(() => document.body.dataset.warm !== 'running', null, { timeout: 120_000 });
+    const w = await page.evaluate(() => Number(document.body.dataset.warmMs ?? NaN));
+    t.chosen = await page.evaluate(() => document.querySelector('#model-info [data-fact="backend"]')?.textContent ?? document.getElementById('model-status')?.textContent ?? '');
+    const t1 = performance.now();
+    await page.locator('#image-input').setInputFiles(file);
+    await page.waitForFunction(
+      () => document.body.dataset.state === 'error' || (!document.getElementById('result').hidden && document.querySelectorAll('#probabilities [data-class]').length > 0),
+      null,
+      { timeout: 120_000, polling: 'raf' },
+    );
+    const t2 = performance.now();
+    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, { timeout: 120_000, polling: 'raf' });
+    const t3 = performance.now();
+    const end = await page.evaluate(() => ({ state: document.body.dataset.state, error: document.getElementById('error')?.textContent }));
+    if (end.state !== 'done') return notes.push(`user side ${url}: ${end.error}`);
+    t.ready.push(ready);
+    if (Number.isFinite(w)) t.warm.push(w);
+    t.toProbabilities.push(t2 - t1);
+    t.toGradCam.push(t3 - t2);
+  } finally {
+    await page.close();
+  }
+}
+
+function userRows(rows, who, t) {
+  if (!t.ready.length) return;
+  const ms = (v) => Math.round(median(v));
+  const n = t.ready.length;
+  rows.push({ metric: `${who}: page load -> model ready (median of ${n})`, value: ms(t.ready), unit: 'ms' });
+  if (t.warm.length) rows.push({ metric: `${who}: kernel warm-up while the file is chosen (page timer)`, value: ms(t.warm), unit: 'ms' });
+  rows.push({ metric: `${who}: file chosen -> probabilities shown (NIH PNG, median of ${n})`, value: ms(t.toProbabilities), unit: 'ms' });
+  rows.push({ metric: `${who}: probabilities shown -> Grad-CAM shown (median of ${n})`, value: ms(t.toGradCam), unit: 'ms' });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
