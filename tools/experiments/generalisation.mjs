@@ -15,30 +15,18 @@
 // It runs the TypeScript sources (tsx, the `@cxr/source` export condition), so no build is needed.
 // Env: CXR_SHARED_DATA (default <repo>/../shared/data), CXR_EXPERIMENT_WORK (default <repo>/.cache/generalisation).
 // The reserved hospital (../shared/reserved) is never read.
-import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-
+import { experimentEnv } from './experimentEnv.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../..');
-
-if (!process.env.CXR_EXPERIMENT_CHILD) {
-  const r = spawnSync(process.execPath, ['--conditions=@cxr/source', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    cwd: repoRoot,
-    env: { ...process.env, CXR_EXPERIMENT_CHILD: '1' },
-  });
-  process.exit(r.status ?? 1);
-}
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const seeds = arg('--seeds', '1,2,3').split(',').map(Number);
-const shared = path.resolve(process.env.CXR_SHARED_DATA ?? path.join(repoRoot, '../shared/data'));
-const work = path.resolve(process.env.CXR_EXPERIMENT_WORK ?? path.join(repoRoot, '.cache/generalisation'));
+const { shared, work } = experimentEnv(import.meta.url, 'generalisation');
 const resultsDir = path.join(here, 'results');
 const weights = path.join(shared, 'weights/mobilenet_v1_1.0_224_conv_pw_12');
 

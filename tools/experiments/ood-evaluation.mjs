@@ -16,21 +16,13 @@
 // 4. writes tools/experiments/results/ood-evaluation.json.
 // Runs the TypeScript sources (tsx, `@cxr/source` condition). Needs ImageMagick's `convert`.
 // Env: CXR_SHARED_DATA (default <repo>/../shared/data), CXR_EXPERIMENT_WORK (default <repo>/.cache/ood-evaluation).
-import { spawnSync, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-
+import { experimentEnv } from './experimentEnv.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../..');
-if (!process.env.CXR_EXPERIMENT_CHILD) {
-  const r = spawnSync(process.execPath, ['--conditions=@cxr/source', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit', cwd: repoRoot, env: { ...process.env, CXR_EXPERIMENT_CHILD: '1' },
-  });
-  process.exit(r.status ?? 1);
-}
-const shared = path.resolve(process.env.CXR_SHARED_DATA ?? path.join(repoRoot, '../shared/data'));
-const work = path.resolve(process.env.CXR_EXPERIMENT_WORK ?? path.join(repoRoot, '.cache/ood-evaluation'));
+const { shared, work } = experimentEnv(import.meta.url, 'ood-evaluation');
 const weights = path.join(shared, 'weights/mobilenet_v1_1.0_224_conv_pw_12');
 const { buildDataset, parseSourceSpec, readDicomFile, encodeDicomPng, loadDataset, resolveSplit } = await import('@cxr/dataset/node');
 const { decodeDicom } = await import('@cxr/dataset');

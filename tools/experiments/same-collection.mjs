@@ -16,26 +16,15 @@
 // It runs the TypeScript sources (tsx, the `@cxr/source` export condition), so no build is needed.
 // Env: CXR_SHARED_DATA (default <repo>/../shared/data), CXR_EXPERIMENT_WORK (default <repo>/.cache/same-collection).
 // The reserved set (../shared/reserved) is never read.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
+import { experimentEnv, repoRoot } from './experimentEnv.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, '../..');
 
-if (!process.env.CXR_EXPERIMENT_CHILD) {
-  const r = spawnSync(process.execPath, ['--conditions=@cxr/source', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    cwd: repoRoot,
-    env: { ...process.env, CXR_EXPERIMENT_CHILD: '1' },
-  });
-  process.exit(r.status ?? 1);
-}
-
-const shared = path.resolve(process.env.CXR_SHARED_DATA ?? path.join(repoRoot, '../shared/data'));
-const work = path.resolve(process.env.CXR_EXPERIMENT_WORK ?? path.join(repoRoot, '.cache/same-collection'));
+const { shared, work } = experimentEnv(import.meta.url, 'same-collection');
 const weights = path.join(shared, 'weights/mobilenet_v1_1.0_224_conv_pw_12');
 const SEEDS = [42, 43, 44];
 

@@ -1,0 +1,30 @@
+// The preamble every experiment script shares: re-run itself on the TypeScript sources (tsx and the `@cxr/source`
+// export condition, so no build is needed), then say where the repository, the shared data and the work folder are.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The repository root. */
+export const repoRoot = path.resolve(here, '../..');
+
+/**
+ * In the parent process: runs `scriptUrl` again under tsx with the same arguments and exits with its status (never
+ * returns). In that child: returns `{ shared, work }`, the shared data folder (`CXR_SHARED_DATA`, default
+ * `<repo>/../shared/data`) and the work folder (`CXR_EXPERIMENT_WORK`, default `<repo>/.cache/<name>`).
+ */
+export function experimentEnv(scriptUrl, name) {
+  if (!process.env.CXR_EXPERIMENT_CHILD) {
+    const r = spawnSync(process.execPath, ['--conditions=@cxr/source', '--import', 'tsx', fileURLToPath(scriptUrl), ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      cwd: repoRoot,
+      env: { ...process.env, CXR_EXPERIMENT_CHILD: '1' },
+    });
+    process.exit(r.status ?? 1);
+  }
+  return {
+    shared: path.resolve(process.env.CXR_SHARED_DATA ?? path.join(repoRoot, '../shared/data')),
+    work: path.resolve(process.env.CXR_EXPERIMENT_WORK ?? path.join(repoRoot, '.cache', name)),
+  };
+}
