@@ -42,7 +42,7 @@ export type { RecordCounts, RecordCounter } from './metadata/countRecords';
 // Build recipe and manifest.csv writing (browser-safe; reading is in ./node: csv-parse needs Node's Buffer)
 export { DEFAULT_RECIPE, recipeClasses } from './build/defaultRecipe';
 export type { ClassRule, RecipeClasses } from './build/defaultRecipe';
-export { parseRecipe, describeRecipe } from './recipe/recipe';
+export { parseRecipe, describeRecipe, formatRecipes } from './recipe/recipe';
 export type { Recipe } from './recipe/recipe';
 export { BUILT_IN_RECIPES, builtInRecipe } from './recipe/builtInRecipes';
 export { MANIFEST_COLUMNS, formatManifest, formatManifestRow } from './build/manifestRecord';

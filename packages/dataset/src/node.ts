@@ -4,6 +4,12 @@
 // `export *` (tsx runs these sources as CJS), so `import { x } from '@cxr/dataset/node'` failed for them under tsx.
 export {
   AGE_BANDS,
+  BUILT_IN_RECIPES,
+  builtInRecipe,
+  describeRecipe,
+  parseRecipe,
+  RecipeError,
+  SOURCE_LAYOUTS,
   ageBand,
   assertNotConfounded,
   auditDataDesign,
@@ -26,6 +32,7 @@ export {
   formatDataDesignAudit,
   formatManifest,
   formatManifestRow,
+  formatRecipes,
   formatSplitCsv,
   ImageConversionError,
   MANIFEST_COLUMNS,
@@ -112,10 +119,12 @@ export { realPathInside, resolveInside } from './metadata/resolveInside';
 export { readCsvRecords } from './metadata/readCsvRecords';
 export type { CsvRecord, ReadCsvOptions } from './metadata/readCsvRecords';
 export { sourceStats } from './metadata/sourceStats';
+export { formatSourceStats } from './metadata/formatSourceStats';
 export type { SourceStats, SourceStatsOptions } from './metadata/sourceStats';
 
 // Dataset builds (Node: sharp, file system)
 export { buildDataset, BUILD_FILES, SHARD_ORDER_COLUMNS, shardFiles, readShardPart } from './build/buildDataset';
+export { auditBuild, formatBuildSummary } from './build/formatBuildSummary';
 export { mergeDatasets } from './build/mergeDatasets';
 export type { MergeDatasetsOptions } from './build/mergeDatasets';
 export { parseShard, shardFromEnv, shardOfPatient, shardRecords, checkShard, SHARD_ENV } from './build/shard';

@@ -263,6 +263,8 @@ export { InputCheckError, describeInputDistribution, checkInput, inputDistance, 
 export type { InputDistribution, DescribeInputsOptions, ImageLimits, ImageFacts, InputCheck } from './index';
 
 // The same-collection test: patient-level cross-validation inside one source (Node: file system)
+export { crossValidateHead } from './index';
+export type { CrossValidateHeadOptions, CrossValidatedHead } from './index';
 export { runSameCollection } from './experiment/runSameCollection';
 export type { SameCollectionOptions, SameCollectionResult, SameCollectionRun } from './experiment/runSameCollection';
 // Experiments (Node): recipes x mitigations ranked on held-out hospitals

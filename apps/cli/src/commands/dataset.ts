@@ -1,7 +1,11 @@
 import path from 'node:path';
-import { auditDataDesign, BUILT_IN_RECIPES, describeRecipe, formatDataDesignAudit, SOURCE_KINDS, SOURCE_LAYOUTS, type DataDesignAudit, type Recipe, type RecordFilter } from '@cxr/dataset';
+import { BUILT_IN_RECIPES, describeRecipe, SOURCE_KINDS, SOURCE_LAYOUTS, type Recipe, type RecordFilter } from '@cxr/dataset';
 import {
+  auditBuild,
   buildDataset,
+  formatBuildSummary,
+  formatRecipes,
+  formatSourceStats,
   loadRecipe,
   mergeDatasets,
   parseShard,
@@ -18,6 +22,9 @@ import type { CliContext, CommandModule } from '../command';
 import { UsageError } from '../errors';
 import { collect, parsePositiveInt } from '../pipeline/optionParsers';
 import { createProgress } from '../pipeline/progress';
+
+// The build's text report is the library's; the CLI prints it (and its test reads it from here).
+export { formatBuildSummary };
 
 /** Options of {@link runDatasetBuild} (the flags of `cxr dataset build`). */
 export interface DatasetBuildOptions {
@@ -93,19 +100,6 @@ export function runDatasetRecipes(): { recipes: (Recipe & { definition: string[]
   return { recipes: Object.values(BUILT_IN_RECIPES).map((r) => ({ ...r, definition: describeRecipe(r) })) };
 }
 
-/** The text `cxr dataset recipes` prints. */
-export function formatDatasetRecipes(r: ReturnType<typeof runDatasetRecipes>): string {
-  const out: string[] = [];
-  for (const recipe of r.recipes) {
-    out.push(`${recipe.name}: ${recipe.description}`);
-    for (const line of recipe.definition) out.push(`  ${line}`);
-    out.push(`  decision: ${recipe.positiveClass ? `${recipe.positiveClass} when its probability >= the threshold` : 'the most probable class'}`);
-    out.push('');
-  }
-  out.push('A record goes to the first class that keeps it. A recipe file is JSON with the same keys: cxr dataset build --recipe mine.json');
-  return `${out.join('\n')}\n`;
-}
-
 /** Merges the shards of a sharded build in `out` (`mergeDatasets`): manifest.csv and summary.json. */
 export async function runDatasetMerge(options: { out: string; cwd?: string }): Promise<BuildSummary> {
   return mergeDatasets(path.resolve(options.cwd ?? process.cwd(), options.out));
@@ -130,91 +124,9 @@ export async function runDatasetStats(options: DatasetStatsOptions): Promise<Dat
   return { sources: results, ...(options.filter ? { filter: options.filter } : {}), notice: 'NOT FOR CLINICAL USE' };
 }
 
-const table = (m: Record<string, number>, limit = 15): string => {
-  const entries = Object.entries(m);
-  const shown = entries.slice(0, limit).map(([k, v]) => `${k} ${v}`);
-  if (entries.length > limit) shown.push(`... (${entries.length - limit} more)`);
-  return shown.join(', ');
-};
-
-/** The data-design audit of a build (class x source counts of its manifest): `cxr train` refuses a confounded one. */
-export function buildAudit(s: BuildSummary): DataDesignAudit {
-  return auditDataDesign(
-    Object.entries(s.images.byLabelAndSource).flatMap(([label, bySource]) =>
-      Object.entries(bySource).flatMap(([source, n]) => Array.from({ length: n }, () => ({ label, source }))),
-    ),
-  );
-}
-
-/** The text `cxr dataset build` prints: counts per source, class and filter step, skips, and the totals. */
-export function formatBuildSummary(s: BuildSummary): string {
-  const out: string[] = [];
-  for (const src of s.sources) {
-    out.push(`${src.source} (${src.dir}): ${src.rowsRead} rows read${src.refused ? `, ${src.refused} refused (unsafe paths)` : ''}`);
-    for (const [label, c] of Object.entries(src.classes)) {
-      if (c.kept === 0 && c.steps[0]?.kept === 0) continue;
-      const steps = c.steps.map((x) => `${x.condition}: ${x.kept}`).join(' -> ');
-      out.push(`  ${label}: ${steps}`);
-      out.push(
-        `  ${label}: ${c.present} images present, ${c.missing} listed but absent` +
-          (c.duplicates ? `, ${c.duplicates} duplicates` : '') +
-          (c.otherImagesOfPatient ? `, ${c.otherImagesOfPatient} more images of a patient` : '') +
-          (s.dryRun ? '' : `; ${c.written} converted, ${c.reused} reused, ${c.failed} failed`),
-      );
-    }
-  }
-  out.push('');
-  const bySource = (label: string): string =>
-    Object.entries(s.images.byLabelAndSource[label] ?? {})
-      .map(([k, v]) => `${v} ${k}`)
-      .join(', ');
-  out.push(
-    `${s.dryRun ? 'Images a build would keep' : 'Images'}${s.recipeName ? ` (recipe ${s.recipeName})` : ''}: ` +
-      Object.entries(s.images.byLabel)
-        .map(([label, n]) => `${n} ${label} (${bySource(label) || 'none'})`)
-        .join('; '),
-  );
-  const others = s.duplicateImages.filter((d) => !d.samePatient);
-  if (s.duplicateImages.length > 0) {
-    out.push(`Duplicate images (same SHA-256) dropped: ${s.duplicateImages.length}, ${others.length} of them under another patient id (kept one copy; a copy on each side of a split is a leak):`);
-    for (const d of s.duplicateImages.slice(0, 20)) {
-      out.push(
-        `  ${d.dropped.source} line ${d.dropped.row} ${d.dropped.originalPath} (patient ${d.dropped.patientId}, ${d.dropped.label}) = ` +
-          `line ${d.kept.row} ${d.kept.originalPath} (patient ${d.kept.patientId}, ${d.kept.label})`,
-      );
-    }
-    if (s.duplicateImages.length > 20) out.push(`  ... ${s.duplicateImages.length - 20} more in summary.json`);
-  }
-  const failures = s.skipped.filter((x) => x.reason === 'conversion-failed' || x.reason === 'unsafe-path');
-  for (const f of failures.slice(0, 20)) out.push(`skipped (${f.reason}): ${f.source} line ${f.row}: ${f.message ?? f.originalPath}`);
-  if (failures.length > 20) out.push(`... ${failures.length - 20} more in summary.json`);
-  if (s.dryRun) out.push('Dry run: nothing converted or written.');
-  else {
-    const what = s.shard ? `shard ${s.shard.index}/${s.shard.count} part ${s.manifestFile} (run cxr dataset merge when every shard is done)` : `${s.manifestFile} and summary.json`;
-    out.push(`Wrote ${what} (${s.written} converted, ${s.reused} reused, ${s.failed} failed${s.mergedShards ? `, ${s.mergedShards} shards merged` : ''}).`);
-  }
-  out.push('', formatDataDesignAudit(buildAudit(s)).trimEnd());
-  out.push('NOT FOR CLINICAL USE.');
-  return `${out.join('\n')}\n`;
-}
-
-/** The text `cxr dataset stats` prints. */
+/** The text `cxr dataset stats` prints ({@link formatSourceStats} of `@cxr/dataset/node`). */
 export function formatDatasetStats(r: DatasetStatsResult): string {
-  const out: string[] = [];
-  for (const s of r.sources) {
-    out.push(`${s.source} (${s.dir}): ${s.rowsRead} rows${s.issues.length ? `, ${s.issues.length} refused (unsafe paths)` : ''}`);
-    out.push(`  finding: ${table(s.all.byFinding)}`);
-    out.push(`  view: ${table(s.all.byView)}`);
-    out.push(`  sex: ${table(s.all.bySex)}`);
-    out.push(`  age: ${table(s.all.byAgeBand)}`);
-    out.push(`  modality: ${table(s.all.byModality)}`);
-    if (s.filtered) {
-      out.push(`  filter: ${['rows read: ' + s.rowsRead, ...s.filtered.steps.map((x) => `${x.condition}: ${x.kept}`)].join(' -> ')}`);
-      out.push(`  kept ${s.filtered.kept}: ${s.filtered.present} images present, ${s.filtered.missing} absent`);
-    }
-  }
-  out.push('NOT FOR CLINICAL USE.');
-  return `${out.join('\n')}\n`;
+  return `${formatSourceStats(r.sources)}NOT FOR CLINICAL USE.\n`;
 }
 
 function parseAge(value: string): number {
@@ -296,7 +208,7 @@ export const command: CommandModule = {
           onProgress: (p) => progress.status(`${p.source}: ${p.rowsRead} rows read, ${p.done}/${p.queued} images done`),
         });
         progress.end();
-        ctx.stdout.write(opts.json ? `${JSON.stringify({ ...summary, dataDesign: buildAudit(summary) })}\n` : formatBuildSummary(summary));
+        ctx.stdout.write(opts.json ? `${JSON.stringify({ ...summary, dataDesign: auditBuild(summary) })}\n` : formatBuildSummary(summary));
       });
 
     dataset
@@ -305,7 +217,7 @@ export const command: CommandModule = {
       .option('--json', 'print the recipes as one JSON object')
       .action((opts: { json?: boolean }) => {
         const result = runDatasetRecipes();
-        ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatDatasetRecipes(result));
+        ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatRecipes(result.recipes));
       });
 
     dataset

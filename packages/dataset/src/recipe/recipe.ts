@@ -166,3 +166,19 @@ export function describeRecipe(recipe: Recipe): string[] {
     return `${label}: ${parts.length ? parts.join('; ') : 'every record'}`;
   });
 }
+
+/**
+ * Recipes as text, as `cxr dataset recipes` prints them: each one's description, {@link describeRecipe} lines and
+ * decision rule.
+ */
+export function formatRecipes(recipes: readonly Recipe[]): string {
+  const out: string[] = [];
+  for (const recipe of recipes) {
+    out.push(`${recipe.name}: ${recipe.description}`);
+    for (const line of describeRecipe(recipe)) out.push(`  ${line}`);
+    out.push(`  decision: ${recipe.positiveClass ? `${recipe.positiveClass} when its probability >= the threshold` : 'the most probable class'}`);
+    out.push('');
+  }
+  out.push('A record goes to the first class that keeps it. A recipe file is JSON with the same keys: cxr dataset build --recipe mine.json');
+  return `${out.join('\n')}\n`;
+}
