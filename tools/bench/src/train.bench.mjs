@@ -80,7 +80,9 @@ async function plainFit(backboneName, dataDir, batches) {
   const t0 = performance.now();
   const model = await import('@cxr/model/node');
   const { preprocessImage } = await import('@cxr/preprocess/node');
-  const { readSplitFile } = await import('@cxr/dataset/node');
+  const { readSplitFile, recipeClasses } = await import('@cxr/dataset/node');
+  // The built dataset's classes in output order, as the default recipe names them (positive first).
+  const { classes } = recipeClasses();
   const tf = await import('@tensorflow/tfjs-core');
   const info = await model.initBackend({ backend: 'wasm' });
   const backbone =
@@ -94,11 +96,10 @@ async function plainFit(backboneName, dataDir, batches) {
   const split = (await readSplitFile(path.join(dataDir, 'split.csv'))).map((a) => ({ ...a, path: path.join(dataDir, a.path) }));
   const train = split.filter((r) => r.split === 'train');
   const val = split.filter((r) => r.split === 'val');
-  // Alternate classes so each batch has both (the split lists covid first).
-  const covid = train.filter((r) => r.label === 'covid');
-  const normal = train.filter((r) => r.label === 'normal');
+  // Alternate classes so each batch has both (the split lists the positive class first).
+  const [first, second] = classes.map((c) => train.filter((r) => r.label === c));
   const nFit = 8 * (batches + 1);
-  const picked = Array.from({ length: nFit }, (_, i) => (i % 2 ? normal : covid)[Math.floor(i / 2)]);
+  const picked = Array.from({ length: nFit }, (_, i) => (i % 2 ? second : first)[Math.floor(i / 2)]);
   const valPicked = val.slice(0, 8);
   const toTensors = async (rows) => {
     const t = performance.now();
@@ -107,7 +108,7 @@ async function plainFit(backboneName, dataDir, batches) {
     const seconds = (performance.now() - t) / 1000;
     return {
       xs: tf.tensor4d(data, [rows.length, 224, 224, 3]),
-      ys: tf.cast(tf.oneHot(tf.tensor1d(rows.map((r) => (r.label === 'covid' ? 0 : 1)), 'int32'), 2), 'float32'),
+      ys: tf.cast(tf.oneHot(tf.tensor1d(rows.map((r) => classes.indexOf(r.label)), 'int32'), 2), 'float32'),
       seconds,
     };
   };
