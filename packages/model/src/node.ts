@@ -241,8 +241,8 @@ export { predictImages } from './pipeline/predictImages';
 export type { ImagePrediction, PredictImagesOptions, PredictImagesResult } from './pipeline/predictImages';
 export { findDemoWeights, SHARED_MOBILENET } from './pipeline/findDemoWeights';
 export type { FoundWeights } from './pipeline/findDemoWeights';
-export { runDemo, DEMO_PRESETS } from './pipeline/runDemo';
-export type { DemoOptions, DemoResult, DemoSize } from './pipeline/runDemo';
+export { runDemo, DEMO_PRESETS, DEMO_RECIPES } from './pipeline/runDemo';
+export type { DemoOptions, DemoRecipe, DemoResult, DemoSize } from './pipeline/runDemo';
 export { packageVersions } from './pipeline/packageVersions';
 
 // Experiments (Node): leave-one-source-out validation with a shortcut alarm

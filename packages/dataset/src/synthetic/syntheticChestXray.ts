@@ -10,6 +10,12 @@ export interface SyntheticChestXrayOptions {
   size: number;
   /** Draw covid-like opacities: bright, diffuse, patchy blobs in the lower lung fields. */
   opacities: boolean;
+  /**
+   * Draw a pneumonia-like lobar consolidation instead: one large, dense, sharply bounded opacity in the upper or
+   * middle zone of one lung (a crude caricature of bacterial pneumonia); default false. Images drawn without it are
+   * unchanged (its parameters are drawn from the generator only when it is set).
+   */
+  consolidation?: boolean;
   /** Any string or number; the same seed draws the same image. */
   seed: string | number;
 }
@@ -86,6 +92,12 @@ export function renderSyntheticChestXray(options: SyntheticChestXrayOptions): Fl
       })
     : [];
   const patches = smoothNoise(size, 24, rng);
+  const lobe = options.consolidation
+    ? (() => {
+        const lung = lungs[rng.int(0, 1)];
+        return { cx: lung.cx + rng.normal(0, 0.02), cy: lung.cy - rng.uniform(0.05, 0.15) * s, rx: lung.rx * rng.uniform(0.55, 0.75), ry: lung.ry * rng.uniform(0.3, 0.4), amp: rng.uniform(0.35, 0.45) };
+      })()
+    : null;
   const out = new Float32Array(size * size);
   for (let y = 0; y < size; y++) {
     const v = (y + 0.5) / size;
@@ -123,6 +135,7 @@ export function renderSyntheticChestXray(options: SyntheticChestXrayOptions): Fl
         if (d2 > 9 * b.sigma * b.sigma) continue;
         opacity += b.amp * exp(-d2 / (2 * b.sigma * b.sigma));
       }
+      if (lobe) opacity += lobe.amp * ellipse(u, v, lobe.cx, lobe.cy, lobe.rx, lobe.ry, 0.15);
       value += min(0.42, opacity) * lungMask * (1 - 0.7 * h) * (0.4 + 0.6 * patches[i]);
       value += 0.06 * (texture[i] - 0.5) + rng.normal(0, 0.012);
       out[i] = min(1, max(0, value));

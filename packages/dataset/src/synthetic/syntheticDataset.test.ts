@@ -11,6 +11,8 @@ import * as dicomParser from 'dicom-parser';
 import sharp from 'sharp';
 import { itRequiredOnCi, itWithSharedFile, sharedDataDir } from '@cxr/testing';
 import { DatasetConfigError } from '../errors';
+import { builtInRecipe } from '../recipe/builtInRecipes';
+import type { Recipe } from '../recipe/recipe';
 import { makeSyntheticDataset, syntheticBuildSources, type SyntheticDataset } from './syntheticDataset';
 
 const sharedData = sharedDataDir;
@@ -239,6 +241,35 @@ describe('makeSyntheticDataset: read by @cxr/dataset', () => {
       'nih-cxr14/normal': a.counts.bySource.nih.normal,
       'rsna-pneumonia/normal': a.counts.bySource.rsna.normal,
     });
+  });
+});
+
+describe('makeSyntheticDataset: a pneumonia class for the three-class recipe', () => {
+  it('writes other-pneumonia PA rows as the real metadata does; three-class selects them, the notebook leaves them out', async () => {
+    const d = await makeSyntheticDataset(path.join(tmp, 'three'), { seed: 7, covidCount: 6, normalCount: 6, pneumoniaCount: 5, size: 64 });
+    const rows = parse(readFileSync(path.join(d.sources['covid-chestxray'], 'metadata.csv')), { columns: true }) as Row[];
+    const other = rows.filter((r) => r.filename.startsWith('synthetic-pneumonia-'));
+    expect(other).toHaveLength(5);
+    expect(other.every((r) => r.finding.startsWith('Pneumonia/') && !r.finding.includes('COVID') && r.view === 'PA' && r.modality === 'X-ray')).toBe(true);
+    expect(other.map((r) => r.finding)).toContain('Pneumonia/Bacterial/Streptococcus');
+    // 5 asked for, plus the SARS case: 6 by hand.
+    expect(d.counts.pneumonia).toBe(6);
+    const count = async (recipe: Recipe, out: string) => {
+      await buildDataset({ sources: syntheticBuildSources(d), outDir: path.join(tmp, out), recipe, concurrency: 2 });
+      const manifest = parse(readFileSync(path.join(tmp, out, 'manifest.csv')), { columns: true }) as Row[];
+      const byLabel: Record<string, number> = {};
+      for (const r of manifest) byLabel[r.label] = (byLabel[r.label] ?? 0) + 1;
+      return byLabel;
+    };
+    expect(await count(builtInRecipe('three-class'), 'three-built')).toEqual({ covid: 6, pneumonia: 6, normal: 6 });
+    expect(await count(builtInRecipe('notebook'), 'notebook-built')).toEqual({ covid: 6, normal: 6 });
+  });
+
+  it('leaves the files of a dataset without pneumonia byte-identical (pneumoniaCount 0 is the default)', async () => {
+    const zero = await makeSyntheticDataset(path.join(tmp, 'zero'), { seed: 7, covidCount: 12, normalCount: 12, pneumoniaCount: 0, size: SIZE });
+    expect(readFileSync(path.join(zero.sources['covid-chestxray'], 'metadata.csv'))).toEqual(readFileSync(path.join(b.sources['covid-chestxray'], 'metadata.csv')));
+    expect(readFileSync(path.join(zero.sources.nih, 'Data_Entry_2017_v2020.csv.gz'))).toEqual(readFileSync(path.join(b.sources.nih, 'Data_Entry_2017_v2020.csv.gz')));
+    await expect(makeSyntheticDataset(path.join(tmp, 'bad-p'), { seed: 1, pneumoniaCount: -1 })).rejects.toThrow(/pneumoniaCount must be an integer from 0 to 5000, got -1/);
   });
 });
 

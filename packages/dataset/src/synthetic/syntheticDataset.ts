@@ -36,6 +36,12 @@ export interface SyntheticDatasetOptions {
   covidCount?: number;
   /** "No Finding"/"Normal" adult PA images the recipe should select, spread over the three sources; default 24. */
   normalCount?: number;
+  /**
+   * Other-pneumonia PA X-ray images in covid-chestxray (findings such as `Pneumonia/Bacterial/Streptococcus`, drawn
+   * with a lobar consolidation): the `three-class` recipe's pneumonia class, left out by the notebook's; default 0
+   * (then the files are exactly those made without this option).
+   */
+  pneumoniaCount?: number;
   /** Image width and height in pixels; default 256. */
   size?: number;
 }
@@ -46,8 +52,13 @@ export interface SyntheticDatasetCounts {
   covid: number;
   /** "No Finding" PA adult images present (covid-chestxray + NIH) plus RSNA "Normal" DICOMs: the recipe's normals. */
   normal: number;
+  /**
+   * Other-finding PA X-ray images present in covid-chestxray: what the `three-class` recipe labels pneumonia
+   * (`pneumoniaCount` plus the SARS case, which the notebook's recipe leaves out).
+   */
+  pneumonia: number;
   bySource: {
-    'covid-chestxray': { covid: number; normal: number };
+    'covid-chestxray': { covid: number; normal: number; pneumonia: number };
     nih: { normal: number };
     rsna: { normal: number };
   };
@@ -103,6 +114,7 @@ async function encodeImage(pixels: Float32Array, size: number, format: ImageForm
 
 function checkOptions(dir: string, o: SyntheticDatasetOptions): Required<SyntheticDatasetOptions> {
   const covidCount = o.covidCount ?? 24;
+  const pneumoniaCount = o.pneumoniaCount ?? 0;
   const normalCount = o.normalCount ?? 24;
   const size = o.size ?? 256;
   const bad = (what: string, value: unknown) => {
@@ -111,8 +123,9 @@ function checkOptions(dir: string, o: SyntheticDatasetOptions): Required<Synthet
   if (typeof o.seed !== 'number' && typeof o.seed !== 'string') bad('seed must be a number or a string', o.seed);
   if (!Number.isInteger(covidCount) || covidCount < 2 || covidCount > 5000) bad('covidCount must be an integer from 2 to 5000', covidCount);
   if (!Number.isInteger(normalCount) || normalCount < 3 || normalCount > 5000) bad('normalCount must be an integer from 3 to 5000', normalCount);
+  if (!Number.isInteger(pneumoniaCount) || pneumoniaCount < 0 || pneumoniaCount > 5000) bad('pneumoniaCount must be an integer from 0 to 5000', pneumoniaCount);
   if (!Number.isInteger(size) || size < 64 || size > 2048) bad('size must be an integer from 64 to 2048 pixels', size);
-  return { seed: o.seed, covidCount, normalCount, size };
+  return { seed: o.seed, covidCount, normalCount, pneumoniaCount, size };
 }
 
 /**
@@ -144,7 +157,7 @@ function checkOptions(dir: string, o: SyntheticDatasetOptions): Required<Synthet
  */
 export async function makeSyntheticDataset(dir: string, options: SyntheticDatasetOptions): Promise<SyntheticDataset> {
   const root = path.resolve(dir);
-  const { seed, covidCount, normalCount, size } = checkOptions(root, options);
+  const { seed, covidCount, normalCount, pneumoniaCount, size } = checkOptions(root, options);
   const rng = seededRandom(`cxr-synthetic-dataset:${seed}`);
 
   const rsnaNormals = Math.max(1, Math.round(normalCount / 6));
@@ -163,8 +176,8 @@ export async function makeSyntheticDataset(dir: string, options: SyntheticDatase
   let distractorImages = 0;
   let missingImages = 0;
 
-  const writeXray = async (file: string, opacities: boolean, format: ImageFormat) => {
-    const pixels = renderSyntheticChestXray({ size, opacities, seed: `${seed}:${path.relative(tmp, file)}` });
+  const writeXray = async (file: string, opacities: boolean, format: ImageFormat, consolidation = false) => {
+    const pixels = renderSyntheticChestXray({ size, opacities, consolidation, seed: `${seed}:${path.relative(tmp, file)}` });
     await writeFile(file, await encodeImage(pixels, size, format));
   };
 
@@ -226,7 +239,9 @@ export async function makeSyntheticDataset(dir: string, options: SyntheticDatase
     for (const [k, d] of distractors.entries()) {
       const filename = `synthetic-other-${d.p.id}-${k}.jpeg`;
       rows.push(row({ patientid: d.p.id, offset: 10 + k, sex: d.p.sex, age: d.p.age, finding: d.finding, view: d.view, modality: d.modality, filename, covid: d.covid }));
-      await writeXray(path.join(cxrDir, 'images', filename), d.covid, 'jpeg');
+      // With a pneumonia class asked for, the SARS case (another pneumonia for the three-class recipe) looks like one.
+      const sars = pneumoniaCount > 0 && d.finding.endsWith('SARS');
+      await writeXray(path.join(cxrDir, 'images', filename), d.covid && !sars, 'jpeg', sars);
       distractorImages++;
     }
     // A COVID-19 PA row whose image is not there (the real metadata lists 54 such images).
@@ -243,6 +258,20 @@ export async function makeSyntheticDataset(dir: string, options: SyntheticDatase
       rows.push(row({ patientid: 3001, offset: '', sex: 'F', age: 40, finding: 'No Finding', view: 'L', modality: 'X-ray', filename, covid: false }));
       await writeXray(path.join(cxrDir, 'images', filename), false, 'jpeg');
       distractorImages++;
+    }
+    // Other pneumonias (PA X-rays), one or two images per patient; only when asked for, so that files made
+    // without them stay byte-identical.
+    const otherFindings = ['Pneumonia/Bacterial/Streptococcus', 'Pneumonia/Bacterial/Klebsiella', 'Pneumonia/Viral/Influenza', 'Pneumonia/Fungal/Pneumocystis', 'Pneumonia/Bacterial/Legionella'];
+    for (let k = 0, id = 4001; k < pneumoniaCount; id++) {
+      const p = { id, sex: rng.pick(['M', 'F']), age: rng.int(20, 85) };
+      const finding = otherFindings[(id - 4001) % otherFindings.length];
+      const images = Math.min(pneumoniaCount - k, rng.pick([1, 1, 2]));
+      for (let i = 0; i < images; i++, k++) {
+        const filename = `synthetic-pneumonia-${p.id}-${i}.jpeg`;
+        const notes = `Synthetic case ${p.id}, ${p.age} years old. Fever and productive cough; ${finding.split('/').pop()} isolated.\nChest X-ray (synthetic): lobar consolidation.`;
+        rows.push(row({ patientid: p.id, offset: [0, 4][i], sex: p.sex, age: p.age, finding, view: 'PA', modality: 'X-ray', filename, covid: false, notes }));
+        await writeXray(path.join(cxrDir, 'images', filename), false, 'jpeg', true);
+      }
     }
     await writeFile(path.join(cxrDir, 'metadata.csv'), rows.join(''));
 
@@ -359,7 +388,8 @@ export async function makeSyntheticDataset(dir: string, options: SyntheticDatase
     counts: {
       covid: covidCount,
       normal: normalCount,
-      bySource: { 'covid-chestxray': { covid: covidCount, normal: cxrNormals }, nih: { normal: nihNormals }, rsna: { normal: rsnaNormals } },
+      pneumonia: pneumoniaCount + 1,
+      bySource: { 'covid-chestxray': { covid: covidCount, normal: cxrNormals, pneumonia: pneumoniaCount + 1 }, nih: { normal: nihNormals }, rsna: { normal: rsnaNormals } },
       distractorImages,
       missingImages,
     },

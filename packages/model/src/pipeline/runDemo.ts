@@ -1,11 +1,11 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildDataset } from '@cxr/dataset/node';
+import { buildDataset, loadRecipe } from '@cxr/dataset/node';
 import { makeSyntheticDataset, syntheticBuildSources } from '@cxr/dataset/synthetic';
 import type { RandomBaseSize } from '../backbones/openTrainingBackbone';
 import { PipelineInputError, PipelineInterruptedError } from '../errors';
-import { evaluateModel, type BinaryEvaluateResult } from './evaluateModel';
+import { evaluateModel, type BinaryEvaluateResult, type MulticlassEvaluateResult } from './evaluateModel';
 import { findDemoWeights } from './findDemoWeights';
 import type { PipelineProgress as Progress } from './pipelineProgress';
 import { predictImages, type PredictImagesResult } from './predictImages';
@@ -27,6 +27,12 @@ interface DemoPreset {
    */
   random: { base: RandomBaseSize; epochs: number; learningRate: number };
 }
+
+/** The recipes the demo runs: the notebook's covid vs normal, or covid / other pneumonia / normal. */
+export type DemoRecipe = 'notebook' | 'three-class';
+
+/** Every {@link DemoRecipe}. */
+export const DEMO_RECIPES: readonly DemoRecipe[] = ['notebook', 'three-class'];
 
 /** What each demo size makes and trains. */
 export const DEMO_PRESETS: Record<DemoSize, DemoPreset> = {
@@ -56,6 +62,11 @@ export interface DemoOptions {
   randomWeights?: boolean;
   seed?: number;
   size?: DemoSize;
+  /**
+   * `notebook` (default): covid vs normal, as the seed notebook. `three-class`: the synthetic sources gain other
+   * pneumonias (as many as covid images) and the built-in `three-class` recipe builds covid / pneumonia / normal.
+   */
+  recipe?: DemoRecipe;
   /** Training epochs (default per size). */
   epochs?: number;
   signal?: AbortSignal;
@@ -73,7 +84,8 @@ export interface DemoResult {
   heatmap: string | null;
   weights: { backbone: string; description: string; pretrained: boolean; from: string };
   train: TrainFromDatasetResult;
-  evaluation: Omit<BinaryEvaluateResult, 'scores' | 'roc' | 'pr'>;
+  /** Binary metrics (`notebook`), or N-class metrics with the NxN confusion matrix (`three-class`). */
+  evaluation: Omit<BinaryEvaluateResult, 'scores' | 'roc' | 'pr'> | Omit<MulticlassEvaluateResult, 'images'>;
   prediction: PredictImagesResult;
   seconds: number;
   notice: 'NOT FOR CLINICAL USE';
@@ -95,11 +107,13 @@ async function checkDemoDir(out: string): Promise<void> {
  * The whole pipeline on a built-in synthetic dataset, offline: makes the synthetic covid-chestxray / NIH / RSNA sources,
  * builds the dataset (`buildDataset`), trains (patient-level split), evaluates on the held-out test split with the
  * report, and predicts one test image with a Grad-CAM heatmap. Uses pretrained weights when found
- * ({@link findDemoWeights}), else a seeded random VGG-like base (NOT ImageNet).
+ * ({@link findDemoWeights}), else a seeded random VGG-like base (NOT ImageNet). With `recipe: 'three-class'` the sources
+ * gain other pneumonias, the build uses the built-in `three-class` recipe, and the evaluation is N-class (argmax,
+ * 3x3 confusion matrix, per-class rows, N-class report).
  *
  * @example
  * const demo = await runDemo({ out: 'cxr-demo', size: 'small', randomWeights: true, seed: 7 });
- * demo.report; demo.heatmap; demo.evaluation.auc;
+ * demo.report; demo.heatmap; demo.evaluation.kind; // 'binary' ('multiclass' with recipe: 'three-class')
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = Date.now();
@@ -107,6 +121,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const out = path.resolve(cwd, options.out ?? 'cxr-demo');
   const seed = options.seed ?? 42;
   const preset = DEMO_PRESETS[options.size ?? 'default'];
+  const recipeName = options.recipe ?? 'notebook';
+  if (!DEMO_RECIPES.includes(recipeName)) throw new PipelineInputError(`demo: unknown recipe ${JSON.stringify(recipeName)} (the demo runs ${DEMO_RECIPES.join(', ')})`);
+  const pneumoniaCount = recipeName === 'three-class' ? preset.covidCount : 0;
   const progress = options.progress;
   await checkDemoDir(out);
 
@@ -116,13 +133,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   if (options.weights && !found) throw new PipelineInputError(`${path.resolve(cwd, options.weights)}: no weights there (a tfjs layers folder with model.json, or a VGG16 .h5)`);
   progress?.line(found ? `weights: ${found.backbone} ImageNet weights from ${found.weights} (${found.from})` : 'weights: none found; using a seeded random VGG-like base (random weights, NOT ImageNet)');
 
-  progress?.line(`1/5 synthetic sources (${preset.covidCount} covid, ${preset.normalCount} normal, ${preset.imageSize} px, seed ${seed})`);
-  const sources = await makeSyntheticDataset(path.join(out, 'sources'), { seed, covidCount: preset.covidCount, normalCount: preset.normalCount, size: preset.imageSize });
+  progress?.line(`1/5 synthetic sources (${preset.covidCount} covid, ${pneumoniaCount > 0 ? `${pneumoniaCount} other pneumonia, ` : ''}${preset.normalCount} normal, ${preset.imageSize} px, seed ${seed})`);
+  const sources = await makeSyntheticDataset(path.join(out, 'sources'), { seed, covidCount: preset.covidCount, normalCount: preset.normalCount, pneumoniaCount, size: preset.imageSize });
   progress?.line('2/5 dataset build (covid-chestxray, NIH, RSNA DICOM -> PNG, manifest.csv)');
   const datasetDir = path.join(out, 'dataset');
   await buildDataset({
     sources: syntheticBuildSources(sources),
     outDir: datasetDir,
+    // The notebook's demo builds with buildDataset's default recipe, as it always has.
+    ...(recipeName === 'notebook' ? {} : { recipe: await loadRecipe(recipeName) }),
     onProgress: (p) => progress?.bar(`build ${p.source}`, p.done, p.queued),
   });
   progress?.end();
@@ -150,25 +169,26 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   progress?.line('4/5 evaluation on the held-out patient-level test split');
   const evaluated = await evaluateModel({ model: train.model, data: datasetDir, split: 'test', report: path.join(out, 'report'), cwd, progress });
-  // The demo builds with the notebook's (binary) recipe.
-  if (evaluated.kind !== 'binary') throw new PipelineInputError(`demo: expected a binary evaluation, got ${evaluated.kind}`);
-  const evaluation = evaluated;
+  const expected = recipeName === 'notebook' ? 'binary' : 'multiclass';
+  if (evaluated.kind !== expected) throw new PipelineInputError(`demo: expected a ${expected} evaluation for recipe ${recipeName}, got ${evaluated.kind}`);
 
   progress?.line('5/5 prediction with a Grad-CAM heatmap');
-  const positive = evaluation.positiveLabel;
-  const testImage = evaluation.scores.find((s) => s.label === positive) ?? evaluation.scores[0];
+  // A covid test image: the positive class (binary) or the recipe's first class (N-class).
+  const tested = evaluated.kind === 'binary' ? evaluated.scores : evaluated.images;
+  const wanted = evaluated.kind === 'binary' ? evaluated.positiveLabel : evaluated.metrics.classes[0];
+  const testImage = tested.find((s) => s.label === wanted) ?? tested[0];
   const heatmapDir = path.join(out, 'predict');
   await rm(heatmapDir, { recursive: true, force: true });
   const prediction = await predictImages({ model: train.model, images: [path.join(datasetDir, testImage.path)], heatmap: heatmapDir, cwd });
   const first = prediction.predictions[0];
 
-  const { scores: _s, roc: _r, pr: _p, ...evalSummary } = evaluation;
+  const evalSummary = evaluated.kind === 'binary' ? (({ scores: _s, roc: _r, pr: _p, ...rest }) => rest)(evaluated) : (({ images: _i, ...rest }) => rest)(evaluated);
   return {
     out,
     sources: sources.root,
     dataset: datasetDir,
     model: train.model,
-    report: evaluation.report?.html ?? '',
+    report: evaluated.report?.html ?? '',
     heatmap: first?.ok ? (first.heatmap ?? null) : null,
     weights: { backbone: train.backbone.name, description: train.backbone.description, pretrained: train.backbone.pretrained, from: found?.from ?? 'random' },
     train,
