@@ -40,8 +40,9 @@ export function formatBuildSummary(s: BuildSummary): string {
     Object.entries(s.images.byLabelAndSource[label] ?? {})
       .map(([k, v]) => `${v} ${k}`)
       .join(', ');
+  if (s.recipeName) out.push(`Recipe: ${s.recipeName}`);
   out.push(
-    `${s.dryRun ? 'Images a build would keep' : 'Images'}${s.recipeName ? ` (recipe ${s.recipeName})` : ''}: ` +
+    `${s.dryRun ? 'Images a build would keep' : 'Images'}: ` +
       Object.entries(s.images.byLabel)
         .map(([label, n]) => `${n} ${label} (${bySource(label) || 'none'})`)
         .join('; '),

@@ -11,8 +11,10 @@ const F32 = '$float32';
  * file, fsync, rename), creating its folder. Weight arrays are stored as base64 float32, exactly.
  */
 export async function saveCheckpoint(file: string, checkpoint: TrainingCheckpoint): Promise<void> {
+  // A Float32Array made in another realm (tfjs under a vm context, e.g. jest) is not `instanceof` this realm's class.
+  const isFloat32 = (v: unknown): v is Float32Array => ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === '[object Float32Array]';
   const text = JSON.stringify(checkpoint, (_key, value) =>
-    value instanceof Float32Array ? { [F32]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') } : value,
+    isFloat32(value) ? { [F32]: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') } : value,
   );
   try {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
