@@ -60,7 +60,7 @@ describe('cxr predict', () => {
     expect(errors[errors.length - 1]).toBe('cxr: 1 of 2 images failed');
   });
 
-  it('refuses a strip and a flat picture as outside what the model was trained on; --prevalence gives PPV/NPV by Bayes', async () => {
+  it('refuses a strip as an implausible radiograph (typed error naming the file) and a flat picture as outside what the model was trained on; --prevalence gives PPV/NPV by Bayes', async () => {
     const sharp = (await import('sharp')).default;
     const good = path.join(fx.demo.dataset, 'covid', (await readdir(path.join(fx.demo.dataset, 'covid')))[0]);
     const strip = path.join(fx.tmp, 'strip.png');
@@ -69,15 +69,17 @@ describe('cxr predict', () => {
     const flat = path.join(fx.tmp, 'flat.png');
     await sharp({ create: { width: 300, height: 300, channels: 3, background: { r: 200, g: 30, b: 60 } } }).png().toFile(flat);
     const r = await runCli(fx.tmp, ['predict', '--model', fx.demo.model, strip, flat, '--json']);
-    expect(r.code).toBe(0);
+    // The strip never reaches the model: the radiograph geometry check (issue 18) refuses it with a typed error.
+    expect(r.code).toBe(1);
     const [s, f] = (JSON.parse(r.stdout) as PredictResult).predictions;
-    if (!s.ok || !f.ok) throw new Error('prediction failed');
-    expect(s.decision).toBeNull();
-    expect(s.inputCheck?.reasons).toContain(`aspect ratio ${width.toFixed(1)}:1 is beyond 2:1`);
+    if (s.ok) throw new Error('the strip was predicted');
+    expect(s.error).toContain('strip.png');
+    expect(s.error).toContain('shorter side is 1 px');
+    if (!f.ok) throw new Error('prediction failed');
     expect(f.decision).toBeNull();
     expect(f.inputCheck?.reasons).toContain('only 1 grey levels (radiographs have hundreds)');
-    const text = await runCli(fx.tmp, ['predict', '--model', fx.demo.model, strip]);
-    expect(text.stdout).toContain('strip.png: outside what this model was trained on: no decision (');
+    const text = await runCli(fx.tmp, ['predict', '--model', fx.demo.model, flat]);
+    expect(text.stdout).toContain('flat.png: outside what this model was trained on: no decision (');
     expect(text.stdout).toContain('1 image(s) refused');
 
     const config = JSON.parse(await readFile(path.join(fx.demo.model, 'cxr.json'), 'utf8'));

@@ -123,36 +123,43 @@ function plantedShortcut(seed: number, n: { covidA: number; normalA: number; nor
 
 describe('trainHead with sourceAdversarial', () => {
   it('on a planted shortcut, stops the score telling the hospitals of the normals apart and keeps the disease', async () => {
-    const train = plantedShortcut(1, { covidA: 60, normalA: 30, normalB: 60 });
-    const test = plantedShortcut(2, { covidA: 100, normalA: 100, normalB: 100 });
-    const opts = { classes: CLASSES, head: { poolSize: 1, units: 16, dropout: 0 }, epochs: 30, batchSize: 32, learningRate: 1e-2, decay: 0, seed: 1, sources: train.sources };
-    const plain = await trainHead(train.x, train.labels, opts);
-    const adv = await trainHead(train.x, train.labels, { ...opts, sourceAdversarial: { weight: 3 } });
-    // on unseen images: the covid score's source AUC among normals, and its disease AUC within hospital A
-    const aucs = (head: typeof plain.head) =>
-      tf.tidy(() => {
-        const { probs } = headForward(head.layers, test.x, []);
-        const score = Array.from(tf.slice(probs, [0, 0], [-1, 1]).dataSync());
-        const normal = test.labels.map((l) => l === 'normal');
-        const pick = (v: number[], f: (i: number) => boolean) => v.filter((_, i) => f(i));
-        // among normals: A (positive) against B
-        const scoreAuc = aucByHand(pick(score, (i) => normal[i] && test.sources[i] === 'A'), pick(score, (i) => normal[i] && test.sources[i] === 'B'));
-        // the disease within hospital A (source held fixed)
-        const diseaseAuc = aucByHand(pick(score, (i) => !normal[i]), pick(score, (i) => normal[i] && test.sources[i] === 'A'));
-        return { scoreAuc, diseaseAuc };
-      });
-    const p = aucs(plain.head);
-    const a = aucs(adv.head);
-    // without the penalty the shortcut is learnt: normals of A score as covid (measured 1.00); with it the score
-    // among normals barely knows the hospital (measured 0.54) while the disease within A is kept (0.81 -> 0.85).
-    // (A linear probe of the hidden layer still finds the hospital: the penalty hides it from the score, not from
-    // every reader of the features, as Elazar & Goldberg 2018 found for adversarial removal.)
-    expect(p.scoreAuc).toBeGreaterThan(0.9);
-    expect(a.scoreAuc).toBeLessThan(0.7);
-    expect(a.diseaseAuc).toBeGreaterThan(0.75);
-    tf.dispose([train.x, test.x]);
-    plain.head.dispose();
-    adv.head.dispose();
+    // Over four seeds (data, weights and order): without the penalty the shortcut is learnt (normals of A score as
+    // covid: source AUC among normals measured 0.89, 0.93, 0.99, 0.96); with it the score knows the hospital less
+    // (0.70, 0.84, 0.70, 0.74) while the disease within A is kept (0.83 -> 0.83, 0.79 -> 0.78, 0.85 -> 0.84,
+    // 0.88 -> 0.88). A linear probe of the hidden layer still finds the hospital: the penalty hides it from the score,
+    // not from every reader of the features, as Elazar & Goldberg 2018 found for adversarial removal.
+    const runs: { p: { scoreAuc: number; diseaseAuc: number }; a: { scoreAuc: number; diseaseAuc: number } }[] = [];
+    for (const seed of [1, 3, 5, 7]) {
+      const train = plantedShortcut(seed, { covidA: 60, normalA: 30, normalB: 60 });
+      const test = plantedShortcut(seed + 1, { covidA: 100, normalA: 100, normalB: 100 });
+      const opts = { classes: CLASSES, head: { poolSize: 1, units: 16, dropout: 0 }, epochs: 30, batchSize: 32, learningRate: 1e-2, decay: 0, seed, sources: train.sources };
+      const plain = await trainHead(train.x, train.labels, opts);
+      const adv = await trainHead(train.x, train.labels, { ...opts, sourceAdversarial: { weight: 3 } });
+      // on unseen images: the covid score's source AUC among normals, and its disease AUC within hospital A
+      const aucs = (head: typeof plain.head) =>
+        tf.tidy(() => {
+          const { probs } = headForward(head.layers, test.x, []);
+          const score = Array.from(tf.slice(probs, [0, 0], [-1, 1]).dataSync());
+          const normal = test.labels.map((l) => l === 'normal');
+          const pick = (v: number[], f: (i: number) => boolean) => v.filter((_, i) => f(i));
+          // among normals: A (positive) against B
+          const scoreAuc = aucByHand(pick(score, (i) => normal[i] && test.sources[i] === 'A'), pick(score, (i) => normal[i] && test.sources[i] === 'B'));
+          // the disease within hospital A (source held fixed)
+          const diseaseAuc = aucByHand(pick(score, (i) => !normal[i]), pick(score, (i) => normal[i] && test.sources[i] === 'A'));
+          return { scoreAuc, diseaseAuc };
+        });
+      const p = aucs(plain.head);
+      const a = aucs(adv.head);
+      runs.push({ p, a });
+      plain.head.dispose();
+      adv.head.dispose();
+      tf.dispose([train.x, test.x]);
+    }
+    const mean = (f: (r: (typeof runs)[number]) => number) => runs.reduce((sum, r) => sum + f(r), 0) / runs.length;
+    expect(mean((r) => r.p.scoreAuc)).toBeGreaterThan(0.9);
+    for (const r of runs) expect(r.a.scoreAuc).toBeLessThan(r.p.scoreAuc - 0.05);
+    expect(mean((r) => r.p.scoreAuc - r.a.scoreAuc)).toBeGreaterThan(0.15);
+    for (const r of runs) expect(r.a.diseaseAuc).toBeGreaterThan(r.p.diseaseAuc - 0.03);
   });
 
   it('resumes an aborted run to the same result (the source classifier and its moments are checkpointed)', async () => {
