@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { decodeDicom } from '@cxr/dataset';
-import { createClassifier, loadBackbone, loadModel, predict, saveModel, type CxrModel } from '@cxr/model/node';
+import { createClassifier, describeInputDistribution, loadBackbone, loadModel, predict, predictFiles, saveModel, type CxrModel } from '@cxr/model/node';
 import { preprocessPixels } from '@cxr/preprocess';
 import { preprocessImage } from '@cxr/preprocess/node';
 import type { Browser, Page } from 'playwright-core';
@@ -378,4 +378,83 @@ describeBrowser('web demo in Chromium', () => {
     expect(seen.errors).toEqual([]);
     await page.close();
   }, 180_000);
+
+  test('out-of-distribution refusal: the page refuses or decides each file as Node does (feature distance, aspect ratio, a chest film)', async () => {
+    // The model of beforeAll plus an inputDistribution made here, apart from predict: MobileNet's pooled features
+    // (mean over the 7 x 7 cells) of 8 NIH films that are not NIH_PNG.
+    const names = (await readdir(path.dirname(NIH_PNG))).filter((n) => n.endsWith('.png') && n !== path.basename(NIH_PNG)).sort().slice(0, 8);
+    const backbone = await loadBackbone({ name: 'mobilenet_v1', weights: MOBILENET });
+    const features: Float32Array[] = [];
+    for (const n of names) {
+      const { data } = await preprocessImage(path.join(path.dirname(NIH_PNG), n), cxr.config.preprocessing);
+      features.push(tf.tidy(() => (tf.mean(backbone.model.predict(tf.tensor4d(data, [1, 224, 224, 3])) as tf.Tensor, [0, 1, 2]) as tf.Tensor).dataSync() as Float32Array));
+    }
+    backbone.model.dispose();
+    const inputDistribution = describeInputDistribution({ features, k: 2, falseRefusalRate: 0.05 });
+    const oodDir = path.join(tmp, 'model-ood');
+    await cp(modelDir, oodDir, { recursive: true });
+    const config = JSON.parse(await readFile(path.join(oodDir, 'cxr.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(path.join(oodDir, 'cxr.json'), JSON.stringify({ ...config, inputDistribution }));
+    const ood = await loadModel(oodDir);
+
+    // Files: a chest film; seeded grey noise (256 levels, square: only the feature distance can refuse it); a
+    // 500 x 200 crop of a film (2.5:1: past the model's 2:1, short of the 3:1 that no radiograph decoder accepts).
+    const sharp = (await import('sharp')).default;
+    const noiseFile = path.join(tmp, 'noise.png');
+    const noise = Buffer.alloc(256 * 256);
+    let seed = 12345;
+    for (let i = 0; i < noise.length; i++) noise[i] = (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 24;
+    await sharp(noise, { raw: { width: 256, height: 256, channels: 1 } }).png().toFile(noiseFile);
+    const wideFile = path.join(tmp, 'wide.png');
+    await sharp(NIH_PNG).extract({ left: 262, top: 400, width: 500, height: 200 }).png().toFile(wideFile);
+    const files = [NIH_PNG, noiseFile, wideFile];
+    const node = await predictFiles(ood, files);
+    // What each file must get, by the rules of checkInput: the film decided, the noise refused by its feature distance
+    // alone, the crop refused by its aspect ratio.
+    expect(node[0].decision).not.toBeNull();
+    expect(node[0].inputCheck!.distance).toBeLessThanOrEqual(inputDistribution.threshold);
+    expect(node[1].decision).toBeNull();
+    expect(node[1].inputCheck!.reasons).toEqual([expect.stringMatching(/^unlike the training images \(feature distance/)]);
+    expect(node[2].decision).toBeNull();
+    expect(node[2].inputCheck!.reasons).toContain('aspect ratio 2.5:1 is beyond 2:1');
+    console.log(
+      `OOD web/Node: threshold ${inputDistribution.threshold.toFixed(4)}; ` +
+        node.map((p) => `${path.basename(p.path)} ${p.decision ?? 'none'} d=${p.inputCheck!.distance.toFixed(4)} [${p.inputCheck!.reasons.join('; ')}]`).join(', '),
+    );
+
+    const { startServer } = (await import(pathToFileURL(path.join(WEB, 'scripts/serve.mjs')).href)) as {
+      startServer(o: object): Promise<{ url: string; close(): Promise<void> }>;
+    };
+    const serverOod = await startServer({ dist: path.join(tmp, 'dist'), model: oodDir });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${serverOod.url}?weights=float32`);
+      await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+      for (const [i, file] of files.entries()) {
+        expect(await upload(page, file)).toBe('done');
+        // Same decision (a class, or 'none' for refused) and the same reasons as Node, probabilities within 1e-3.
+        expect(await page.locator('#decision').getAttribute('data-decision')).toBe(node[i].decision ?? 'none');
+        if (node[i].decision === null) {
+          await expect(page.locator('#decision strong').textContent()).resolves.toBe('outside what this model was trained on: no decision');
+          const why = /^Why: (.*)\. Not a diagnosis\.$/.exec((await page.locator('#decision small').textContent()) ?? '');
+          expect(why).not.toBeNull();
+          // the same reasons; the feature distance (printed to 3 decimals) within 2e-3 of Node's
+          const blank = (r: string) => r.replace(/feature distance \d+\.\d+/, 'feature distance _');
+          const reasons = why![1].split('; ');
+          expect(reasons.map(blank)).toEqual(node[i].inputCheck!.reasons.map(blank));
+          const shownDistance = /feature distance (\d+\.\d+)/.exec(why![1]);
+          if (shownDistance) expect(Math.abs(Number(shownDistance[1]) - node[i].inputCheck!.distance)).toBeLessThan(2e-3);
+        }
+        expectClose(await shownProbabilities(page), node[i].probabilities);
+      }
+      await page.screenshot({ path: path.join(ARTIFACTS, 'refused-wide.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      ood.model.dispose();
+      await serverOod.close();
+    }
+  }, 240_000);
 });
