@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runDemo, type DemoResult } from '@cxr/model/node';
+import { DEMO_PRESETS, runDemo, type DemoResult, type TrainFromDatasetOptions } from '@cxr/model/node';
 
 /** What {@link useDemoModel} fills in before the suite's tests run. */
 export interface DemoFixture {
@@ -25,4 +25,24 @@ export function useDemoModel(name: string, seed: number): DemoFixture {
     if (fixture.tmp) await rm(fixture.tmp, { recursive: true, force: true });
   });
   return fixture;
+}
+
+/**
+ * `cxr train` options on the fixture's demo dataset with the demo's small random base, 4 epochs and `seed`
+ * (`out` to be set by each test; the demo data is confounded on purpose, as the public collections are).
+ */
+export function demoTrainOptions(fixture: DemoFixture, seed: number, extra: Partial<TrainFromDatasetOptions> = {}): TrainFromDatasetOptions {
+  return {
+    data: fixture.demo.dataset,
+    out: '',
+    randomWeights: true,
+    randomSize: DEMO_PRESETS.small.random.base,
+    learningRate: DEMO_PRESETS.small.random.learningRate,
+    epochs: 4,
+    seed,
+    cwd: fixture.tmp,
+    // the demo data copies the public collections' layout: normals mostly from sources without covid
+    allowConfounded: true,
+    ...extra,
+  };
 }

@@ -2,39 +2,22 @@
  * @jest-environment ../../packages/model/src/onnx/__fixtures__/nodeRealmEnvironment.cjs
  */
 // int8 needs onnxruntime, which under Jest runs only in the node-realm environment (the other train tests run tfjs).
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DEMO_PRESETS, type DemoResult, type TrainFromDatasetOptions as TrainOptions } from '@cxr/model/node';
+import type { TrainFromDatasetOptions as TrainOptions } from '@cxr/model/node';
 import { createProgress, type Progress } from '../pipeline/progress';
-import { runDemo } from './demo';
+import { demoTrainOptions, useDemoModel } from '../__fixtures__/useDemoModel';
 import { runTrain } from './train';
 
 const silent: Progress = createProgress({ stdout: process.stdout, stderr: process.stderr, cwd: '.' }, { quiet: true });
 
 describe('cxr train --precision int8', () => {
+  const fx = useDemoModel('train-int8', 11);
   let tmp: string;
-  let demo: DemoResult;
   let base: TrainOptions;
-  beforeAll(async () => {
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-train-int8-'));
-    demo = await runDemo({ out: path.join(tmp, 'demo'), size: 'small', randomWeights: true, seed: 11, cwd: tmp });
-    base = {
-      data: demo.dataset,
-      out: '',
-      randomWeights: true,
-      randomSize: DEMO_PRESETS.small.random.base,
-      learningRate: DEMO_PRESETS.small.random.learningRate,
-      epochs: 4,
-      seed: 11,
-      engine: 'onnx',
-      allowConfounded: true, // the demo dataset's sources are confounded on purpose
-      cwd: tmp,
-      progress: silent,
-    };
-  }, 240_000);
-  afterAll(async () => {
-    await rm(tmp, { recursive: true, force: true });
+  beforeAll(() => {
+    tmp = fx.tmp;
+    base = demoTrainOptions(fx, 11, { engine: 'onnx', progress: silent });
   });
 
   it('--precision int8 trains on the quantised base, records it in cxr.json and caches its features apart', async () => {

@@ -1,40 +1,23 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkpointFileFor, DEMO_PRESETS, loadModel, scoreImages, type DemoResult, type TrainFromDatasetOptions as TrainOptions } from '@cxr/model/node';
+import { checkpointFileFor, loadModel, scoreImages, type DemoResult, type TrainFromDatasetOptions as TrainOptions } from '@cxr/model/node';
 import { formatSplitCsv, parseSplitCsv } from '@cxr/dataset/node';
 import { abortOnSigint } from '../pipeline/abortOnSigint';
 import { createProgress, type Progress } from '../pipeline/progress';
 import { runCli } from '../__fixtures__/cliHarness';
-import { runDemo } from './demo';
+import { demoTrainOptions, useDemoModel } from '../__fixtures__/useDemoModel';
 import { parseNonNegative, parseThreshold, runTrain } from './train';
 
 const silent: Progress = createProgress({ stdout: process.stdout, stderr: process.stderr, cwd: '.' }, { quiet: true });
 
 describe('cxr train', () => {
+  const fx = useDemoModel('train', 11);
   let tmp: string;
   let demo: DemoResult;
   let base: TrainOptions;
-  beforeAll(async () => {
-    tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-train-'));
-    demo = await runDemo({ out: path.join(tmp, 'demo'), size: 'small', randomWeights: true, seed: 11, cwd: tmp });
-    base = {
-      data: demo.dataset,
-      out: '',
-      randomWeights: true,
-      randomSize: DEMO_PRESETS.small.random.base,
-      learningRate: DEMO_PRESETS.small.random.learningRate,
-      epochs: 4,
-      seed: 11,
-      cacheDir: path.join(tmp, 'demo', '.cache', 'features'),
-      cwd: tmp,
-      progress: silent,
-      // the demo data copies the public collections' layout: normals mostly from sources without covid
-      allowConfounded: true,
-    };
-  }, 240_000);
-  afterAll(async () => {
-    await rm(tmp, { recursive: true, force: true });
+  beforeAll(() => {
+    ({ tmp, demo } = fx);
+    base = demoTrainOptions(fx, 11, { cacheDir: path.join(tmp, 'demo', '.cache', 'features'), progress: silent });
   });
 
   it('an abort leaves a checkpoint; --resume continues to the same result as an uninterrupted run', async () => {
