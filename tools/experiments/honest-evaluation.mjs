@@ -13,12 +13,10 @@
 // It runs the TypeScript sources (tsx, the `@cxr/source` export condition), so no build is needed.
 // Env: CXR_SHARED_DATA (default <repo>/../shared/data), CXR_EXPERIMENT_WORK (default <repo>/.cache/honest-evaluation).
 // The reserved hospital (../shared/reserved) is never read.
-import { execFileSync } from 'node:child_process';
 import { mkdir, rm, writeFile, rename } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { experimentEnv, repoRoot } from './experimentEnv.mjs';
+import { experimentEnv, runProvenance, repoRoot } from './experimentEnv.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 const { shared, work } = experimentEnv(import.meta.url, 'honest-evaluation');
@@ -112,19 +110,11 @@ const summary = report.arms.map((arm) => {
   };
 });
 
-let commit = 'unknown';
-try {
-  commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-} catch {
-  // not a git checkout
-}
 const out = {
   notice: 'NOT FOR CLINICAL USE',
   command: 'node tools/experiments/honest-evaluation.mjs',
   generated: new Date().toISOString(),
-  commit,
-  node: process.version,
-  machine: `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  ...runProvenance(),
   notebook: NOTEBOOK,
   dataset: report.dataset,
   backbone: report.backbone,

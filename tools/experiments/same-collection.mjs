@@ -16,12 +16,10 @@
 // It runs the TypeScript sources (tsx, the `@cxr/source` export condition), so no build is needed.
 // Env: CXR_SHARED_DATA (default <repo>/../shared/data), CXR_EXPERIMENT_WORK (default <repo>/.cache/same-collection).
 // The reserved set (../shared/reserved) is never read.
-import { execFileSync } from 'node:child_process';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { experimentEnv, repoRoot } from './experimentEnv.mjs';
+import { experimentEnv, runProvenance, repoRoot } from './experimentEnv.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 const { shared, work } = experimentEnv(import.meta.url, 'same-collection');
@@ -77,19 +75,11 @@ for (const [name, classWeight] of [['notebook head', undefined], ['notebook head
   for (const run of r.runs) log(`${name}, seed ${run.seed}: AUC ${run.auc.value.toFixed(3)} (${run.auc.lower.toFixed(3)}-${run.auc.upper.toFixed(3)})`);
 }
 
-let commit = 'unknown';
-try {
-  commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-} catch {
-  // not a git checkout
-}
 const out = {
   notice: 'NOT FOR CLINICAL USE',
   command: 'node tools/experiments/same-collection.mjs',
   generated: new Date().toISOString(),
-  commit,
-  node: process.version,
-  machine: `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`,
+  ...runProvenance(),
   question: 'COVID-19 vs every other finding of covid-chestxray (PA X-rays), one collection: can the features tell the disease when the source cannot help?',
   dataset: {
     recipe: 'covid-vs-pneumonia',

@@ -14,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { interleave } from './interleave.mjs';
 import { median } from './median.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -22,22 +23,6 @@ const MOBILENET_DIR = path.join(SHARED, 'weights/mobilenet_v1_1.0_224_conv_pw_12
 const SECONDS = Number(process.env.CXR_BENCH_SECONDS ?? 6);
 const THREADS = 2;
 
-async function interleave(runners, n) {
-  for (const r of runners) await r();
-  const rates = runners.map(() => []);
-  const started = performance.now();
-  let round = 0;
-  while (rates[0].length < 4 || performance.now() - started < SECONDS * 1000) {
-    const order = runners.map((_, i) => i);
-    if (round++ % 2 === 1) order.reverse();
-    for (const i of order) {
-      const t0 = performance.now();
-      await runners[i]();
-      rates[i].push(n / ((performance.now() - t0) / 1000));
-    }
-  }
-  return rates.map((r) => ({ median: median(r), best: Math.max(...r), runs: r.length }));
-}
 
 function cosine(a, b) {
   let d = 0;
@@ -123,7 +108,7 @@ export async function run() {
       batchImages.forEach((im, i) => batch.set(im, i * size));
       const [h, w, c] = backbone.model.inputs[0].shape.slice(1);
       const tensor = new ort.Tensor('float32', batch, [n, h, w, c]);
-      const [rq, rf] = await interleave([() => sq.run({ input: tensor }), () => sf.run({ input: tensor })], n);
+      const [rq, rf] = await interleave([() => sq.run({ input: tensor }), () => sf.run({ input: tensor })], n, SECONDS);
       rows.push({ metric: `${name} batch ${n} int8 bare session`, value: rq.median, unit: 'images/s' });
       rows.push({ metric: `${name} batch ${n} fp32 bare session`, value: rf.median, unit: 'images/s' });
       rows.push({ metric: `${name} int8 / fp32 (medians)`, value: rq.median / rf.median, unit: 'x' });

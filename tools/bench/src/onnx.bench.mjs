@@ -14,6 +14,7 @@ import { execSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { interleave } from './interleave.mjs';
 import { median } from './median.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,24 +33,6 @@ function randomBatch(n) {
   return out;
 }
 
-/** Interleaves the runners until each has run >= 4 times and SECONDS have passed; images/s (median) each. */
-async function interleave(runners, n) {
-  for (const r of runners) await r(); // warm-up (first run allocates and plans)
-  const rates = runners.map(() => []);
-  const started = performance.now();
-  let round = 0;
-  while (rates[0].length < 4 || performance.now() - started < SECONDS * 1000) {
-    // A B, then B A: neither runner always goes first (right after the other's thread pool was busy).
-    const order = runners.map((_, i) => i);
-    if (round++ % 2 === 1) order.reverse();
-    for (const i of order) {
-      const t0 = performance.now();
-      await runners[i]();
-      rates[i].push(n / ((performance.now() - t0) / 1000));
-    }
-  }
-  return rates.map((r) => ({ median: median(r), best: Math.max(...r), runs: r.length }));
-}
 
 export async function run() {
   const load = [os.loadavg()];
@@ -85,6 +68,7 @@ export async function run() {
       const [project, reference] = await interleave(
         [() => extractor.run(batch, n), () => bare.run({ input: tensor })],
         n,
+        SECONDS,
       );
       rows.push({ metric: `${name} batch ${n} project (createOnnxExtractor)`, value: project.median, unit: 'images/s' });
       rows.push({ metric: `${name} batch ${n} bare InferenceSession`, value: reference.median, unit: 'images/s' });
@@ -108,7 +92,7 @@ export async function run() {
       const t = await ort.InferenceSession.create(transposeOnly, { intraOpNumThreads: THREADS });
       const batch = randomBatch(8);
       const tensor = new ort.Tensor('float32', batch, [8, 224, 224, 3]);
-      const [rate] = await interleave([() => t.run({ input: tensor })], 8);
+      const [rate] = await interleave([() => t.run({ input: tensor })], 8, SECONDS);
       const whole = rows.find((r) => r.metric === 'vgg16 batch 8 project (createOnnxExtractor)').value;
       rows.push({ metric: 'vgg16 batch 8 input Transpose share of the forward pass', value: (100 * whole) / rate.median, unit: '%' });
       await t.release();
