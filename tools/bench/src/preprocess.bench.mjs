@@ -15,7 +15,8 @@ import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { batches, DEFAULT_PREPROCESS_SPEC, preprocessImage } from '@cxr/preprocess/node';
+// Imported lazily, as int8 and train benches do (a static import of a lazily loaded library is a lint error).
+const { batches, DEFAULT_PREPROCESS_SPEC, preprocessImage } = await import('@cxr/preprocess/node');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
