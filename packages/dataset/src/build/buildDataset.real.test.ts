@@ -59,20 +59,20 @@ describe('buildDataset on the real shared data, default (notebook) recipe', () =
 
   it('writes manifest.csv with exactly the agreed columns, one row per image, with patient id and source', async () => {
     const text = await readFile(path.join(out, 'manifest.csv'), 'utf8');
-    expect(text.split('\n')[0]).toBe('path,label,source,patientId,view,sex,age,originalPath,sha256');
-    expect(MANIFEST_COLUMNS.join(',')).toBe('path,label,source,patientId,view,sex,age,originalPath,sha256');
+    expect(text.split('\n')[0]).toBe('path,label,source,patientId,view,sex,age,originalPath,sha256,finding');
+    expect(MANIFEST_COLUMNS.join(',')).toBe('path,label,source,patientId,view,sex,age,originalPath,sha256,finding');
     expect(manifest).toHaveLength(273);
     // Reference: the rows kept, found by an independent parse of metadata.csv with csv-parse.
     const rows = parse(readFileSync(path.join(covidDir, 'metadata.csv')), { columns: true }) as Array<Record<string, string>>;
     const expectedCovid = rows
       .filter((r) => /(^|[,/]\s*)COVID-19(\s*[,/]|$)/.test(r['finding']!) && r['view'] === 'PA' && r['modality'] === 'X-ray')
       .filter((r) => existsSync(path.join(covidDir, r['folder']!, r['filename']!)))
-      .map((r) => `${r['patientid']}|images/${r['filename']}`)
+      .map((r) => `${r['patientid']}|images/${r['filename']}|${r['finding']}`)
       .sort();
     expect(expectedCovid).toHaveLength(163);
     const gotCovid = manifest
       .filter((m) => m.label === 'covid')
-      .map((m) => `${m.patientId}|${m.originalPath}`)
+      .map((m) => `${m.patientId}|${m.originalPath}|${m.finding}`)
       .sort();
     expect(gotCovid).toEqual(expectedCovid);
     for (const m of manifest) {
@@ -83,7 +83,7 @@ describe('buildDataset on the real shared data, default (notebook) recipe', () =
     const nih = manifest.filter((m) => m.source === 'nih-cxr14');
     expect(nih).toHaveLength(99);
     for (const m of nih) expect(String(Number(m.originalPath.slice(0, 8)))).toBe(m.patientId);
-    expect(nih.every((m) => m.view === 'PA' && m.age !== null && m.age >= 18)).toBe(true);
+    expect(nih.every((m) => m.view === 'PA' && m.age !== null && m.age >= 18 && m.finding === 'No Finding')).toBe(true);
   });
 
   it('every PNG exists, matches its sha256, is 8-bit single-channel and keeps the original size', async () => {

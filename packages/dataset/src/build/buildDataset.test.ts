@@ -83,6 +83,8 @@ describe('buildDataset on fixture sources', () => {
       ['normal', 'p2', 27],
     ]);
     expect(manifest[0]?.path).toBe('covid/covid-chestxray_p1_0a7faa2a.png');
+    // The finding column: metadata.csv's `finding` as written (rows p1, p3, p4, p2 above).
+    expect(manifest.map((m) => m.finding)).toEqual(['Pneumonia/Viral/COVID-19', 'COVID-19', 'COVID-19', 'No Finding']);
     expect(await readdir(path.join(out, 'covid'))).toHaveLength(3);
   });
 
@@ -152,6 +154,26 @@ describe('buildDataset on fixture sources', () => {
     expect((await readdir(out)).sort()).toEqual(['covid', 'manifest.csv', 'normal', 'summary.json']);
   });
 
+  it('resumes a build written before the finding column (old manifest or old journal): PNGs reused, the manifest gains the finding', async () => {
+    const out = path.join(root, 'out');
+    const config = { sources: [{ kind: 'covid-chestxray' as const, dir: source }], outDir: out };
+    await buildDataset(config);
+    const text = await readFile(path.join(out, 'manifest.csv'), 'utf8');
+    // The 9-column form: no finding field (none of the fixture's findings is quoted, so the last field is cut off).
+    const old = text.split('\n').map((line) => line.replace(/,[^,]*$/, '')).join('\n');
+    expect(old.split('\n').slice(0, 2)).toEqual([expect.stringMatching(/,originalPath,sha256$/), expect.stringMatching(/,[0-9a-f]{64}$/)]);
+    await writeFile(path.join(out, 'manifest.csv'), old);
+    const fromManifest = await buildDataset(config);
+    expect([fromManifest.written, fromManifest.reused]).toEqual([0, 4]);
+    expect(await readFile(path.join(out, 'manifest.csv'), 'utf8')).toBe(text);
+    // A crash of the old version: no manifest, its journal of 9-field lines.
+    await rm(path.join(out, 'manifest.csv'));
+    await writeFile(path.join(out, BUILD_FILES.journal), old.split('\n').slice(1, 4).join('\n') + '\n');
+    const fromJournal = await buildDataset(config);
+    expect([fromJournal.written, fromJournal.reused]).toEqual([1, 3]);
+    expect(await readFile(path.join(out, 'manifest.csv'), 'utf8')).toBe(text);
+  });
+
   it('converts RSNA-style DICOM images and folder sources, and bounds the input size', async () => {
     const rsna = path.join(root, 'rsna');
     await mkdir(path.join(rsna, 'stage_2_train_images'), { recursive: true });
@@ -175,7 +197,9 @@ describe('buildDataset on fixture sources', () => {
     expect(s.images.byLabelAndSource).toEqual({ covid: { folder: 1 }, normal: { 'rsna-pneumonia': 1 } });
     const manifest = await readManifest(path.join(out, 'manifest.csv'));
     const dcm = manifest.find((m) => m.source === 'rsna-pneumonia')!;
-    expect(dcm).toMatchObject({ path: 'normal/rsna-pneumonia_p-siim_p-siim.png', view: 'PA', originalPath: 'p-siim.dcm' });
+    // RSNA's class `Normal` is the finding `No Finding`; a class folder has no finding but its name (the label).
+    expect(dcm).toMatchObject({ path: 'normal/rsna-pneumonia_p-siim_p-siim.png', view: 'PA', originalPath: 'p-siim.dcm', finding: 'No Finding' });
+    expect(manifest.find((m) => m.source === 'folder')).toMatchObject({ label: 'covid', finding: '' });
     // dicom/README.md: 1024x1024, 8 bits, MONOCHROME2.
     const meta = await sharp(path.join(out, dcm.path)).metadata();
     expect([meta.width, meta.height, meta.channels, meta.depth]).toEqual([1024, 1024, 1, 'uchar']);

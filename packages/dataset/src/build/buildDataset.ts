@@ -12,7 +12,7 @@ import type { Recipe } from '../recipe/recipe';
 import type { SourceKind, SourceRecord } from '../metadata/sourceRecord';
 import { convertImageToPng } from './convertImageToPng';
 import { DEFAULT_RECIPE, type ClassRule } from './defaultRecipe';
-import { formatManifest, formatManifestRow, MANIFEST_COLUMNS, type ManifestRecord } from './manifestRecord';
+import { formatManifest, formatManifestRow, MANIFEST_COLUMNS, MANIFEST_COLUMNS_WITHOUT_FINDING, type ManifestRecord } from './manifestRecord';
 import { parseManifest, readManifest } from './readManifest';
 import { TaskPool } from './runPool';
 import { checkShard, shardOfPatient, type Shard } from './shard';
@@ -227,9 +227,16 @@ async function loadFinished(outDir: string, shard: Shard | undefined): Promise<M
     // A crash can cut the last line: keep whole lines only.
     let whole = text.slice(0, text.lastIndexOf('\n') + 1);
     if (shard) whole = whole.split('\n').map((l) => l.split(',').slice(SHARD_ORDER_COLUMNS.length).join(',')).join('\n');
-    for (const r of parseManifest(MANIFEST_COLUMNS.join(',') + '\n' + whole, journalFile)) finished.set(r.path, r.sha256);
+    // A journal of a run before the finding column has 9 fields a line: read it with that header instead.
+    let records: ManifestRecord[];
+    try {
+      records = parseManifest(MANIFEST_COLUMNS.join(',') + '\n' + whole, journalFile);
+    } catch {
+      records = parseManifest(MANIFEST_COLUMNS_WITHOUT_FINDING.join(',') + '\n' + whole, journalFile);
+    }
+    for (const r of records) finished.set(r.path, r.sha256);
   } catch {
-    // No journal.
+    // No journal (or an unreadable one: its images are converted again).
   }
   return finished;
 }
@@ -568,6 +575,8 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
       age: record.age,
       originalPath: record.originalPath,
       sha256,
+      // A class folder's finding is only its folder name, i.e. the label: no metadata says more.
+      finding: record.source === 'folder' ? '' : record.finding,
     });
     const known = finished.get(rel);
     if (known !== undefined && (await sha256OrUndefined(target)) === known) {

@@ -1,7 +1,14 @@
 import { formatCsvField } from '../csv/formatCsvField';
 
 /** The columns of `manifest.csv`, exactly and in this order. */
-export const MANIFEST_COLUMNS = ['path', 'label', 'source', 'patientId', 'view', 'sex', 'age', 'originalPath', 'sha256'] as const;
+export const MANIFEST_COLUMNS = ['path', 'label', 'source', 'patientId', 'view', 'sex', 'age', 'originalPath', 'sha256', 'finding'] as const;
+
+/**
+ * The columns of manifests written before the `finding` column (builds until issue 14): still read, each record's
+ * finding then `''`, so existing datasets keep working. `finding` was appended so that these are a prefix of
+ * {@link MANIFEST_COLUMNS}.
+ */
+export const MANIFEST_COLUMNS_WITHOUT_FINDING = MANIFEST_COLUMNS.slice(0, -1);
 
 /**
  * One image of a built dataset: a row of `manifest.csv`. A type alias rather than an interface so that it is an
@@ -24,11 +31,17 @@ export type ManifestRecord = {
   originalPath: string;
   /** SHA-256 (lowercase hex) of the PNG file written. */
   sha256: string;
+  /**
+   * The finding as the source's metadata writes it: covid-chestxray's `finding` (`Pneumonia/Viral/COVID-19`),
+   * NIH's `Finding Labels` (`No Finding`, `Cardiomegaly|Effusion`), RSNA's class; empty for class folders (their
+   * folder is the label) and for manifests written before the column existed.
+   */
+  finding: string;
 };
 
 /** Formats one manifest row (no newline), CSV-quoted where needed (RFC 4180). */
 export function formatManifestRow(r: ManifestRecord): string {
-  return [r.path, r.label, r.source, r.patientId, r.view, r.sex ?? '', r.age === null ? '' : String(r.age), r.originalPath, r.sha256]
+  return [r.path, r.label, r.source, r.patientId, r.view, r.sex ?? '', r.age === null ? '' : String(r.age), r.originalPath, r.sha256, r.finding]
     .map(formatCsvField)
     .join(',');
 }
@@ -36,7 +49,7 @@ export function formatManifestRow(r: ManifestRecord): string {
 /**
  * Formats a whole `manifest.csv`: the header line, then one line per record, each ended by `\n`.
  *
- * @example formatManifest([]) // 'path,label,source,patientId,view,sex,age,originalPath,sha256\n'
+ * @example formatManifest([]) // 'path,label,source,patientId,view,sex,age,originalPath,sha256,finding\n'
  */
 export function formatManifest(records: Iterable<ManifestRecord>): string {
   let out = MANIFEST_COLUMNS.join(',') + '\n';

@@ -3,15 +3,17 @@ import path from 'node:path';
 import { parseCsv } from '../csv/parseCsv';
 import { CsvFormatError, DatasetConfigError, MetadataSchemaError } from '../errors';
 import { resolveInside } from '../metadata/resolveInside';
-import { MANIFEST_COLUMNS, type ManifestRecord } from './manifestRecord';
+import { MANIFEST_COLUMNS, MANIFEST_COLUMNS_WITHOUT_FINDING, type ManifestRecord } from './manifestRecord';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
  * Parses the text of a `manifest.csv` with csv-parse (so it is in the Node entry: csv-parse needs Node's `Buffer`).
- * The one manifest reader of the workspace, strict: the header must be exactly {@link MANIFEST_COLUMNS}; each row is
- * checked: 9 fields, a relative `/`-separated path that does not climb out (`..`), a label, sex `M`/`F`/empty,
- * a numeric or empty age, a 64-hex-digit sha256.
+ * The one manifest reader of the workspace, strict: the header must be exactly {@link MANIFEST_COLUMNS}, or the
+ * 9 columns of manifests built before the `finding` column (`path,...,originalPath,sha256`; read with finding `''`,
+ * so datasets built before keep working; `--group-by finding` then has one group, `unknown`). Each row is checked:
+ * as many fields as the header, a relative `/`-separated path that does not climb out (`..`), a label, sex
+ * `M`/`F`/empty, a numeric or empty age, a 64-hex-digit sha256.
  *
  * @param text the file's content
  * @param fileName named in errors
@@ -21,6 +23,7 @@ const SHA256 = /^[0-9a-f]{64}$/;
 export function parseManifest(text: string, fileName = 'manifest.csv'): ManifestRecord[] {
   const out: ManifestRecord[] = [];
   let header = true;
+  let columns: readonly string[] = MANIFEST_COLUMNS;
   let rows: string[][];
   try {
     rows = parseCsv(text, fileName);
@@ -35,9 +38,10 @@ export function parseManifest(text: string, fileName = 'manifest.csv'): Manifest
     if (fields.length === 1 && fields[0] === '') continue; // blank line
     if (header) {
       header = false;
-      if (fields.join(',') !== MANIFEST_COLUMNS.join(',')) {
+      if (fields.join(',') === MANIFEST_COLUMNS_WITHOUT_FINDING.join(',')) columns = MANIFEST_COLUMNS_WITHOUT_FINDING;
+      else if (fields.join(',') !== MANIFEST_COLUMNS.join(',')) {
         const missing = MANIFEST_COLUMNS.find((c, k) => fields[k] !== c);
-        throw new MetadataSchemaError(`header must be "${MANIFEST_COLUMNS.join(',')}", got "${fields.join(',')}"`, fileName, {
+        throw new MetadataSchemaError(`header must be "${MANIFEST_COLUMNS.join(',')}" (or, built before the finding column, "${MANIFEST_COLUMNS_WITHOUT_FINDING.join(',')}"), got "${fields.join(',')}"`, fileName, {
           column: missing,
         });
       }
@@ -45,8 +49,8 @@ export function parseManifest(text: string, fileName = 'manifest.csv'): Manifest
     }
     const bad = (column: string, problem: string): MetadataSchemaError =>
       new MetadataSchemaError(`line ${line}, column ${column}: ${problem}`, fileName, { column });
-    if (fields.length !== MANIFEST_COLUMNS.length) throw bad('*', `expected ${MANIFEST_COLUMNS.length} fields, got ${fields.length}`);
-    const [p, label, source, patientId, view, sex, age, originalPath, sha256] = fields as [string, string, string, string, string, string, string, string, string];
+    if (fields.length !== columns.length) throw bad('*', `expected ${columns.length} fields, got ${fields.length}`);
+    const [p, label, source, patientId, view, sex, age, originalPath, sha256, finding = ''] = fields as [string, string, string, string, string, string, string, string, string, string?];
     if (p === '' || p.startsWith('/') || /^[a-zA-Z]:/.test(p) || p.includes('\\') || p.split('/').includes('..')) {
       throw bad('path', `unsafe or empty path "${p}"`);
     }
@@ -55,7 +59,7 @@ export function parseManifest(text: string, fileName = 'manifest.csv'): Manifest
     const ageValue = age === '' ? null : Number(age);
     if (ageValue !== null && !(Number.isFinite(ageValue) && ageValue >= 0)) throw bad('age', `"${age}" is not a number of years`);
     if (!SHA256.test(sha256)) throw bad('sha256', `"${sha256}" is not a SHA-256 hex digest`);
-    out.push({ path: p, label, source, patientId, view, sex: sex === '' ? null : sex, age: ageValue, originalPath, sha256 });
+    out.push({ path: p, label, source, patientId, view, sex: sex === '' ? null : sex, age: ageValue, originalPath, sha256, finding });
   }
   if (header) throw new MetadataSchemaError('empty manifest (no header)', fileName);
   return out;

@@ -18,6 +18,8 @@ export interface DatasetImage {
   view?: string;
   /** Patient sex from a build's manifest (`M`, `F`), or null when unknown. */
   sex?: 'M' | 'F' | null;
+  /** The finding as the source's metadata writes it (`Pneumonia/Viral/COVID-19`, `No Finding`), from a build's manifest; empty when unknown. */
+  finding?: string;
 }
 
 /** A dataset folder: a build (`manifest.csv`, optional `split.csv`) or plain class folders (one per class of the default recipe: `covid/`, `normal/`). */
@@ -61,6 +63,7 @@ export async function loadDataset(dir: string): Promise<LoadedDataset> {
       source: r.source,
       view: r.view,
       sex: r.sex,
+      finding: r.finding,
     }));
     if (images.length === 0) throw new DatasetFolderError(`${manifestFile}: the manifest lists no images`);
     return { kind: 'manifest', root, manifestFile, ...(await readBuildClasses(root)), images };

@@ -64,6 +64,8 @@ export async function makeShortcutDataset(dir: string, options: ShortcutDatasetO
         age: null,
         originalPath: rel,
         sha256: createHash('sha256').update(png).digest('hex'),
+        // As the two collections it imitates write them.
+        finding: spec.label === 'covid' ? 'COVID-19' : 'No Finding',
       });
     }
   }

@@ -15,7 +15,7 @@ async function makeBuild(dir: string, sources: (i: number) => string): Promise<v
     await mkdir(path.join(dir, label), { recursive: true });
     const v = label === 'covid' ? 200 - i : 40 + i;
     await sharp(Buffer.alloc(24 * 24, v), { raw: { width: 24, height: 24, channels: 1 } }).png().toFile(path.join(dir, rel));
-    records.push({ path: rel, label, source: sources(i), patientId: `p${Math.floor(i / 2)}`, view: 'PA', sex: null, age: null, originalPath: rel, sha256: '0'.repeat(64) });
+    records.push({ path: rel, label, source: sources(i), patientId: `p${Math.floor(i / 2)}`, view: 'PA', sex: null, age: null, originalPath: rel, sha256: '0'.repeat(64), finding: '' });
   }
   await writeFile(path.join(dir, 'manifest.csv'), formatManifest(records));
   await writeFile(path.join(dir, 'summary.json'), JSON.stringify({ classes: ['covid', 'pneumonia'], positiveClass: 'covid' }));
