@@ -1,6 +1,6 @@
 import { decimal, METRIC_GLOSSARY, percent, percentInterval } from './metricGlossary';
-import { classCounts, CLINICAL_BANNER, CLINICAL_DISCLAIMER, collectWarnings, safetyLines } from './reportSections';
-import type { ReportContent, RenderedPlot } from './types';
+import { classCounts, CLINICAL_BANNER, CLINICAL_DISCLAIMER, collectWarnings, GROUP_NOTE, safetyLines, SOURCE_NOTE } from './reportSections';
+import type { BinaryMetricsLike, ReportContent, RenderedPlot } from './types';
 
 const CSS = `
 :root { color-scheme: light; }
@@ -124,22 +124,26 @@ export function renderHtmlReport(content: ReportContent): string {
   const curves = plot('training-curves');
   if (curves) out.push(`<h2>Training</h2><div class="plots">${plotFigure(curves)}</div>`);
 
-  const perSource = Object.entries(input.perSource ?? {});
-  if (perSource.length > 0) {
-    out.push(`<h2>By source</h2>`);
-    out.push(`<p class="note">Each public source comes from different hospitals and devices. Large differences between sources suggest the model has learned the source, not the disease. A source with one class only has no sensitivity or no specificity.</p>`);
-    out.push(`<table><thead><tr><th>Source</th><th>n</th><th>Classes</th><th>Accuracy</th><th>Sensitivity</th><th>Specificity</th><th>AUC</th></tr></thead><tbody>`);
-    for (const [source, sm] of perSource) {
+  const groupTable = (heading: string, note: string, column: string, groups: Record<string, BinaryMetricsLike>): void => {
+    out.push(`<h2>${e(heading)}</h2>`, `<p class="note">${e(note)}</p>`);
+    out.push(`<table><thead><tr><th>${e(column)}</th><th>n</th><th>Classes</th><th>Accuracy</th><th>Sensitivity</th><th>Specificity</th><th>AUC</th></tr></thead><tbody>`);
+    for (const [group, sm] of Object.entries(groups)) {
       const cell = (v: { value: number | null; lower: number | null; upper: number | null }) =>
         percentInterval(v) === 'n/a'
           ? `<td class="num">${percent(v.value)}</td>`
           : `<td class="num">${percent(v.value)}<br><small>${percentInterval(v)}</small></td>`;
       out.push(
-        `<tr><th>${e(source)}</th><td class="num">${sm.n}</td><td>${e(classCounts(sm))}</td>${cell(sm.accuracy)}${cell(sm.sensitivity)}${cell(sm.specificity)}` +
+        `<tr><th>${e(group)}</th><td class="num">${sm.n}</td><td>${e(classCounts(sm))}</td>${cell(sm.accuracy)}${cell(sm.sensitivity)}${cell(sm.specificity)}` +
           `<td class="num">${decimal(sm.auc?.value)}</td></tr>`,
       );
     }
     out.push(`</tbody></table>`);
+  };
+  if (Object.keys(input.perSource ?? {}).length > 0) {
+    groupTable('By source', SOURCE_NOTE, 'Source', input.perSource ?? {});
+  }
+  if (input.groups && (input.groups.by !== 'source' || !input.perSource)) {
+    groupTable(`By ${input.groups.by}`, GROUP_NOTE, input.groups.by, input.groups.groups);
   }
 
   if (worstMistakes.length > 0) {

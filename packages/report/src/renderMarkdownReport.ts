@@ -1,6 +1,6 @@
 import { decimal, METRIC_GLOSSARY, percent, percentInterval } from './metricGlossary';
-import { classCounts, CLINICAL_BANNER, CLINICAL_DISCLAIMER, collectWarnings, safetyLines } from './reportSections';
-import type { ReportContent } from './types';
+import { classCounts, CLINICAL_BANNER, CLINICAL_DISCLAIMER, collectWarnings, GROUP_NOTE, safetyLines, SOURCE_NOTE } from './reportSections';
+import type { BinaryMetricsLike, ReportContent } from './types';
 
 /** Escapes text for a Markdown table cell or paragraph (pipes, backslashes, HTML, emphasis and newlines). */
 export function escapeMarkdown(text: string): string {
@@ -71,18 +71,18 @@ export function renderMarkdownReport(content: ReportContent): string {
   if (plots.some((p) => p.name === 'score-histogram')) out.push('## Score distributions', '', ...image('score-histogram'));
   if (plots.some((p) => p.name === 'training-curves')) out.push('## Training', '', ...image('training-curves'));
 
-  const perSource = Object.entries(input.perSource ?? {});
-  if (perSource.length > 0) {
-    out.push('## By source', '');
-    out.push('Large differences between sources suggest the model has learned the source, not the disease.', '');
-    out.push('| Source | n | Classes | Accuracy | Sensitivity | Specificity | AUC |', '| --- | ---: | --- | ---: | ---: | ---: | ---: |');
-    for (const [source, sm] of perSource) {
+  const groupTable = (heading: string, note: string, column: string, groups: Record<string, BinaryMetricsLike>): void => {
+    out.push(`## ${e(heading)}`, '', e(note), '');
+    out.push(`| ${e(column)} | n | Classes | Accuracy | Sensitivity | Specificity | AUC |`, '| --- | ---: | --- | ---: | ---: | ---: | ---: |');
+    for (const [group, sm] of Object.entries(groups)) {
       const cell = (v: { value: number | null; lower: number | null; upper: number | null }) =>
         percentInterval(v) === 'n/a' ? percent(v.value) : `${percent(v.value)} (${percentInterval(v)})`;
-      out.push(`| ${e(source)} | ${sm.n} | ${e(classCounts(sm))} | ${cell(sm.accuracy)} | ${cell(sm.sensitivity)} | ${cell(sm.specificity)} | ${decimal(sm.auc?.value)} |`);
+      out.push(`| ${e(group)} | ${sm.n} | ${e(classCounts(sm))} | ${cell(sm.accuracy)} | ${cell(sm.sensitivity)} | ${cell(sm.specificity)} | ${decimal(sm.auc?.value)} |`);
     }
     out.push('');
-  }
+  };
+  if (Object.keys(input.perSource ?? {}).length > 0) groupTable('By source', SOURCE_NOTE, 'Source', input.perSource ?? {});
+  if (input.groups && (input.groups.by !== 'source' || !input.perSource)) groupTable(`By ${input.groups.by}`, GROUP_NOTE, input.groups.by, input.groups.groups);
 
   if (worstMistakes.length > 0) {
     out.push('## Most confident mistakes', '', `| Image | Actual | Score for ${e(pos)} | Source |`, '| --- | --- | ---: | --- |');

@@ -9,11 +9,22 @@ export const CLINICAL_DISCLAIMER =
   'never guide the care of a patient. Public COVID-19 X-ray collections mix hospitals, devices and ages, so ' +
   'a model can score well by recognising the source rather than the disease.';
 
+/** The note under the per-source table. */
+export const SOURCE_NOTE =
+  'Each public source comes from different hospitals and devices. Large differences between sources suggest the model has learned the source, not the disease. A source with one class only has no sensitivity or no specificity.';
+
+/** The note under a per-group table (`--group-by`). */
+export const GROUP_NOTE =
+  'The same metrics on each group of test images. A group with one class only has no sensitivity or no specificity, and no AUC: "n/a", with the reason under Warnings.';
+
 /** Every warning to show: the caller's and the metrics' own (e.g. "fewer than 30 positives"), deduplicated. */
 export function collectWarnings(input: ReportContent['input']): string[] {
   const all = [...(input.warnings ?? []), ...(input.metrics.warnings ?? [])];
   for (const [source, m] of Object.entries(input.perSource ?? {})) {
     for (const w of m.warnings ?? []) all.push(`${source}: ${w}`);
+  }
+  for (const [group, m] of Object.entries(input.groups?.groups ?? {})) {
+    for (const w of m.warnings ?? []) all.push(`${input.groups?.by} ${group}: ${w}`);
   }
   return [...new Set(all)];
 }

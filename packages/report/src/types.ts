@@ -94,6 +94,8 @@ export interface EvaluationReportInput {
   model: ReportModelInfo;
   metrics: BinaryMetricsLike;
   perSource?: Record<string, BinaryMetricsLike>;
+  /** The same metrics per group of images (`cxr evaluate --group-by`: by source, view, finding or sex). */
+  groups?: { by: string; groups: Record<string, BinaryMetricsLike> };
   history?: { epochs: EpochRecord[] };
   scores: ScoredImage[];
   gradcam?: GradcamCase[];

@@ -56,6 +56,7 @@ export function validateReportInput(dir: string, input: EvaluationReportInput): 
   }
   checkMetrics(input.metrics, 'metrics', dir);
   for (const [source, m] of Object.entries(input.perSource ?? {})) checkMetrics(m, `perSource[${JSON.stringify(source)}]`, dir);
+  for (const [group, m] of Object.entries(input.groups?.groups ?? {})) checkMetrics(m, `groups.groups[${JSON.stringify(group)}]`, dir);
   if (!Array.isArray(input.scores)) fail('scores must be an array of { path, label, score }');
   input.scores.forEach((s, i) => {
     if (!s || typeof s.path !== 'string' || typeof s.label !== 'string') fail(`scores[${i}] must have a string path and label, got ${JSON.stringify(s)}`);

@@ -5,6 +5,7 @@ import { binaryMetrics, predictiveValues, reliabilityDiagram } from '@cxr/metric
 import sharp from 'sharp';
 import { handMetrics, handScores, oneClassMetrics } from './__fixtures__/handMetrics';
 import { ReportError } from './errors';
+import { escapeHtml } from './renderHtmlReport';
 import type { EvaluationReportInput } from './types';
 import { writeEvaluationReport } from './writeEvaluationReport';
 
@@ -242,6 +243,28 @@ describe('writeEvaluationReport with the metrics of @cxr/metrics', () => {
     expect(html).toMatch(/Sensitivity \(recall\)<\/th><td class="num">n\/a<\/td><td class="num">n\/a</);
     expect(html).toContain('the test set has only &quot;normal&quot; images (6)');
     expect(Object.keys(files.plots)).not.toContain('roc');
+  });
+});
+
+describe('writeEvaluationReport: a per-group table (cxr evaluate --group-by)', () => {
+  it('shows one row per group, a one-class group with n/a and its undefined values said under Warnings, and keeps groups in metrics.json', async () => {
+    const of = (label: string) => {
+      const subset = handScores.filter((s) => s.label === label);
+      return binaryMetrics({ labels: subset.map((s) => s.label), scores: subset.map((s) => s.score), positiveLabel: 'covid', negativeLabel: 'normal', threshold: 0.5 });
+    };
+    const groups = { by: 'finding', groups: { 'Pneumonia/Viral/COVID-19': of('covid'), 'No Finding': of('normal') } };
+    expect(groups.groups['No Finding'].warnings.length).toBeGreaterThan(0);
+    const files = await writeEvaluationReport(path.join(tmp, 'groups'), { title: 'Groups', model, metrics: handMetrics, scores: handScores, groups });
+    const html = await readFile(files.html, 'utf8');
+    expect(html).toContain('<h2>By finding</h2>');
+    // Hand counts: the 4 covid images, 3 at or above 0.5 (75.0%); the 6 normals, 5 below 0.5 (83.3%), no sensitivity.
+    expect(html).toMatch(/<tr><th>Pneumonia\/Viral\/COVID-19<\/th><td class="num">4<\/td><td>4 covid \/ 0 normal<\/td><td class="num">75\.0%/);
+    expect(html).toMatch(/<tr><th>No Finding<\/th><td class="num">6<\/td><td>0 covid \/ 6 normal<\/td><td class="num">83\.3%<br><small>[^<]+<\/small><\/td><td class="num">n\/a<\/td><td class="num">83\.3%/);
+    for (const w of groups.groups['No Finding'].warnings) expect(html).toContain(escapeHtml(`finding No Finding: ${w}`));
+    const md = await readFile(files.markdown, 'utf8');
+    expect(md).toContain('## By finding');
+    expect(md).toMatch(/\| No Finding \| 6 \| 0 covid \/ 6 normal \| 83\.3% \([^)]+\) \| n\/a \|/);
+    expect(JSON.parse(await readFile(files.metricsJson, 'utf8')).groups.groups['No Finding'].n).toBe(6);
   });
 });
 

@@ -196,6 +196,7 @@ export async function writeEvaluationReport(
       model: input.model,
       metrics: input.metrics,
       ...(input.perSource ? { perSource: input.perSource } : {}),
+      ...(input.groups ? { groups: input.groups } : {}),
       ...(input.history ? { history: input.history } : {}),
       ...(input.safety ? { safety: input.safety } : {}),
       warnings: input.warnings ?? [],

@@ -100,7 +100,8 @@ Example:
   decided images beside all, and the data-design warning saved with a model trained with --allow-confounded.
   $ cxr evaluate --model models/three --data data/cxr3 --group-by source --report reports/three
   a three-class model (cxr dataset build --recipe three-class): the 3x3 matrix, per-class sensitivity,
-  specificity, PPV, NPV and AUC, per source too (undefined values said), in the text, --json and the report.
+  specificity, PPV, NPV and AUC, per source too (undefined values said), in the text, --json and the report;
+  --group-by finding: per finding as the source wrote it (Pneumonia/Viral/COVID-19, No Finding...).
 
 NOT FOR CLINICAL USE.
 `;

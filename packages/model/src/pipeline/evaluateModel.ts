@@ -36,7 +36,7 @@ export interface EvaluateModelOptions {
   report?: string;
   /** Grad-CAM overlays of right and wrong cases in the report (each); default 2. */
   gradcamPerKind?: number;
-  /** Also measure each group of images: by `source`, `view` or `sex` (from the build's manifest). */
+  /** Also measure each group of images: by `source`, `view`, `finding` or `sex` (from the build's manifest). */
   groupBy?: EvaluateGroupBy;
   cwd?: string;
   progress?: Progress;
@@ -61,11 +61,15 @@ export interface EvaluationCoverage {
   checked: boolean;
 }
 
-/** What `--group-by` can split the images by: facts every build's manifest records. */
-export type EvaluateGroupBy = 'source' | 'view' | 'sex';
+/**
+ * What `--group-by` can split the images by: facts every build's manifest records. `finding` is the finding as the
+ * source writes it (`Pneumonia/Viral/COVID-19` and `COVID-19` are two groups); manifests built before the finding
+ * column, and class folders, put every image in the group `unknown`.
+ */
+export type EvaluateGroupBy = 'source' | 'view' | 'finding' | 'sex';
 
 /** Every {@link EvaluateGroupBy}. */
-export const EVALUATE_GROUP_BY: readonly EvaluateGroupBy[] = ['source', 'view', 'sex'];
+export const EVALUATE_GROUP_BY: readonly EvaluateGroupBy[] = ['source', 'view', 'finding', 'sex'];
 
 /** What `cxr evaluate` measured for an N-class (or argmax) model: `multiclassMetrics` and where it came from. */
 export interface MulticlassEvaluateResult {
@@ -119,7 +123,7 @@ export type EvaluateModelResult = BinaryEvaluateResult | MulticlassEvaluateResul
 function groupIndices(images: readonly DatasetImage[], by: EvaluateGroupBy): Map<string, number[]> {
   const out = new Map<string, number[]>();
   images.forEach((im, k) => {
-    const raw = by === 'source' ? im.source : by === 'view' ? im.view : im.sex;
+    const raw = im[by];
     const key = raw === undefined || raw === null || raw === '' ? 'unknown' : raw;
     const list = out.get(key);
     if (list) list.push(k);
@@ -278,6 +282,7 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Eval
           },
           metrics,
           ...(perSource ? { perSource } : {}),
+          ...(groups ? { groups } : {}),
           ...(epochs ? { history: { epochs } } : {}),
           scores: scored,
           gradcam,
