@@ -112,6 +112,23 @@ describe('buildDataset on fixture sources', () => {
     ]);
   });
 
+  it('keeps the first copy in metadata order, whether the copies are next to each other or many rows apart (hand-counted)', async () => {
+    // 20 rows, each a differently named copy of one of 3 small images: copies 1, 2 and 9+ rows apart.
+    const images = path.join(source, 'images');
+    const kinds = await Promise.all([40, 120, 200].map((v) => sharp({ create: { width: 64, height: 64, channels: 3, background: { r: v, g: v, b: v } } }).png().toBuffer()));
+    const pattern = [0, 0, 1, 2, 1, 2, 2, 0, 0, 0, 0, 0, 0, 1, 2, 0, 1, 1, 2, 0];
+    for (const [k, kind] of pattern.entries()) await writeFile(path.join(images, `copy${k}.png`), kinds[kind]!);
+    await writeFile(path.join(source, 'metadata.csv'), [HEADER, ...pattern.map((_, k) => row(`q${k}`, 'COVID-19', 'PA', `copy${k}.png`))].join('\n') + '\n');
+    const s = await buildDataset({ sources: [{ kind: 'covid-chestxray', dir: source }], outDir: path.join(root, 'out'), recipe: [{ label: 'covid', filter: { finding: 'COVID-19' } }] });
+    // By hand: the first row of each image is kept (q0, q2, q3); every later row is dropped naming that first row.
+    const firstOf = pattern.map((kind) => pattern.indexOf(kind));
+    expect((await readManifest(path.join(root, 'out', 'manifest.csv'))).map((m) => m.patientId)).toEqual(['q0', 'q2', 'q3']);
+    expect(s.duplicateImages.map((d) => `${d.kept.patientId}>${d.dropped.patientId}`)).toEqual(
+      pattern.flatMap((_, k) => (firstOf[k] === k ? [] : [`q${firstOf[k]}>q${k}`])),
+    );
+    expect(s.sources[0]!.classes['covid']).toMatchObject({ present: 20, duplicates: 17, written: 3 });
+  });
+
   it('is resumable and idempotent: a rerun converts only missing or altered PNGs and writes the same manifest', async () => {
     const out = path.join(root, 'out');
     const config = { sources: [{ kind: 'covid-chestxray' as const, dir: source }], outDir: out };
