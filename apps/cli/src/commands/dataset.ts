@@ -147,7 +147,7 @@ Example:
       --source nih=../shared/data/nih-cxr14 --out data/cxr
   covid: COVID-19 PA X-rays; normal: "No Finding" PA X-rays of adults (18+, unknown age kept).
   writes data/cxr/covid/*.png, data/cxr/normal/*.png (8-bit grey, original size), data/cxr/manifest.csv
-  (path,label,source,patientId,view,sex,age,originalPath,sha256) and data/cxr/summary.json.
+  (path,label,source,patientId,view,sex,age,originalPath,sha256,finding) and data/cxr/summary.json.
   Running it again reuses finished PNGs (checked by SHA-256) and converts only what is missing.
 
   $ cxr dataset build --recipe three-class --dry-run --source covid-chestxray=../shared/data/covid-chestxray \\
