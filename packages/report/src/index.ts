@@ -5,13 +5,15 @@
 export { writeEvaluationReport } from './writeEvaluationReport';
 export type { WriteEvaluationReportOptions } from './writeEvaluationReport';
 export { writeMulticlassReport, renderMulticlassMarkdown, renderMulticlassHtml } from './writeMulticlassReport';
-export type { MulticlassReportFiles, MulticlassReportInput } from './writeMulticlassReport';
+export type { MulticlassReportFiles, MulticlassReportInput, MulticlassReportPlot } from './writeMulticlassReport';
 export { ReportError, PredictionsOptionsError } from './errors';
 export { measurePredictions, DECIMAL_NUMBER } from './measurePredictions';
 export type { MeasurePredictionsOptions, MeasurePredictionsResult } from './measurePredictions';
 export { renderVegaLiteSvg, svgToPng } from './renderPlot';
 export { confusionMatrixSpec } from './confusionMatrixSpec';
 export { rocCurveSpec } from './rocCurveSpec';
+export { multiclassRocSpec } from './multiclassRocSpec';
+export type { OneVsRestCurve } from './multiclassRocSpec';
 export { prCurveSpec } from './prCurveSpec';
 export { scoreHistogramSpec } from './scoreHistogramSpec';
 export { trainingCurvesSpec } from './trainingCurvesSpec';

@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { multiclassMetrics } from '@cxr/metrics';
+import { ReportError } from './errors';
 import { writeMulticlassReport } from './writeMulticlassReport';
 
 const classes = ['covid', 'pneumonia', 'normal'];
@@ -53,5 +54,33 @@ describe('writeMulticlassReport', () => {
       [0, 0, 2],
     ]);
     expect(json.groups.groups['nih-cxr14'].macroAuc.value).toBeNull();
+  });
+
+  const model = { backbone: 'mobilenet_v1', weights: 'ImageNet', classes, decision: 'the most probable class' };
+  const images = labels.map((label, k) => ({ label, probabilities: Object.fromEntries(classes.map((c, i) => [c, probabilities[k][i]])) }));
+
+  it('draws each class\'s one-vs-rest ROC curve from the images (the covid curve checked point by point by hand)', async () => {
+    const metrics = multiclassMetrics({ classes, labels, probabilities, bootstrap: { iterations: 50 } });
+    const files = await writeMulticlassReport(path.join(dir, 'roc'), { title: 'three classes', model, metrics, images });
+    expect((await readdir(path.join(files.dir, 'plots'))).sort()).toEqual(['roc-one-vs-rest.png', 'roc-one-vs-rest.svg']);
+    const svg = await readFile(path.join(files.dir, 'plots', 'roc-one-vs-rest.svg'), 'utf8');
+    // covid vs rest: covid scores 0.7, 0.3; the others' 0.5, 0.2, 0.2, 0.1. Descending thresholds give (fpr, tpr)
+    // (0, 0), (0, 1/2), (1/4, 1/2), (1/4, 1), (3/4, 1), (1, 1): on the 320 px square, x = 320 fpr, y = 320 (1 - tpr).
+    expect(svg).toContain('d="M0,320L0,160L80,160L80,0L240,0L320,0"');
+    for (const c of metrics.perClass) expect(svg).toContain(`${c.label} (AUC ${c.auc.value.toFixed(3)})`);
+    expect(svg).toContain('covid (AUC 0.875)'); // 7/8
+    const html = await readFile(files.html, 'utf8');
+    expect(html).toMatch(/<figure id="plot-roc-one-vs-rest"><svg[\s\S]*<\/svg><figcaption>One-vs-rest ROC curves over the 6 evaluated images/);
+    expect(await readFile(files.markdown, 'utf8')).toContain('](plots/roc-one-vs-rest.png)');
+  });
+
+  it('names the classes without a curve, and refuses an image without a probability for a class', async () => {
+    const some = [0, 1, 4, 5];
+    const metrics = multiclassMetrics({ classes, labels: some.map((k) => labels[k]), probabilities: some.map((k) => probabilities[k]), bootstrap: { iterations: 10 } });
+    const files = await writeMulticlassReport(path.join(dir, 'no-pneumonia'), { title: 't', model, metrics, images: some.map((k) => images[k]) });
+    expect(await readFile(files.markdown, 'utf8')).toContain('No curve for pneumonia: a curve needs images of the class and of the others.');
+    const broken = [{ label: 'covid', probabilities: { covid: 0.9, normal: 0.1 } }];
+    await expect(writeMulticlassReport(path.join(dir, 'broken'), { title: 't', model, metrics, images: broken })).rejects.toThrow(ReportError);
+    await expect(writeMulticlassReport(path.join(dir, 'broken'), { title: 't', model, metrics, images: broken })).rejects.toThrow(/image 1 has no probability in \[0, 1\] for class "pneumonia"/);
   });
 });

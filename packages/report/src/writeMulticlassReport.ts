@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { formatClassificationReport, type Interval, type MulticlassMetrics } from '@cxr/metrics';
+import { formatClassificationReport, rocCurve, type Interval, type MulticlassMetrics } from '@cxr/metrics';
 import { ReportError } from './errors';
+import { multiclassRocSpec, type OneVsRestCurve } from './multiclassRocSpec';
+import { renderVegaLiteSvg, svgToPng } from './renderPlot';
 import { CLINICAL_BANNER, CLINICAL_DISCLAIMER } from './reportSections';
 import { commitDirectory } from './writeEvaluationReport';
 
@@ -19,7 +21,19 @@ export interface MulticlassReportInput {
   metrics: MulticlassMetrics;
   /** The same metrics per group (source, view, sex...), when asked. */
   groups?: { by: string; groups: Record<string, MulticlassMetrics> };
+  /**
+   * The evaluated images' labels and probabilities of every class (as `evaluateModel` returns them): given, the
+   * report draws each class's one-vs-rest ROC curve.
+   */
+  images?: ReadonlyArray<{ label: string; probabilities: Readonly<Record<string, number>> }>;
   notes?: string[];
+}
+
+/** A plot of the report: its file name (without extension), caption and SVG text. */
+export interface MulticlassReportPlot {
+  name: string;
+  caption: string;
+  svg: string;
 }
 
 /** The files {@link writeMulticlassReport} wrote. */
@@ -70,8 +84,8 @@ function undefinedValues(input: MulticlassReportInput): string[] {
   return out;
 }
 
-/** The Markdown report of an N-class evaluation. */
-export function renderMulticlassMarkdown(input: MulticlassReportInput): string {
+/** The Markdown report of an N-class evaluation; `plots` are linked as `plots/<name>.png`. */
+export function renderMulticlassMarkdown(input: MulticlassReportInput, plots: readonly MulticlassReportPlot[] = []): string {
   const e = (s: string): string => s.replace(/\|/g, '\\|');
   const out: string[] = [`# ${input.title}`, '', `**${CLINICAL_BANNER}.** ${CLINICAL_DISCLAIMER}`, ''];
   out.push('| | |', '| --- | --- |');
@@ -82,6 +96,7 @@ export function renderMulticlassMarkdown(input: MulticlassReportInput): string {
     for (const r of t.rows) out.push(`| ${r.map(e).join(' | ')} |`);
     out.push('');
   }
+  for (const p of plots) out.push(`![${e(p.caption)}](plots/${p.name}.png)`, '', e(p.caption), '');
   out.push('## Classification report', '', '```', formatClassificationReport(input.metrics.report).trimEnd(), '```', '');
   const undef = undefinedValues(input);
   out.push('## Undefined values', '', ...(undef.length ? undef.map((w) => `- ${e(w)}`) : ['None: every value above is defined.']), '');
@@ -89,8 +104,8 @@ export function renderMulticlassMarkdown(input: MulticlassReportInput): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The self-contained HTML report of an N-class evaluation (same content as the Markdown). */
-export function renderMulticlassHtml(input: MulticlassReportInput): string {
+/** The self-contained HTML report of an N-class evaluation (same content as the Markdown; `plots` inline as SVG). */
+export function renderMulticlassHtml(input: MulticlassReportInput, plots: readonly MulticlassReportPlot[] = []): string {
   const e = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
   const out: string[] = [
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>' + e(input.title) + '</title>',
@@ -105,6 +120,7 @@ export function renderMulticlassHtml(input: MulticlassReportInput): string {
     for (const r of t.rows) out.push(`<tr>${r.map((c) => `<td>${e(c)}</td>`).join('')}</tr>`);
     out.push('</table>');
   }
+  for (const p of plots) out.push(`<figure id="plot-${e(p.name)}">${p.svg}<figcaption>${e(p.caption)}</figcaption></figure>`);
   out.push(`<h2>Classification report</h2><pre>${e(formatClassificationReport(input.metrics.report))}</pre>`);
   const undef = undefinedValues(input);
   out.push('<h2>Undefined values</h2>', undef.length ? `<ul>${undef.map((w) => `<li>${e(w)}</li>`).join('')}</ul>` : '<p>None: every value above is defined.</p>');
@@ -113,24 +129,74 @@ export function renderMulticlassHtml(input: MulticlassReportInput): string {
   return `${out.join('\n')}\n`;
 }
 
+/** A label no class can have: "every other class" in a one-vs-rest curve. */
+const REST = '\u0000rest';
+
+/**
+ * Each class's one-vs-rest ROC curve over `input.images` (`rocCurve` of `@cxr/metrics`, that class positive), for the
+ * classes with images of their own and of the others; the rest are named (their AUC is undefined, said in the tables).
+ */
+function oneVsRestCurves(input: MulticlassReportInput, target: string): { curves: OneVsRestCurve[]; without: string[] } {
+  const images = input.images ?? [];
+  const { classes, perClass } = input.metrics;
+  images.forEach((im, k) => {
+    const missing = classes.find((c) => !(typeof im.probabilities[c] === 'number' && im.probabilities[c] >= 0 && im.probabilities[c] <= 1));
+    if (missing !== undefined) {
+      throw new ReportError(`Cannot write evaluation report ${target}: image ${k + 1} has no probability in [0, 1] for class ${JSON.stringify(missing)}`, { file: target });
+    }
+  });
+  const curves: OneVsRestCurve[] = [];
+  const without: string[] = [];
+  classes.forEach((c, k) => {
+    const ys = images.map((im) => (im.label === c ? c : REST));
+    if (!ys.includes(c) || !ys.includes(REST)) {
+      without.push(c);
+      return;
+    }
+    const roc = rocCurve(ys, images.map((im) => im.probabilities[c]), c, { negativeLabel: REST });
+    const auc = perClass[k]?.auc.value;
+    curves.push({ label: c, auc: auc !== undefined && Number.isFinite(auc) ? auc : null, fpr: roc.fpr, tpr: roc.tpr });
+  });
+  return { curves, without };
+}
+
+/** The report's plots (SVG and PNG): the one-vs-rest ROC curves, when the images are given. */
+async function renderPlots(input: MulticlassReportInput, target: string): Promise<Array<MulticlassReportPlot & { png: Buffer }>> {
+  if (!input.images || input.images.length === 0) return [];
+  const { curves, without } = oneVsRestCurves(input, target);
+  if (curves.length === 0) return [];
+  const caption =
+    `One-vs-rest ROC curves over the ${input.images.length} evaluated images: each class's probability ranks its images against all the others'; dashed: chance.` +
+    (without.length > 0 ? ` No curve for ${without.join(', ')}: a curve needs images of the class and of the others.` : '');
+  const svg = await renderVegaLiteSvg(multiclassRocSpec(curves));
+  return [{ name: 'roc-one-vs-rest', caption, svg, png: await svgToPng(svg) }];
+}
+
 /**
  * Writes the report of an N-class evaluation into `dir`: `report.md`, `report.html` (self-contained) and
  * `metrics.json`: the N x N confusion matrix, per-class one-vs-rest rows (sensitivity, specificity, PPV, NPV with
  * Wilson intervals, AUC with a patient-bootstrap interval), accuracy, balanced accuracy, kappa, macro AUC, the
- * classification report, the same per group when given, and every undefined value said in words. All files are
- * written to a temporary folder first and moved into place.
+ * classification report, the same per group when given, every undefined value said in words, and, when the images'
+ * probabilities are given, each class's one-vs-rest ROC curve (`plots/roc-one-vs-rest.svg` and `.png`, inline in the
+ * HTML). All files are written to a temporary folder first and moved into place.
  *
  * @throws {ReportError} when the folder cannot be written (or holds something other than a previous report)
  */
 export async function writeMulticlassReport(dir: string, input: MulticlassReportInput): Promise<MulticlassReportFiles> {
   const target = path.resolve(dir);
+  const plots = await renderPlots(input, target);
   const parent = path.dirname(target);
   await mkdir(parent, { recursive: true });
   const tmp = path.join(parent, `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await mkdir(tmp, { recursive: true });
-    await writeFile(path.join(tmp, 'report.md'), renderMulticlassMarkdown(input));
-    await writeFile(path.join(tmp, 'report.html'), renderMulticlassHtml(input));
+    if (plots.length > 0) await mkdir(path.join(tmp, 'plots'));
+    for (const p of plots) {
+      await writeFile(path.join(tmp, 'plots', `${p.name}.svg`), p.svg);
+      await writeFile(path.join(tmp, 'plots', `${p.name}.png`), p.png);
+    }
+    await writeFile(path.join(tmp, 'report.md'), renderMulticlassMarkdown(input, plots));
+    await writeFile(path.join(tmp, 'report.html'), renderMulticlassHtml(input, plots));
     await writeFile(path.join(tmp, 'metrics.json'), `${JSON.stringify({ title: input.title, model: input.model, metrics: input.metrics, ...(input.groups ? { groups: input.groups } : {}), notes: input.notes ?? [] }, null, 2)}\n`);
     await commitDirectory(tmp, target);
   } catch (error) {

@@ -132,7 +132,7 @@ describe('evaluateModel --group-by finding', () => {
     await writeDataset(data, items);
     await writeFile(path.join(data, 'summary.json'), JSON.stringify({ classes: ['covid', 'pneumonia', 'normal'], positiveClass: null }));
     await saveMeanGreyModel(path.join(tmp, 'model3'), ['covid', 'pneumonia', 'normal'], null);
-    const r = (await evaluateModel({ model: path.join(tmp, 'model3'), data, split: 'all', groupBy: 'finding' })) as MulticlassEvaluateResult;
+    const r = (await evaluateModel({ model: path.join(tmp, 'model3'), data, split: 'all', groupBy: 'finding', report: path.join(tmp, 'report3') })) as MulticlassEvaluateResult;
     expect(r.kind).toBe('multiclass');
     expect(r.images.map((i) => i.decision)).toEqual(['covid', 'normal', 'covid', 'normal', 'normal']);
     const g = r.groups!;
@@ -153,5 +153,11 @@ describe('evaluateModel --group-by finding', () => {
       expect(m.macroAuc.value).toBeNaN();
       expect(m.warnings.length).toBeGreaterThan(0);
     }
+    const md = await readFile(path.join(tmp, 'report3', 'report.md'), 'utf8');
+    expect(md).toContain('## By finding');
+    expect(md).toContain('- finding No Finding: ');
+    // Overall, every class has images of its own and of the others: one curve each.
+    expect(md).toContain('](plots/roc-one-vs-rest.png)');
+    expect(md).not.toContain('No curve for');
   }, 60_000);
 });

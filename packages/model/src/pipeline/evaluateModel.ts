@@ -320,7 +320,7 @@ function reasonKind(reason: string): string {
 /**
  * The N-class evaluation: probabilities of every class, decisions by the model's rule (argmax, or its positive
  * class at its threshold), `multiclassMetrics` with patient-bootstrap AUC intervals, per group when asked, and the
- * N-class report (N x N matrix, per-class rows).
+ * N-class report (N x N matrix, per-class rows, one-vs-rest ROC curves).
  */
 async function evaluateMulticlass(
   cxr: CxrModel,
@@ -391,6 +391,7 @@ async function evaluateMulticlass(
       },
       metrics,
       ...(groups ? { groups } : {}),
+      images: result.images,
       notes: [`Model: ${modelDir}`, `Data: ${data} (${split}, ${images.length} images)`],
     });
     result.report = files;
