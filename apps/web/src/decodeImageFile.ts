@@ -1,4 +1,4 @@
-import { DatasetError, decodeDicom, transferSyntax } from '@cxr/dataset';
+import { checkJpegFrameSize, DatasetError, decodeDicom, transferSyntax } from '@cxr/dataset';
 import type { RawPixels } from '@cxr/preprocess';
 import { locateCodecWasm } from './codecWasmUrls';
 import { InputFileError } from './errors';
@@ -19,8 +19,9 @@ export interface DecodedImage {
 /**
  * Decodes a user's file in the page (nothing is uploaded): PNG and JPEG with `createImageBitmap` (no colour
  * management, so pixel values are the file's, as sharp reads them in training), DICOM with `@cxr/dataset`'s
- * `decodeDicom` (its WebAssembly codecs for JPEG, JPEG-LS and JPEG 2000). Every problem is an
- * {@link InputFileError} or a `DatasetError` naming the file.
+ * `decodeDicom` (its WebAssembly codecs for JPEG, JPEG-LS and JPEG 2000). A JPEG whose header declares a smaller size
+ * than its data is refused first (`checkJpegFrameSize`). Every problem is an {@link InputFileError} or a `DatasetError`
+ * naming the file.
  */
 export async function decodeImageFile(file: Blob, fileName: string, limits: InputLimits = INPUT_LIMITS): Promise<DecodedImage> {
   checkFileSize(fileName, file.size, limits);
@@ -32,6 +33,8 @@ export async function decodeImageFile(file: Blob, fileName: string, limits: Inpu
   if (type === 'dicom') return decodeDicomFile(bytes, fileName, limits);
   const size = readImageSize(bytes, type);
   if (size) checkImageSize(fileName, size.width, size.height, limits);
+  // Browsers, like libjpeg, decode only the size a JPEG's header declares: a shrunk header would give a fragment.
+  if (type === 'jpeg') checkJpegFrameSize(bytes, fileName);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(new Blob([bytes], { type: `image/${type}` }), {

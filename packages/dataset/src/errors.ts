@@ -135,6 +135,27 @@ export class ImageConversionError extends DatasetError {
   }
 }
 
+/**
+ * A JPEG whose frame header (SOF) declares a smaller size than its compressed image data holds: the header was altered
+ * or the file is corrupt. Decoders read only the declared size and drop the rest without a warning, so the picture
+ * would be a fragment of the real one (see `checkJpegFrameSize`).
+ */
+export class JpegFrameSizeError extends DatasetError {
+  override name = 'JpegFrameSizeError';
+  /** The size the header declares. */
+  readonly width: number;
+  readonly height: number;
+  /** The problem in words, without the file name (for callers that wrap it in their own error). */
+  readonly problem: string;
+  constructor(file: string | undefined, width: number, height: number, detail: string) {
+    const problem = `its JPEG header's size ${width}x${height} is smaller than its image data (${detail}): the header was altered or the file is corrupt`;
+    super(`Image ${where(file)}: ${problem}`, { file });
+    this.width = width;
+    this.height = height;
+    this.problem = problem;
+  }
+}
+
 /** A dataset folder that cannot be used: missing, not a folder, or holding neither a manifest nor class folders. */
 export class DatasetFolderError extends DatasetError {
   override name = 'DatasetFolderError';

@@ -8,6 +8,7 @@ export {
   UnsafePathError,
   DatasetConfigError,
   ImageConversionError,
+  JpegFrameSizeError,
   DatasetFolderError,
   SplitFileError,
   ConfoundedDesignError,
@@ -16,6 +17,9 @@ export {
   PatientLeakError,
   RecipeError,
 } from './errors';
+
+// JPEG frame size against its image data (browser-safe: bytes in)
+export { checkJpegFrameSize } from './image/checkJpegFrameSize';
 
 // DICOM reading and decoding (browser-safe: Uint8Array in, grey pixels out)
 export { decodeDicom, DEFAULT_MAX_PIXELS } from './dicom/decodeDicom';

@@ -35,6 +35,8 @@ export {
   formatRecipes,
   formatSplitCsv,
   ImageConversionError,
+  JpegFrameSizeError,
+  checkJpegFrameSize,
   MANIFEST_COLUMNS,
   matchesFinding,
   MetadataSchemaError,
@@ -142,6 +144,7 @@ export type {
   OrderedRecord,
 } from './build/buildDataset';
 export { parseManifest, readManifest, resolveManifestPath } from './build/readManifest';
+export { describeSharpError } from './image/describeSharpError';
 export { convertImageToPng, DEFAULT_MAX_INPUT_PIXELS, PNG_COMPRESSION_LEVEL } from './build/convertImageToPng';
 export type { ConvertImageOptions, ConvertedImage } from './build/convertImageToPng';
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -125,6 +125,27 @@ describe('decodeImage (generated fixtures)', () => {
 describeWithData('decodeImage (real files)', () => {
   const covid = path.join(SHARED_DATA, 'covid-chestxray/images');
   const nih = path.join(SHARED_DATA, 'nih-cxr14/images');
+
+  it('refuses the JPEG size mutants that libjpeg decodes silently (header 64 to 100 px), from a file and from bytes', async () => {
+    const bytes = new Uint8Array(readFileSync(path.join(covid, 'kjr-21-e24-g001-l-a.jpg'))); // 328x237, no thumbnail
+    const sof = bytes.indexOf(0xc0, 2) - 1;
+    expect([bytes[sof], new DataView(bytes.buffer).getUint16(sof + 7)]).toEqual([0xff, 328]);
+    for (const [w, h] of [[64, 64], [100, 64], [100, 100]]) {
+      const mutant = bytes.slice();
+      new DataView(mutant.buffer).setUint16(sof + 5, h);
+      new DataView(mutant.buffer).setUint16(sof + 7, w);
+      const file = path.join(dir, `kjr-${w}x${h}.jpg`);
+      writeFileSync(file, mutant);
+      for (const input of [file, mutant]) {
+        const err = await decodeImage(input, { geometry: RADIOGRAPH_GEOMETRY, name: file }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ImageDecodeError);
+        expect((err as Error).message).toMatch(
+          new RegExp(`^Cannot decode image .*kjr-${w}x${h}\\.jpg: its JPEG header's size ${w}x${h} is smaller than its image data \\(.*\\): the header was altered or the file is corrupt$`),
+        );
+      }
+    }
+    await expect(decodeImage(bytes, { geometry: RADIOGRAPH_GEOMETRY })).resolves.toMatchObject({ meta: { width: 328, height: 237 } });
+  });
 
   it('reads an NIH image as 1024x1024 8-bit grey', async () => {
     const file = path.join(nih, readdirSync(nih).sort()[0]);

@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { checkJpegFrameSize, describeSharpError, JpegFrameSizeError } from '@cxr/dataset/node';
 import sharp, { type Metadata } from 'sharp';
-import { describeSharpError } from './describeSharpError';
 import { ImageDecodeError, ImageTooLargeError } from './errors';
 import { checkRadiographGeometry, type RadiographGeometry } from './radiographGeometry';
 import type { RawPixels } from './floatImage';
@@ -48,7 +49,8 @@ export interface DecodeMeta {
  * inputs stay 16-bit (`Uint16Array`), others are 8-bit (`Uint8Array`). Node only.
  *
  * @throws {ImageTooLargeError} above `limitInputPixels` (checked from the header, before decoding)
- * @throws {ImageDecodeError} for a missing, corrupt, truncated or unsupported file
+ * @throws {ImageDecodeError} for a missing, corrupt, truncated or unsupported file, or a JPEG whose header declares a
+ *   smaller size than its image data holds (@cxr/dataset's `checkJpegFrameSize`)
  * @throws {ImageGeometryError} with `geometry`, for a size that cannot be a chest radiograph
  */
 export async function decodeImage(input: string | Uint8Array, options: DecodeOptions = {}): Promise<{ pixels: RawPixels; meta: DecodeMeta }> {
@@ -65,6 +67,7 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
   const { width = 0, height = 0 } = meta;
   if (width * height > limit) throw new ImageTooLargeError(file, width, height, limit);
   if (options.geometry) checkRadiographGeometry(oriented(meta).width, oriented(meta).height, file, options.geometry);
+  if (meta.format === 'jpeg') await checkJpegData(input, file);
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
   try {
     let pipe = sharp(src, { limitInputPixels: limit, failOn: 'warning' }).autoOrient().removeAlpha();
@@ -95,6 +98,15 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
     const msg = cause instanceof Error ? cause.message : String(cause);
     if (/pixel limit/i.test(msg)) throw new ImageTooLargeError(file, width, height, limit, { cause });
     throw new ImageDecodeError(file, describeSharpError(cause), { cause });
+  }
+}
+
+/** A JPEG's data must end where its header's size says: libjpeg decodes a shrunk header's MCUs and drops the rest. */
+async function checkJpegData(input: string | Uint8Array, file: string): Promise<void> {
+  try {
+    checkJpegFrameSize(typeof input === 'string' ? await readFile(input) : input, file);
+  } catch (cause) {
+    throw new ImageDecodeError(file, cause instanceof JpegFrameSizeError ? cause.problem : describeSharpError(cause), { cause });
   }
 }
 

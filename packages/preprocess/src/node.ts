@@ -57,7 +57,8 @@ export type {
   ToGreyOptions,
 } from './index';
 export { DEFAULT_LIMIT_INPUT_PIXELS, decodeImage } from './decodeImage';
-export { describeSharpError } from './describeSharpError';
+// sharp's messages in words: @cxr/dataset's (its image conversion reads through sharp too), the same function
+export { describeSharpError } from '@cxr/dataset/node';
 export type { DecodeMeta, DecodeOptions } from './decodeImage';
 export { preprocessGreyImage, preprocessImage } from './preprocessImage';
 export type { PreprocessImageOptions, PreprocessMeta } from './preprocessImage';

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import writeFileAtomic from 'write-file-atomic';
 import { encodeDicomPng, readDicomFile } from '../dicom/convertDicomToPng';
 import { decodeDicom } from '../dicom/decodeDicom';
-import { DatasetError, ImageConversionError } from '../errors';
+import { DatasetError, ImageConversionError, JpegFrameSizeError } from '../errors';
+import { checkJpegFrameSize } from '../image/checkJpegFrameSize';
+import { describeSharpError } from '../image/describeSharpError';
 
 /** Default bound on an input image's pixels (width x height): 50 megapixels, ~7000 x 7000. */
 export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;
@@ -51,8 +53,9 @@ async function isDicom(file: string): Promise<boolean> {
  * applied. DICOM goes through `decodeDicom` and `encodeDicomPng` (Modality LUT, VOI window, MONOCHROME1 inversion):
  * the same bytes as `convertDicomToPng` with `outputBits: 8`.
  *
- * @throws {ImageConversionError} (or a DICOM error, all `DatasetError`s) when the input is unreadable, corrupt or
- *   larger than `maxPixels`. Errors writing the output are not wrapped: they are not the input's fault.
+ * @throws {ImageConversionError} (or a DICOM error, all `DatasetError`s) when the input is unreadable, corrupt, a
+ *   JPEG whose header declares a smaller size than its data (`checkJpegFrameSize`) or larger than `maxPixels`; sharp's
+ *   message is put in words (`describeSharpError`). Errors writing the output are not wrapped: they are not the input's fault.
  */
 export async function convertImageToPng(input: string, output: string, options: ConvertImageOptions = {}): Promise<ConvertedImage> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS;
@@ -67,7 +70,10 @@ export async function convertImageToPng(input: string, output: string, options: 
       height = image.height;
       png = await encodeDicomPng(image);
     } else {
-      const { data, info } = await sharp(input, { limitInputPixels: maxPixels, failOn: 'warning' })
+      // Read once: the JPEG frame check needs the bytes (libjpeg drops data past a shrunk header's size silently).
+      const bytes = await readFile(input);
+      checkJpegFrameSize(bytes, input);
+      const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' })
         .rotate()
         .removeAlpha()
         .toColourspace('b-w')
@@ -79,8 +85,9 @@ export async function convertImageToPng(input: string, output: string, options: 
       height = info.height;
     }
   } catch (error) {
+    if (error instanceof JpegFrameSizeError) throw new ImageConversionError(error.problem, input, { cause: error });
     if (error instanceof DatasetError) throw error;
-    throw new ImageConversionError((error as Error).message, input, { cause: error });
+    throw new ImageConversionError(describeSharpError(error), input, { cause: error });
   }
   await writeFileAtomic(output, png, { fsync: options.fsync });
   return { width, height, sha256: createHash('sha256').update(png).digest('hex'), bytes: png.length };
