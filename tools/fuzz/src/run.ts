@@ -5,11 +5,11 @@
  * file, gives no cause, spans lines, says "[object Object]" or says "not found" of a file that exists.
  * Exit code 1 when there is any bug. Options (environment): CXR_FUZZ_CASES (per format, default 1000), CXR_FUZZ_SEED.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { crc32 } from 'node:zlib';
 import path from 'node:path';
-import { DatasetError, decodeDicom } from '@cxr/dataset';
+import { checkJpegFrameSize, DatasetError, decodeDicom } from '@cxr/dataset';
 import { readCovidChestXray } from '@cxr/dataset/node';
 import { checkRadiographGeometry, decodeImage, PreprocessError, RADIOGRAPH_GEOMETRY } from '@cxr/preprocess/node';
 import { byteMutant, csvMutant, refusalProblems, type Mutant } from '@cxr/testing';
@@ -143,7 +143,35 @@ function writeDicomSize(bytes: Uint8Array, width: number, height: number): void 
   }
 }
 
+/**
+ * The other side of the size rows: every real JPEG of the shared covid-chestxray images must pass
+ * `checkJpegFrameSize` (a refusal there is a false alarm, counted as a bug). Returns the line to print and the count.
+ */
+function realJpegs(): { line: string; refused: number } {
+  const dir = path.join(DATA, 'covid-chestxray', 'images');
+  let checked = 0;
+  let megabytes = 0;
+  const refused: string[] = [];
+  const started = performance.now();
+  for (const name of readdirSync(dir).filter((f) => /\.jpe?g$/i.test(f))) {
+    const bytes = new Uint8Array(readFileSync(path.join(dir, name)));
+    if (bytes[0] !== 0xff || bytes[1] !== 0xd8) continue; // some .jpg there are PNGs
+    checked++;
+    megabytes += bytes.length / 1e6;
+    try {
+      checkJpegFrameSize(bytes, name);
+    } catch (error) {
+      refused.push((error as Error).message);
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const line = `Real JPEGs (covid-chestxray/images): ${checked} checked (${megabytes.toFixed(0)} MB, ${seconds.toFixed(1)} s), ${refused.length} refused by checkJpegFrameSize${refused.length > 0 ? `: ${refused.slice(0, 3).join('; ')}` : ''}`;
+  return { line, refused: refused.length };
+}
+
 async function main(): Promise<void> {
+  const real = realJpegs();
+  console.log(real.line);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'cxr-fuzz-'));
   const rows: Row[] = [];
   try {
@@ -253,7 +281,7 @@ async function main(): Promise<void> {
   const table = rows.map((r) =>
     [r.format, r.cases, r.accepted, r.refused, r.geometry, r.damagedSizeAccepted, r.untyped, r.badMessage, r.objectObject, r.notFound, r.seconds.toFixed(1)].map(String),
   );
-  const total = rows.reduce((s, r) => [s[0] + r.cases, s[1] + r.untyped + r.badMessage + r.damagedSizeAccepted], [0, 0]);
+  const total = rows.reduce((s, r) => [s[0] + r.cases, s[1] + r.untyped + r.badMessage + r.damagedSizeAccepted], [0, real.refused]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
   console.log(`cxr fuzz: seed ${SEED}, ${CASES} cases per format\n`);
@@ -261,7 +289,7 @@ async function main(): Promise<void> {
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const t of table) console.log(line(t));
   for (const r of rows) for (const e of r.examples) console.log(`  ${r.format}: ${e}`);
-  console.log(`\n${total[0]} cases, ${total[1]} bugs (untyped errors, damaged sizes accepted, refusals without file, cause or one line)`);
+  console.log(`\n${total[0]} cases, ${total[1]} bugs (untyped errors, damaged sizes accepted, refusals without file, cause or one line, real JPEGs refused)`);
   process.exitCode = total[1] > 0 ? 1 : 0;
 }
 
