@@ -201,8 +201,9 @@ function boundScan(b: Uint8Array, start: number, blocks: number, band: number): 
 
 /**
  * Measures a JPEG's entropy-coded data against the frame size its SOF header declares: for sequential Huffman JPEG
- * (SOF0, SOF1) exactly, MCU by MCU; for progressive (SOF2) within a sound bound per scan; other kinds (lossless,
- * arithmetic, hierarchical) and a height given later by DNL are `unchecked`. See {@link checkJpegFrameSize}.
+ * (SOF0, SOF1) exactly, MCU by MCU; for progressive (SOF2) its DC first scans exactly and its other scans within a
+ * sound bound; other kinds (lossless, arithmetic, hierarchical) and a height given later by DNL are `unchecked`.
+ * See {@link checkJpegFrameSize}.
  */
 export function inspectJpegScans(b: Uint8Array): JpegScanCheck {
   const n = b.length;
@@ -313,11 +314,13 @@ export function inspectJpegScans(b: Uint8Array): JpegScanCheck {
  * ignores the rest without a warning, so a damaged file would give a plausible-looking fragment to classify.
  * Sequential Huffman JPEG (SOF0/SOF1, nearly all files) is checked exactly: the Huffman symbols are walked (no IDCT)
  * to count MCUs, honouring restart markers and byte stuffing, and the data must end, after the last byte's padding
- * bits and any fill bytes, at the next marker. Progressive JPEG (SOF2) gets a sound bound per scan (32 bits per
- * coefficient of the band and block), which catches a header shrunk to a fraction of the picture, not a few pixels
- * less. Lossless, arithmetic-coded and hierarchical JPEG are not checked. Truncated or corrupt data is left to the
- * decoder, which reports it. Browser-safe. Written here: no maintained npm package measures a scan against its frame
- * size (jpeg-js and the WebAssembly libjpeg builds decode fully and drop the surplus as libjpeg does).
+ * bits and any fill bytes, at the next marker. Progressive JPEG (SOF2): its DC first scans (one DC difference per
+ * block) are counted the same way, exactly, so a header shrunk by one MCU row or column is caught; its other scans
+ * (AC bands and refinements, which need coefficient history to count) are held to a sound bound of 32 bits per
+ * coefficient of the band and block. Lossless, arithmetic-coded and hierarchical JPEG are not checked. Truncated or
+ * corrupt data, and a header enlarged beyond its data, are left to the decoder, which reports them. Browser-safe.
+ * Written here: no maintained npm package measures a scan against its frame size (jpeg-js 0.4.4 decodes a 64x64
+ * mutant of a 328x237 file without complaint, as libjpeg does).
  *
  * @throws {JpegFrameSizeError} naming the file, the declared size and what the data held
  * @example checkJpegFrameSize(new Uint8Array(await readFile('a.jpg')), 'a.jpg');
