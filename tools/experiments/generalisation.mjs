@@ -1,24 +1,26 @@
 #!/usr/bin/env node
-// Ranks recipes x mitigations by how they hold up on a hospital left out of training (NOT FOR CLINICAL USE):
+// Ranks recipes x train configurations by how they hold up on a hospital left out of training (NOT FOR CLINICAL USE):
 //
 //   node tools/experiments/generalisation.mjs [--seeds 1,2,3] [--quick]
 //
 // 1. builds the three-class dataset from the shared data (covid: COVID-19 PA; pneumonia: every other finding of
 //    covid-chestxray, PA; normal: "No Finding" PA adults, as the notebook's);
 // 2. runs `rankGeneralisation` (@cxr/model/node) with the ImageNet MobileNet v1 (cut at conv_pw_12): for each recipe
-//    x mitigation x seed, the specificity on each held-out hospital's normals at the threshold where the internal
-//    test's covid images reach sensitivity 0.95 (the criterion is the worst of them), and cross-fitted over all
-//    images the covid-vs-pneumonia AUC within covid-chestxray, the internal sensitivity/specificity at 0.5 and the
-//    score's source AUC among normals;
-// 3. writes tools/experiments/results/generalisation.json and generalisation.md.
+//    x configuration (`cxr train` options: none, clahe, spectral decoupling, source adversary + balancing, all) x
+//    seed, the specificity on each held-out hospital's normals at the threshold where the internal test's covid images
+//    reach sensitivity 0.95 (the criterion is the worst of them), and cross-fitted over all images the
+//    covid-vs-pneumonia AUC within covid-chestxray, the internal sensitivity/specificity at 0.5 and the score's source
+//    AUC among normals; rows that beat today's default (none) over all seeds are marked;
+// 3. writes tools/experiments/results/generalisation.json and generalisation.md (after every recipe x configuration,
+//    resuming from the rows saved in the work folder).
 //
 // It runs the TypeScript sources (tsx, the `@cxr/source` export condition), so no build is needed.
 // Env: CXR_SHARED_DATA (default <repo>/../shared/data), CXR_EXPERIMENT_WORK (default <repo>/.cache/generalisation).
 // The reserved hospital (../shared/reserved) is never read.
-import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { experimentEnv } from './experimentEnv.mjs';
+import { experimentEnv, runProvenance } from './experimentEnv.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 const arg = (name, fallback) => {
@@ -32,7 +34,9 @@ const weights = path.join(shared, 'weights/mobilenet_v1_1.0_224_conv_pw_12');
 
 const { buildDataset, readManifest, resolveManifestPath } = await import('@cxr/dataset/node');
 const { DEFAULT_RECIPE } = await import('@cxr/dataset');
-const { initBackend, rankGeneralisation } = await import('@cxr/model/node');
+const { initBackend, rankGeneralisation, rankGeneralisationRows, parseTrainConfiguration, formatGeneralisationReport, DEFAULT_RANK_CONFIGURATIONS } = await import(
+  '@cxr/model/node'
+);
 
 // covid-chestxray's other findings (PA X-rays): the same collection's negatives that are not normal.
 const OTHER_FINDINGS = [
@@ -69,54 +73,54 @@ const RECIPES = [
   { name: 'notebook (covid vs normal)', classes: [P, N], classOf: { [P]: P, [N]: N } },
   { name: 'three-class (covid, pneumonia, normal)', classes: [P, O, N], classOf: { [P]: P, [O]: O, [N]: N } },
 ];
-const off = { clahe: false, spectralDecoupling: 0, sourceBalanced: false, sourceAdversarial: 0 };
+// `cxr train` options, as `cxr experiment rank --configuration` takes them; today's default (none) first: the baseline.
 // Strengths fixed beforehand (not tuned on these numbers): SD lambda 0.1, gradient reversal weight 1.
-const MITIGATIONS = [
-  { name: 'none', ...off },
-  { name: 'clahe', ...off, clahe: true },
-  { name: 'spectral-decoupling', ...off, spectralDecoupling: 0.1 },
-  { name: 'source-adversarial+balanced', ...off, sourceAdversarial: 1, sourceBalanced: true },
-  { name: 'all (clahe+sd+adversarial+balanced)', clahe: true, spectralDecoupling: 0.1, sourceAdversarial: 1, sourceBalanced: true },
-];
-const report = await rankGeneralisation({
-  items,
-  recipes: RECIPES,
-  mitigations: process.argv.includes('--quick') ? MITIGATIONS.slice(0, 1) : MITIGATIONS,
-  labels: { positive: P, normal: N, other: O },
-  backbone: { name: 'mobilenet_v1', weights },
-  cacheDir: path.join(work, 'cache'),
-  seeds,
-  onProgress: log,
-});
-
-const f2 = (v) => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(2));
-const span = (s) => (s ? `${f2(s.mean)} (${f2(s.min)}-${f2(s.max)})` : '-');
-const lines = [
-  '# Generalisation ranking (NOT FOR CLINICAL USE)',
-  '',
-  `Seeds ${report.settings.seeds.join(', ')}; ${report.settings.folds}-fold patient-grouped cross-fitting; ${report.settings.epochs} epochs; ` +
-    `specificity read at internal sensitivity >= ${report.settings.sensitivity}. Values: mean over seeds (min-max over seeds).`,
-  '',
-  '| rank | recipe | mitigation | worst held-out specificity | pooled counts (Wilson 95%) | covid vs pneumonia AUC (same collection) | internal sensitivity @0.5 | internal specificity @0.5 | score source AUC (normals) |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  ...report.rows.map(
-    (r, i) =>
-      `| ${i + 1} | ${r.recipe} | ${r.mitigation} | ${span(r.worstSpecificity)} | ${f2(r.worstSpecificityPooled.value)} (${f2(r.worstSpecificityPooled.lower)}-${f2(r.worstSpecificityPooled.upper)}) | ` +
-      `${span(r.positiveVsOther)} | ${span(r.internalSensitivity)} | ${span(r.internalSpecificity)} | ${span(r.scoreSourceAuc)} |`,
-  ),
-  '',
-  'Held-out specificity per source and seed (true negatives / normals):',
-  '',
-  ...report.rows.map((r) => `- ${r.recipe} + ${r.mitigation}: ` + r.runs.map((run) => `seed ${run.seed}: ` + run.heldOut.map((h) => `${h.source} ${h.trueNegatives}/${h.negatives}`).join(', ')).join('; ')),
-  '',
-  ...report.notes.map((n) => `Note: ${n}`),
-  '',
-];
+const CONFIGURATIONS = (process.argv.includes('--quick') ? DEFAULT_RANK_CONFIGURATIONS.slice(0, 2) : DEFAULT_RANK_CONFIGURATIONS).map(parseTrainConfiguration);
+const baseline = { recipe: RECIPES[0].name, configuration: CONFIGURATIONS[0].name };
+// One recipe x configuration at a time, the comparison that decides `cxr train`'s default first (notebook: none, then
+// clahe), each saved in the work folder: a run stopped part-way resumes, and the results so far are ranked and written
+// after every row (the files say which rows are missing).
+const chunks = RECIPES.flatMap((recipe) => CONFIGURATIONS.map((configuration) => ({ recipe, configuration })));
+const rowsDir = path.join(work, 'rows');
+await mkdir(rowsDir, { recursive: true });
 await mkdir(resultsDir, { recursive: true });
-const json = { ...report, dataset: { images: items.length, counts: report.counts }, totalSeconds: (performance.now() - t0) / 1000 };
-for (const [name, text] of [['generalisation.json', JSON.stringify(json, null, 2) + '\n'], ['generalisation.md', lines.join('\n')]]) {
-  await writeFile(path.join(resultsDir, `${name}.tmp`), text);
-  await rename(path.join(resultsDir, `${name}.tmp`), path.join(resultsDir, name));
+const done = [];
+for (const [k, { recipe, configuration }] of chunks.entries()) {
+  const file = path.join(rowsDir, `${recipe.name.split(' ')[0]}--${configuration.name}--seeds-${seeds.join('-')}.json`.replace(/[^\w.+=-]/g, '_'));
+  let part = await readFile(file, 'utf8').then(JSON.parse, () => null);
+  if (part) log(`${recipe.name} + ${configuration.name}: from ${file}`);
+  else {
+    part = await rankGeneralisation({
+      items,
+      recipes: [recipe],
+      configurations: [configuration],
+      labels: { positive: P, normal: N, other: O },
+      backbone: { name: 'mobilenet_v1', weights },
+      cacheDir: path.join(work, 'cache'),
+      seeds,
+      onProgress: log,
+    });
+    await writeFile(`${file}.tmp`, JSON.stringify(part));
+    await rename(`${file}.tmp`, file);
+  }
+  done.push(part);
+  const ranked = rankGeneralisationRows(done.map((d) => d.rows[0]), baseline);
+  const missing = chunks.slice(k + 1).map((c) => `${c.recipe.name} + ${c.configuration.name}`);
+  const dataNotes = [...new Set(done.flatMap((d) => d.notes.filter((n) => n.startsWith('Holding out') || n.startsWith('Only one source'))))];
+  const report = {
+    ...done[0],
+    rows: ranked.rows,
+    baseline,
+    winner: ranked.winner,
+    notes: [...(missing.length ? [`Partial: not run yet: ${missing.join('; ')}.`] : []), ...ranked.notes, ...dataNotes],
+    seconds: done.reduce((a, d) => a + d.seconds, 0),
+  };
+  const markdown = formatGeneralisationReport(report);
+  const json = { ...report, complete: missing.length === 0, dataset: { images: items.length, counts: report.counts }, ...runProvenance() };
+  for (const [name, text] of [['generalisation.json', JSON.stringify(json, null, 2) + '\n'], ['generalisation.md', markdown]]) {
+    await writeFile(path.join(resultsDir, `${name}.tmp`), text);
+    await rename(path.join(resultsDir, `${name}.tmp`), path.join(resultsDir, name));
+  }
+  if (missing.length === 0) process.stdout.write(markdown);
 }
-process.stdout.write(lines.join('\n'));
 log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -9,9 +9,6 @@ export class UsageError extends Error {
  */
 export class InputError extends Error {
   override name = 'InputError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 /** Work stopped by Ctrl-C (after saving what can be resumed): exit code 130, as shells report SIGINT. */

@@ -21,10 +21,7 @@ export function buildProgram(ctx: CliContext): Command {
     .version(CLI_VERSION, '-V, --version', 'print the cxr version')
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({
-      writeOut: (s) => ctx.stdout.write(s),
-      writeErr: (s) => ctx.stderr.write(s),
-    });
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
   for (const command of commands) command.register(program, ctx);
   return program;
 }

@@ -267,15 +267,21 @@ export { crossValidateHead } from './index';
 export type { CrossValidateHeadOptions, CrossValidatedHead } from './index';
 export { runSameCollection } from './experiment/runSameCollection';
 export type { SameCollectionOptions, SameCollectionResult, SameCollectionRun } from './experiment/runSameCollection';
-// Experiments (Node): recipes x mitigations ranked on held-out hospitals
-export { rankGeneralisation, thresholdAtSensitivity } from './experiment/rankGeneralisation';
+// Experiments (Node): recipes x train configurations ranked on held-out hospitals
+export { rankGeneralisation, rankGeneralisationRows, thresholdAtSensitivity, compareGeneralisationRows, compareSeedRanges } from './experiment/rankGeneralisation';
 export type {
   GeneralisationItem,
-  GeneralisationMitigation,
   GeneralisationRecipe,
   GeneralisationReport,
   GeneralisationRow,
   GeneralisationRun,
   HeldOutSpecificity,
   RankGeneralisationOptions,
+  SeedRangeComparison,
+  SeedSpread,
 } from './experiment/rankGeneralisation';
+export { formatGeneralisationReport } from './experiment/formatGeneralisationReport';
+export { parseTrainConfiguration, NO_TRAIN_OPTIONS, TRAIN_CONFIGURATION_FLAGS } from './experiment/trainConfiguration';
+export type { TrainConfiguration } from './experiment/trainConfiguration';
+export { runExperimentRank, DEFAULT_RANK_CONFIGURATIONS } from './experiment/runExperimentRank';
+export type { ExperimentRankOptions, ExperimentRankResult } from './experiment/runExperimentRank';

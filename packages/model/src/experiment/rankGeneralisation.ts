@@ -10,6 +10,7 @@ import type { FeatureEngineChoice } from '../onnx/createFeatureExtractor';
 import { groupBootstrapAuc, type GroupBootstrapAuc } from '../probe/groupBootstrapAuc';
 import { groupedFolds } from '../probe/groupedFolds';
 import { trainHead } from '../train/trainHead';
+import type { TrainConfiguration } from './trainConfiguration';
 
 /** One image of the experiment: its file, label (as the dataset builds it), source and patient. */
 export interface GeneralisationItem {
@@ -31,24 +32,17 @@ export interface GeneralisationRecipe {
   classOf: Readonly<Record<string, string>>;
 }
 
-/** A mitigation: what changes in preprocessing and head training (everything else is the notebook's). */
-export interface GeneralisationMitigation {
-  name: string;
-  /** CLAHE before resizing (8x8 tiles, clip 2). Recorded in the preprocessing spec, so prediction applies it too. */
-  clahe: boolean;
-  /** trainHead `spectralDecoupling` lambda (0: off). */
-  spectralDecoupling: number;
-  /** trainHead `sourceBalanced`. */
-  sourceBalanced: boolean;
-  /** trainHead `sourceAdversarial.weight` (0: off). Applied only where a class has two sources in training. */
-  sourceAdversarial: number;
-}
-
 /** Options of {@link rankGeneralisation}. */
 export interface RankGeneralisationOptions {
   items: readonly GeneralisationItem[];
   recipes: readonly GeneralisationRecipe[];
-  mitigations: readonly GeneralisationMitigation[];
+  /**
+   * The train options compared (`parseTrainConfiguration`): CLAHE, spectral decoupling, source balancing, the source
+   * adversary (applied only where a class has two sources in training). Each recipe is trained with each.
+   */
+  configurations: readonly TrainConfiguration[];
+  /** The row the others are compared with (default: the first recipe with the first configuration). */
+  baseline?: { recipe: string; configuration: string };
   /** Dataset labels of the positive class, of the normals, and of the same-collection other disease (e.g. pneumonia). */
   labels: { positive: string; normal: string; other: string };
   backbone: BackboneSpec;
@@ -74,7 +68,7 @@ export interface HeldOutSpecificity {
   specificity: number;
 }
 
-/** One recipe x mitigation x seed. */
+/** One recipe x configuration x seed. */
 export interface GeneralisationRun {
   seed: number;
   heldOut: HeldOutSpecificity[];
@@ -91,19 +85,36 @@ export interface GeneralisationRun {
   scoreSourceAuc: GroupBootstrapAuc | null;
 }
 
-/** One recipe x mitigation over all seeds. */
+/** Mean over seeds, and the range over seeds (min-max). */
+export interface SeedSpread {
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** Where a row's range over seeds lies against the baseline's: wholly above, wholly below, or overlapping it. */
+export type SeedRangeComparison = 'above' | 'below' | 'overlapping';
+
+/** One recipe x configuration over all seeds. */
 export interface GeneralisationRow {
   recipe: string;
-  mitigation: string;
+  configuration: string;
   runs: GeneralisationRun[];
   /** Mean over seeds and range of the worst held-out specificity. */
-  worstSpecificity: { mean: number; min: number; max: number };
+  worstSpecificity: SeedSpread;
   /** Wilson 95% interval of the worst-source counts pooled over seeds (seeds share images, so it is optimistic). */
   worstSpecificityPooled: Interval;
-  positiveVsOther: { mean: number; min: number; max: number } | null;
-  internalSensitivity: { mean: number; min: number; max: number };
-  internalSpecificity: { mean: number; min: number; max: number };
-  scoreSourceAuc: { mean: number; min: number; max: number } | null;
+  positiveVsOther: SeedSpread | null;
+  /** The lowest lower and highest upper bound of the seeds' 95% patient-bootstrap intervals of `positiveVsOther`. */
+  positiveVsOtherInterval: { lower: number; upper: number } | null;
+  /**
+   * Against the baseline row, by ranges over seeds: `beats` when the worst held-out specificity lies wholly above the
+   * baseline's and the same-collection AUC does not lie wholly below it (`cxr train`'s default changes only then).
+   */
+  versusBaseline: { worstSpecificity: SeedRangeComparison; positiveVsOther: SeedRangeComparison | null; beats: boolean };
+  internalSensitivity: SeedSpread;
+  internalSpecificity: SeedSpread;
+  scoreSourceAuc: SeedSpread | null;
 }
 
 /** The ranking: rows best first (worst held-out specificity, then positive-vs-other AUC). */
@@ -112,12 +123,68 @@ export interface GeneralisationReport {
   settings: { seeds: number[]; sensitivity: number; folds: number; epochs: number; bootstrapIterations: number };
   counts: Record<string, Record<string, number>>;
   rows: GeneralisationRow[];
+  baseline: { recipe: string; configuration: string };
+  /** The best-ranked row that beats the baseline (`versusBaseline.beats`), or null when none does. */
+  winner: { recipe: string; configuration: string } | null;
   /** Where the data cannot answer, in words. */
   notes: string[];
   seconds: number;
 }
 
-const spread = (v: number[]) => ({ mean: v.reduce((a, b) => a + b, 0) / v.length, min: Math.min(...v), max: Math.max(...v) });
+const spread = (v: number[]): SeedSpread => ({ mean: v.reduce((a, b) => a + b, 0) / v.length, min: Math.min(...v), max: Math.max(...v) });
+
+/** `a` against `b` by their ranges over seeds. */
+export function compareSeedRanges(a: SeedSpread, b: SeedSpread): SeedRangeComparison {
+  if (a.min > b.max) return 'above';
+  if (a.max < b.min) return 'below';
+  return 'overlapping';
+}
+
+/** The ranking order: higher mean worst held-out specificity first, then higher mean same-collection AUC (absent last). */
+export function compareGeneralisationRows(
+  a: Pick<GeneralisationRow, 'worstSpecificity' | 'positiveVsOther'>,
+  b: Pick<GeneralisationRow, 'worstSpecificity' | 'positiveVsOther'>,
+): number {
+  return b.worstSpecificity.mean - a.worstSpecificity.mean || (b.positiveVsOther?.mean ?? -1) - (a.positiveVsOther?.mean ?? -1);
+}
+
+/**
+ * Ranks rows of {@link rankGeneralisation} (also rows of separate runs on the same items and settings): sorts them
+ * ({@link compareGeneralisationRows}), compares each with the baseline row by ranges over seeds (`versusBaseline`),
+ * names the best row that beats it, and says in words what the rows cannot support.
+ * @throws TrainingInputError when the baseline is not among the rows
+ */
+export function rankGeneralisationRows(
+  rows: readonly GeneralisationRow[],
+  baseline: { recipe: string; configuration: string },
+): { rows: GeneralisationRow[]; winner: { recipe: string; configuration: string } | null; notes: string[] } {
+  const name = (r: { recipe: string; configuration: string }) => `${r.recipe} + ${r.configuration}`;
+  const base = rows.find((r) => r.recipe === baseline.recipe && r.configuration === baseline.configuration);
+  if (!base) throw new TrainingInputError(`rankGeneralisationRows: the baseline ${name(baseline)} is not among the rows`);
+  const sorted = rows.map((r) => ({ ...r })).sort(compareGeneralisationRows);
+  for (const row of sorted) {
+    const worstSpecificity = compareSeedRanges(row.worstSpecificity, base.worstSpecificity);
+    const positiveVsOther = row.positiveVsOther && base.positiveVsOther ? compareSeedRanges(row.positiveVsOther, base.positiveVsOther) : null;
+    const isBase = row.recipe === base.recipe && row.configuration === base.configuration;
+    row.versusBaseline = { worstSpecificity, positiveVsOther, beats: !isBase && worstSpecificity === 'above' && positiveVsOther !== 'below' };
+  }
+  const best = sorted.find((r) => r.versusBaseline.beats);
+  const notes = [
+    best
+      ? `${name(best)} beats the baseline ${name(baseline)}: its worst held-out specificity over seeds (${best.worstSpecificity.min.toFixed(2)}-${best.worstSpecificity.max.toFixed(2)}) lies above the baseline's (${base.worstSpecificity.min.toFixed(2)}-${base.worstSpecificity.max.toFixed(2)}), and its same-collection AUC does not lie below.`
+      : `No row beats the baseline ${name(baseline)} (worst held-out specificity ${base.worstSpecificity.min.toFixed(2)}-${base.worstSpecificity.max.toFixed(2)} over seeds) with a range over seeds wholly above it and a same-collection AUC not below it.`,
+  ];
+  if (base.runs.length < 2) notes.push('One seed: the ranges over seeds are single values and cannot show that one row beats another.');
+  const chance = sorted.filter((r) => r.positiveVsOtherInterval && r.positiveVsOtherInterval.lower <= 0.5);
+  if (chance.length > 0) {
+    notes.push(
+      chance.length === sorted.length
+        ? 'Every row has a same-collection AUC whose 95% interval contains 0.5 in at least one seed: the data cannot show that any of them tells the positives from the other disease better than chance.'
+        : `The same-collection AUC's 95% interval contains 0.5 in at least one seed for ${chance.map(name).join('; ')}: no better than chance there.`,
+    );
+  }
+  return { rows: sorted, winner: best ? { recipe: best.recipe, configuration: best.configuration } : null, notes };
+}
 
 /**
  * The score at or above which at least `target` of `positives` lie: the threshold of the ROC point with
@@ -132,7 +199,7 @@ export function thresholdAtSensitivity(positives: readonly number[], target: num
 }
 
 /**
- * Ranks recipes x mitigations by how they hold up on hospitals left out of training, over several seeds: for each
+ * Ranks recipes x train configurations by how they hold up on hospitals left out of training, over several seeds: for each
  * source with normals, a model trained without that source's normals (and without the whole source when it has no
  * positives) is read at the threshold where the internal test's positives reach `sensitivity`, and the specificity on
  * the held-out normals is counted; the criterion is the worst such specificity. Beside it, cross-fitted over all
@@ -148,6 +215,13 @@ export async function rankGeneralisation(options: RankGeneralisationOptions): Pr
   const epochs = options.epochs ?? 10;
   const iterations = options.bootstrapIterations ?? 1000;
   if (items.length === 0) throw new TrainingInputError('rankGeneralisation: no images');
+  if (options.recipes.length === 0 || options.configurations.length === 0 || options.seeds.length === 0) {
+    throw new TrainingInputError('rankGeneralisation: needs at least one recipe, one configuration and one seed');
+  }
+  const baseline = options.baseline ?? { recipe: options.recipes[0].name, configuration: options.configurations[0].name };
+  if (!options.recipes.some((r) => r.name === baseline.recipe) || !options.configurations.some((c) => c.name === baseline.configuration)) {
+    throw new TrainingInputError(`rankGeneralisation: the baseline ${baseline.recipe} + ${baseline.configuration} is not among the recipes and configurations ranked`);
+  }
   for (const l of [labels.positive, labels.normal]) {
     if (!items.some((it) => it.label === l)) throw new TrainingInputError(`rankGeneralisation: no images labelled ${JSON.stringify(l)}`);
   }
@@ -186,8 +260,8 @@ export async function rankGeneralisation(options: RankGeneralisationOptions): Pr
   const rows: GeneralisationRow[] = [];
   try {
     for (const recipe of options.recipes) {
-      for (const mitigation of options.mitigations) {
-        const features = await featuresFor(mitigation.clahe);
+      for (const config of options.configurations) {
+        const features = await featuresFor(config.clahe);
         const runs: GeneralisationRun[] = [];
         for (const seed of options.seeds) {
           const train = async (idx: readonly number[]): Promise<tfl.LayersModel> => {
@@ -204,9 +278,9 @@ export async function rankGeneralisation(options: RankGeneralisationOptions): Pr
                 epochs,
                 seed,
                 sources: src,
-                sourceBalanced: mitigation.sourceBalanced,
-                spectralDecoupling: mitigation.spectralDecoupling,
-                sourceAdversarial: mitigation.sourceAdversarial > 0 && twoSources ? { weight: mitigation.sourceAdversarial } : undefined,
+                sourceBalanced: config.sourceBalanced,
+                spectralDecoupling: config.spectralDecoupling,
+                sourceAdversarial: config.sourceAdversarial > 0 && twoSources ? { weight: config.sourceAdversarial } : undefined,
               });
               return head;
             } finally {
@@ -283,11 +357,12 @@ export async function rankGeneralisation(options: RankGeneralisationOptions): Pr
           });
         }
         const worstOf = runs.map((r) => r.heldOut.reduce((a, b) => (b.specificity < a.specificity ? b : a), r.heldOut[0]));
-        const pvo = runs.flatMap((r) => (r.positiveVsOther ? [r.positiveVsOther.value] : []));
+        const pvoRuns = runs.flatMap((r) => (r.positiveVsOther && Number.isFinite(r.positiveVsOther.value) ? [r.positiveVsOther] : []));
+        const pvo = pvoRuns.map((a) => a.value);
         const ssa = runs.flatMap((r) => (r.scoreSourceAuc ? [r.scoreSourceAuc.value] : []));
         const row: GeneralisationRow = {
           recipe: recipe.name,
-          mitigation: mitigation.name,
+          configuration: config.name,
           runs,
           worstSpecificity: spread(runs.map((r) => r.worstSpecificity)),
           worstSpecificityPooled: wilsonInterval(
@@ -295,13 +370,15 @@ export async function rankGeneralisation(options: RankGeneralisationOptions): Pr
             worstOf.reduce((a, w) => a + (w?.negatives ?? 0), 0),
           ),
           positiveVsOther: pvo.length ? spread(pvo) : null,
+          positiveVsOtherInterval: pvoRuns.length ? { lower: Math.min(...pvoRuns.map((a) => a.lower)), upper: Math.max(...pvoRuns.map((a) => a.upper)) } : null,
+          versusBaseline: { worstSpecificity: 'overlapping', positiveVsOther: null, beats: false },
           internalSensitivity: spread(runs.map((r) => r.internalSensitivity.value)),
           internalSpecificity: spread(runs.map((r) => r.internalSpecificity.value)),
           scoreSourceAuc: ssa.length ? spread(ssa) : null,
         };
         rows.push(row);
         say(
-          `${recipe.name} + ${mitigation.name}: worst held-out specificity ${row.worstSpecificity.mean.toFixed(2)} ` +
+          `${recipe.name} + ${config.name}: worst held-out specificity ${row.worstSpecificity.mean.toFixed(2)} ` +
             `(${row.worstSpecificity.min.toFixed(2)}-${row.worstSpecificity.max.toFixed(2)}), positive vs other AUC ${row.positiveVsOther?.mean.toFixed(2) ?? '-'}`,
         );
       }
@@ -310,7 +387,6 @@ export async function rankGeneralisation(options: RankGeneralisationOptions): Pr
     tf.dispose([...pooled.values()]);
     backbone.model.dispose();
   }
-  rows.sort((a, b) => b.worstSpecificity.mean - a.worstSpecificity.mean || (b.positiveVsOther?.mean ?? 0) - (a.positiveVsOther?.mean ?? 0));
   for (const source of normalSources) {
     const wholeSource = !positiveSources.has(source);
     const pool = items.filter((it) => !(it.source === source && (wholeSource || it.label === labels.normal)));
@@ -323,12 +399,15 @@ export async function rankGeneralisation(options: RankGeneralisationOptions): Pr
       );
     }
   }
+  const ranked = rankGeneralisationRows(rows, baseline);
   return {
     notice: 'NOT FOR CLINICAL USE',
     settings: { seeds: [...options.seeds], sensitivity, folds, epochs, bootstrapIterations: iterations },
     counts,
-    rows,
-    notes,
+    rows: ranked.rows,
+    baseline,
+    winner: ranked.winner,
+    notes: [...ranked.notes, ...notes],
     seconds: (performance.now() - started) / 1000,
   };
 }
