@@ -294,6 +294,47 @@ describeBrowser('web demo in Chromium', () => {
     }
   }, 180_000);
 
+  test('a model trained with CLAHE: the page applies the CLAHE saved in cxr.json and gives Node predictFiles probabilities within 1e-3', async () => {
+    // As `cxr train --clahe` saves it: CLAHE (8x8 tiles, clip 2) in cxr.json's preprocessing, a head on the CLAHE'd features.
+    const backbone = await loadBackbone({ name: 'mobilenet_v1', weights: MOBILENET });
+    const clahe = { tileGridSize: 8, clipLimit: 2 };
+    const classifier = createClassifier(backbone, { seed: 23, units: 16, poolSize: 7 });
+    const claheDir = path.join(tmp, 'model-clahe');
+    await saveModel(claheDir, { classifier, backbone, preprocessing: { ...backbone.preprocessing, clahe }, classes: ['covid', 'normal'], positiveClass: 'covid', threshold: 0.5 });
+    classifier.dispose();
+    const model = await loadModel(claheDir);
+    expect(model.config.preprocessing.clahe).toEqual(clahe);
+    const files = [NIH_PNG, DICOM_JPEG];
+    const node = await predictFiles(model, files);
+    // CLAHE moves these probabilities by more than the tolerance: a page that skipped it would fail below.
+    const plain = await loadModel(claheDir);
+    plain.config.preprocessing = { ...plain.config.preprocessing, clahe: null };
+    const without = await predictFiles(plain, files);
+    for (const [i, p] of node.entries()) expect(Math.abs(p.probabilities.covid - without[i].probabilities.covid)).toBeGreaterThan(1e-3);
+    const { startServer } = (await import(pathToFileURL(path.join(WEB, 'scripts/serve.mjs')).href)) as {
+      startServer(o: object): Promise<{ url: string; close(): Promise<void> }>;
+    };
+    const serverClahe = await startServer({ dist: path.join(tmp, 'dist'), model: claheDir });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${serverClahe.url}?weights=float32`);
+      await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+      await expect(page.locator('#model-info [data-fact="input"]').textContent()).resolves.toContain('CLAHE');
+      for (const [i, file] of files.entries()) {
+        expect(await upload(page, file)).toBe('done');
+        expectClose(await shownProbabilities(page), node[i].probabilities);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      model.model.dispose();
+      plain.model.dispose();
+      await serverClahe.close();
+    }
+  }, 180_000);
+
   test('bad files get a message in role=alert naming the file and the problem', async () => {
     const { page, seen } = await openPage();
     const alert = page.getByRole('alert');
