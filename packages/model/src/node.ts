@@ -81,6 +81,8 @@ export { getOrExportOnnx, onnxCacheFileName, exportInt8Onnx, ONNX_QUANTIZER_VERS
 export type { GetOrExportOnnxOptions, OnnxCacheEntry, FeaturePrecision, OnnxCalibration } from './onnx/getOrExportOnnx';
 export { hashModelWeights } from './onnx/hashModelWeights';
 export { calibrateOnnxGraph } from './onnx/calibrateOnnxGraph';
+export { measureBiasCorrections } from './onnx/measureBiasCorrections';
+export type { MeasureBiasCorrectionsOptions } from './onnx/measureBiasCorrections';
 export type { CalibrateOnnxOptions } from './onnx/calibrateOnnxGraph';
 export { isOnnxRuntimeAvailable, loadOnnxRuntime, defaultOnnxRuntimeLoader } from './onnx/loadOnnxRuntime';
 export type { OnnxRuntimeLoader, OnnxRuntimeModule, OnnxRuntimeSession } from './onnx/loadOnnxRuntime';

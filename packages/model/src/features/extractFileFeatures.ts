@@ -5,7 +5,7 @@ import type { Backbone } from '../backbones/backbone';
 import { FeatureExtractionError, ModelError } from '../errors';
 import { createHash } from 'node:crypto';
 import { createFeatureExtractor, type FeatureEngineChoice } from '../onnx/createFeatureExtractor';
-import type { FeaturePrecision, OnnxCalibration } from '../onnx/getOrExportOnnx';
+import { ONNX_QUANTIZER_VERSION, type FeaturePrecision, type OnnxCalibration } from '../onnx/getOrExportOnnx';
 import { canonicalJson } from './canonicalJson';
 import type { FeatureExtractor } from '../onnx/featureExtractor';
 import { readModelInput } from '../predict/readModelInput';
@@ -60,7 +60,7 @@ function spread(files: readonly string[], count: number): string[] {
 
 /**
  * The int8 calibration on image files (pass training images): up to {@link DEFAULT_CALIBRATION_IMAGES} of them,
- * evenly spaced; its id is the SHA-256 of their hashes, the preprocessing and the method, and its loader
+ * evenly spaced; its id is the SHA-256 of their hashes, the preprocessing, the method and `ONNX_QUANTIZER_VERSION`, and its loader
  * preprocesses them only when the int8 graph is not cached yet.
  *
  * @example const calibration = await fileCalibration(trainFiles, backbone.preprocessing);
@@ -69,7 +69,7 @@ export async function fileCalibration(allFiles: readonly string[], spec: Preproc
   if (allFiles.length === 0) throw new FeatureExtractionError('int8 calibration needs at least one image');
   const files = spread(allFiles, DEFAULT_CALIBRATION_IMAGES);
   const hashes = await Promise.all(files.map(hashOrThrow));
-  const id = createHash('sha256').update(canonicalJson({ images: hashes, preprocessing: spec, method: 'minmax' })).digest('hex');
+  const id = createHash('sha256').update(canonicalJson({ images: hashes, preprocessing: spec, method: 'minmax', quantizer: ONNX_QUANTIZER_VERSION })).digest('hex');
   return {
     id,
     load: async () => {

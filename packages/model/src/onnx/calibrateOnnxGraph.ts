@@ -22,7 +22,7 @@ export interface CalibrateOnnxOptions {
 }
 
 /**
- * Min/max of every activation tensor {@link quantizeOnnxGraph} quantises, over calibration images (NHWC float32,
+ * Min/max (and the per-channel means, for bias correction) of every activation tensor {@link quantizeOnnxGraph} quantises, over calibration images (NHWC float32,
  * preprocessed as the backbone expects; a few dozen training images are enough), measured with onnxruntime on the
  * float32 graph.
  *
@@ -58,16 +58,18 @@ export async function calibrateOnnxGraph(
   const batchSize = options.batchSize ?? 4;
   const BINS = 4096;
   const histograms = new Map<string, { neg: Float64Array; pos: Float64Array }>();
-  const pass = async (visit: (t: string, data: Float32Array) => void): Promise<void> => {
+  const pass = async (visit: (t: string, data: Float32Array, dims: readonly number[]) => void): Promise<void> => {
     for (let start = 0; start < n; start += batchSize) {
       const m = Math.min(batchSize, n - start);
       const input = new ort.Tensor('float32', images.subarray(start * size, (start + m) * size), [m, h, w, c]);
       const out = await session.run({ [ONNX_INPUT_NAME]: input });
-      for (const t of names) visit(t, out[t].data as Float32Array);
+      for (const t of names) visit(t, out[t].data as Float32Array, out[t].dims ?? []);
     }
   };
+  // Channel sums (NCHW axis 1) for the bias correction of quantizeOnnxGraph, in float64.
+  const sums = new Map<string, { sum: Float64Array; count: number }>();
   try {
-    await pass((t, data) => {
+    await pass((t, data, tensorDims) => {
       const r = ranges.get(t) as ActivationRange;
       let lo = r.min;
       let hi = r.max;
@@ -78,7 +80,21 @@ export async function calibrateOnnxGraph(
       }
       r.min = lo;
       r.max = hi;
+      if (tensorDims.length < 2) return;
+      const [batch, channels] = tensorDims;
+      const inner = data.length / (batch * channels);
+      const acc = sums.get(t) ?? { sum: new Float64Array(channels), count: 0 };
+      for (let b = 0; b < batch; b++) {
+        for (let ch = 0; ch < channels; ch++) {
+          let total = 0;
+          for (let i = (b * channels + ch) * inner, end = i + inner; i < end; i++) total += data[i];
+          acc.sum[ch] += total;
+        }
+      }
+      acc.count += batch * inner;
+      sums.set(t, acc);
     });
+    for (const [t, { sum, count }] of sums) (ranges.get(t) as ActivationRange).channelMeans = Float32Array.from(sum, (v) => v / count);
     if (options.method === 'percentile') {
       for (const t of names) histograms.set(t, { neg: new Float64Array(BINS), pos: new Float64Array(BINS) });
       await pass((t, data) => {
@@ -107,7 +123,7 @@ export async function calibrateOnnxGraph(
           }
           return extent;
         };
-        ranges.set(t, { min: r.min < 0 ? -cut(hist.neg, -r.min) : r.min, max: r.max > 0 ? cut(hist.pos, r.max) : r.max });
+        ranges.set(t, { ...r, min: r.min < 0 ? -cut(hist.neg, -r.min) : r.min, max: r.max > 0 ? cut(hist.pos, r.max) : r.max });
       }
     }
   } finally {

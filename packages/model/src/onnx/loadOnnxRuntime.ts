@@ -5,7 +5,8 @@ import { encodeOnnxModel } from './encodeOnnxModel';
 export interface OnnxRuntimeSession {
   readonly inputMetadata: readonly { name: string; isTensor: boolean; shape?: readonly (number | string)[] }[];
   readonly outputMetadata: readonly { name: string; isTensor: boolean; shape?: readonly (number | string)[] }[];
-  run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown }>>;
+  /** `fetches`: only these outputs (onnxruntime then runs only the nodes they need). */
+  run(feeds: Record<string, unknown>, fetches?: readonly string[]): Promise<Record<string, { data: unknown; dims?: readonly number[] }>>;
   release(): Promise<void>;
 }
 

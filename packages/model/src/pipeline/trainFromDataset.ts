@@ -11,7 +11,7 @@ import { PipelineInputError, PipelineOptionsError } from '../errors';
 import { saveCheckpoint, loadCheckpoint } from '../io/saveCheckpoint';
 import { saveModel } from '../io/saveModel';
 import type { FeatureEngineChoice } from '../onnx/createFeatureExtractor';
-import type { FeaturePrecision } from '../onnx/getOrExportOnnx';
+import { ONNX_QUANTIZER_VERSION, type FeaturePrecision } from '../onnx/getOrExportOnnx';
 import { DEFAULT_CALIBRATION_IMAGES, fileCalibration } from '../features/extractFileFeatures';
 import { resumeTrainHead, trainHead, type TrainHeadResult, type TrainHistory, type TrainingCheckpoint, type TrainProgress } from '../train/trainHead';
 import { extractAugmentedFeatures } from './extractAugmentedFeatures';
@@ -376,7 +376,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
       weights: description,
       engine: run.engine,
       precision,
-      ...(quantCalibration ? { quantization: { calibration: quantCalibration.id, images: Math.min(split.train.length, DEFAULT_CALIBRATION_IMAGES), method: 'minmax' } } : {}),
+      ...(quantCalibration ? { quantization: { calibration: quantCalibration.id, images: Math.min(split.train.length, DEFAULT_CALIBRATION_IMAGES), method: 'minmax', biasCorrection: true, quantizer: ONNX_QUANTIZER_VERSION } } : {}),
       backend: backend.name,
       seed: options.seed ?? 0,
       augment: copies > 0 ? { copies, rotate: 15, fill: 'nearest' } : null,
