@@ -33,6 +33,8 @@ export { loadBackbone } from './backbones/loadBackbone';
 export type { LoadBackboneOptions } from './backbones/loadBackbone';
 export { readKerasH5Weights } from './weights/readKerasH5Weights';
 export type { KerasH5Layout, KerasH5Weights } from './weights/readKerasH5Weights';
+export { importKerasVgg16 } from './weights/importKerasVgg16';
+export type { ImportKerasVgg16Result } from './weights/importKerasVgg16';
 export { loadLayersModelFromDir, fileSystemLoader, layersModelFiles } from './weights/loadLayersModelFromDir';
 export { initBackend, defaultBackendLoader, BACKEND_PREFERENCE } from './backend/initBackend';
 export type { BackendInfo, BackendLoader, BackendName, InitBackendOptions } from './backend/initBackend';
@@ -227,6 +229,8 @@ export type { ExtractDatasetFeaturesOptions, FeatureRun } from './pipeline/extra
 export { extractAugmentedFeatures, NOTEBOOK_AUGMENTATION } from './pipeline/extractAugmentedFeatures';
 export type { ExtractAugmentedFeaturesOptions } from './pipeline/extractAugmentedFeatures';
 export { trainFromDataset, defaultCacheRoot, checkpointFileFor } from './pipeline/trainFromDataset';
+export { cacheDatasetFeatures } from './pipeline/cacheDatasetFeatures';
+export type { CacheDatasetFeaturesOptions, CacheDatasetFeaturesResult } from './pipeline/cacheDatasetFeatures';
 export type { ThresholdMethod, TrainFromDatasetOptions, TrainFromDatasetResult } from './pipeline/trainFromDataset';
 export { scoreImages, scoreAndCheckImages, classProbabilities } from './pipeline/scoreImages';
 export { writeGradcamOverlay } from './pipeline/writeGradcamOverlay';

@@ -105,7 +105,8 @@ export async function runDatasetMerge(options: { out: string; cwd?: string }): P
   return mergeDatasets(path.resolve(options.cwd ?? process.cwd(), options.out));
 }
 
-function parseShardOption(value: string): Shard {
+/** `--shard i/n|auto` as a commander argParser (`parseShard` of `@cxr/dataset/node`). */
+export function parseShardOption(value: string): Shard {
   try {
     return parseShard(value);
   } catch (error) {

@@ -8,6 +8,7 @@ import { command as predictCommand } from './predict';
 import { command as weightsCommand } from './weights';
 import { command as demoCommand } from './demo';
 import { command as experimentCommand } from './experiment';
+import { command as featuresCommand } from './features';
 
 /**
  * Every `cxr` sub-command, in the order `cxr --help` lists them.
@@ -17,6 +18,7 @@ export const commands: CommandModule[] = [
   demoCommand,
   datasetCommand,
   dicomCommand,
+  featuresCommand,
   trainCommand,
   evaluateCommand,
   predictCommand,

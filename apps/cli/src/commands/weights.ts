@@ -1,10 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BACKBONE_NAMES, defaultCacheRoot, fetchWeights, initBackend, loadBackbone, modelToFiles, readKerasH5Weights, type BackboneName, type FetchedWeights } from '@cxr/model/node';
+import { BACKBONE_NAMES, defaultCacheRoot, fetchWeights, importKerasVgg16, type BackboneName, type FetchedWeights, type ImportKerasVgg16Result } from '@cxr/model/node';
 import { Argument, Option, type Command } from 'commander';
 import type { CliContext, CommandModule } from '../command';
-import { InputError, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { parseHttpUrl } from '../pipeline/optionParsers';
 import { createProgress, type Progress } from '../pipeline/progress';
 
@@ -27,15 +25,6 @@ export interface WeightsImportOptions {
   cwd?: string;
 }
 
-/** What `cxr weights import` wrote. */
-export interface WeightsImportResult {
-  out: string;
-  files: string[];
-  layers: number;
-  parameters: number;
-  weightsHash: string;
-}
-
 /** Downloads (once, resumably, checksum-verified) the official ImageNet weights of a backbone into the cache. */
 export async function runWeightsFetch(options: WeightsFetchOptions): Promise<FetchedWeights> {
   if (!BACKBONE_NAMES.includes(options.name as BackboneName)) throw new UsageError(`unknown backbone ${JSON.stringify(options.name)}: expected ${BACKBONE_NAMES.join(' or ')}`);
@@ -50,58 +39,10 @@ export async function runWeightsFetch(options: WeightsFetchOptions): Promise<Fet
   return got;
 }
 
-/**
- * Converts a Keras VGG16 `.h5` into the tfjs layers format (`model.json` + shards) in `out`, which `cxr train
- * --weights <out>` and a browser can read. Written into a temporary sibling folder renamed into place.
- */
-export async function runWeightsImport(options: WeightsImportOptions): Promise<WeightsImportResult> {
+/** `cxr weights import`: {@link importKerasVgg16} of `@cxr/model/node`, paths against `cwd`. */
+export function runWeightsImport(options: WeightsImportOptions): Promise<ImportKerasVgg16Result> {
   const cwd = options.cwd ?? process.cwd();
-  const file = path.resolve(cwd, options.file);
-  const out = path.resolve(cwd, options.out);
-  if (!/\.(h5|hdf5)$/i.test(file)) throw new InputError(`${file}: expected a Keras .h5 weights file`);
-  const existing = await stat(out).then(() => readdir(out), () => null);
-  if (existing && existing.length > 0) throw new InputError(`${out}: exists and is not empty; choose another --out`);
-  await initBackend();
-  const backbone = await loadBackbone({ name: 'vgg16', weights: file, vgg16: await vggShapeOf(file) });
-  try {
-    const files = await modelToFiles(backbone.model);
-    const tmp = `${out}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    await mkdir(tmp, { recursive: true });
-    try {
-      for (const s of files.shards) await writeFile(path.join(tmp, s.name), s.data);
-      await writeFile(path.join(tmp, 'model.json'), JSON.stringify(files.modelJson));
-      if (existing) await rm(out, { recursive: true, force: true });
-      await rename(tmp, out);
-    } catch (error) {
-      await rm(tmp, { recursive: true, force: true });
-      throw new InputError(`${out}: cannot write the converted weights (${(error as Error).message})`, { cause: error });
-    }
-    return {
-      out,
-      files: ['model.json', ...files.shards.map((s) => s.name)],
-      layers: backbone.model.layers.length,
-      parameters: backbone.info.parameters,
-      weightsHash: backbone.weightsHash,
-    };
-  } finally {
-    backbone.model.dispose();
-  }
-}
-
-/**
- * The VGG-like architecture a Keras file holds: its number of blocks (`blockN_conv*` layers) and width (filters of
- * `block1_conv1` / 64). The official VGG16 file gives 5 blocks, width 1.
- */
-async function vggShapeOf(file: string): Promise<{ blocks: number; widthMultiplier: number }> {
-  const { layers } = await readKerasH5Weights(file);
-  let blocks = 0;
-  for (const name of layers.keys()) {
-    const m = /^block(\d+)_conv\d+$/.exec(name);
-    if (m) blocks = Math.max(blocks, Number(m[1]));
-  }
-  const kernel = layers.get('block1_conv1')?.find((w) => w.shape.length === 4);
-  if (blocks === 0 || !kernel) throw new InputError(`${file}: not a Keras VGG16 weights file (no block1_conv1 kernel)`);
-  return { blocks, widthMultiplier: kernel.shape[3] / 64 };
+  return importKerasVgg16(path.resolve(cwd, options.file), path.resolve(cwd, options.out));
 }
 
 const FETCH_EXAMPLE = `

@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { checkShard, loadDataset, resolveSplit, shardOfPatient, type DatasetImage, type Shard } from '@cxr/dataset/node';
+import { checkBackboneOptions, openTrainingBackbone } from '../backbones/openTrainingBackbone';
+import { PipelineInputError } from '../errors';
+import { extractFileFeatures, fileCalibration } from '../features/extractFileFeatures';
+import { FeatureCache } from '../features/FeatureCache';
+import type { FeatureEngineChoice } from '../onnx/createFeatureExtractor';
+import type { FeaturePrecision } from '../onnx/getOrExportOnnx';
+import type { PipelineProgress } from './pipelineProgress';
+import { defaultCacheRoot } from './trainFromDataset';
+
+/** Options of {@link cacheDatasetFeatures}: the backbone options of `trainFromDataset`, so that training finds the entries. */
+export interface CacheDatasetFeaturesOptions {
+  /** A built dataset (manifest.csv) or class folders. */
+  data: string;
+  /** `vgg16` (default) or `mobilenet_v1`. */
+  backbone?: string;
+  weights?: string;
+  randomWeights?: boolean;
+  /** Seed of random weights and of a split made now (int8 only; default 42, as `trainFromDataset`). */
+  seed?: number;
+  engine?: FeatureEngineChoice;
+  /** `int8`: calibrated on the dataset's training split (`split`, or `<data>/split.csv`, made if absent), as training does. */
+  precision?: FeaturePrecision;
+  split?: string;
+  /** CLAHE before resizing, as `trainFromDataset({ clahe })` (part of the preprocessing, hence of the key). */
+  clahe?: boolean;
+  /** Feature cache folder; default `$CXR_CACHE_DIR/features` or `~/.cache/cxr/features` (as training). */
+  cacheDir?: string;
+  /** Only the images of this shard's patients (`shardOfPatient`, the rule of `buildDataset({ shard })`). */
+  shard?: Shard;
+  /** onnxruntime intra-op threads (default: all cores). */
+  threads?: number;
+  cwd?: string;
+  progress?: PipelineProgress;
+}
+
+/** What {@link cacheDatasetFeatures} did. */
+export interface CacheDatasetFeaturesResult {
+  /** Images of the dataset, and of them this shard's (all without a shard). */
+  images: number;
+  shardImages: number;
+  shard: Shard | null;
+  /** Of the shard's images: already in the cache, and extracted now. */
+  cached: number;
+  extracted: number;
+  precision: FeaturePrecision;
+  backbone: string;
+  cacheDir: string;
+}
+
+/** A dataset image's shard key: its patient (and source); class folders have no patient ids, so each image is its own. */
+function shardOf(image: DatasetImage, count: number): number {
+  return shardOfPatient(image.source ?? '', image.patientId ?? image.path, count);
+}
+
+/**
+ * Fills the feature cache with the base features of a dataset's images (every split: train, val and test), or of
+ * one shard's patients, holding no features in memory: run one process per shard on shared storage, then
+ * `trainFromDataset` / `evaluateModel` with the same backbone options and `cacheDir` read every feature from the
+ * cache. Keys are content hashes, so shards need no merge, and a rerun extracts only what is missing.
+ *
+ * @example
+ * const r = await cacheDatasetFeatures({ data: '/shared/cxr', backbone: 'mobilenet_v1', weights, shard: parseShard('auto'), cacheDir: '/shared/cache' });
+ * r.extracted; r.cached;
+ */
+export async function cacheDatasetFeatures(options: CacheDatasetFeaturesOptions): Promise<CacheDatasetFeaturesResult> {
+  const cwd = options.cwd ?? process.cwd();
+  checkBackboneOptions({ backbone: options.backbone, weights: options.weights, randomWeights: options.randomWeights });
+  const precision = options.precision ?? 'fp32';
+  if (precision !== 'fp32' && precision !== 'int8') throw new PipelineInputError(`precision must be fp32 or int8, got ${JSON.stringify(precision)}`);
+  if (precision === 'int8' && options.engine === 'tfjs') throw new PipelineInputError('precision int8 runs on onnxruntime only: drop --engine tfjs');
+  const shard = options.shard ? checkShard(options.shard) : null;
+  const dataset = await loadDataset(path.resolve(cwd, options.data));
+  const mine = shard ? dataset.images.filter((i) => shardOf(i, shard.count) === shard.index) : dataset.images;
+  const opened = await openTrainingBackbone({ backbone: options.backbone, weights: options.weights, randomWeights: options.randomWeights, seed: options.seed, cwd });
+  const backbone = options.clahe ? { ...opened.backbone, preprocessing: { ...opened.backbone.preprocessing, clahe: { tileGridSize: 8, clipLimit: 2 } } } : opened.backbone;
+  const cacheDir = path.resolve(cwd, options.cacheDir ?? path.join(defaultCacheRoot(), 'features'));
+  let calibration;
+  if (precision === 'int8') {
+    // The training split's calibration, as trainFromDataset makes it: same id, so training finds these entries.
+    const split = await resolveSplit(dataset, { splitFile: options.split ? path.resolve(cwd, options.split) : undefined, seed: options.seed ?? 42 });
+    calibration = await fileCalibration(split.train.map((i) => i.file), backbone.preprocessing);
+  }
+  let cached = 0;
+  try {
+    await extractFileFeatures(
+      backbone,
+      mine.map((i) => i.file),
+      {
+        cache: new FeatureCache(cacheDir),
+        collect: false,
+        engine: options.engine ?? 'auto',
+        precision,
+        calibration,
+        threads: options.threads,
+        onWarning: (message) => options.progress?.line(message),
+        onProgress: (p) => {
+          cached = p.cached;
+          options.progress?.bar('features', p.done, p.total ?? mine.length, p.cached ? `(${p.cached} from cache)` : '');
+        },
+      },
+    );
+  } finally {
+    options.progress?.end();
+    opened.backbone.model.dispose();
+  }
+  return { images: dataset.images.length, shardImages: mine.length, shard, cached, extracted: mine.length - cached, precision, backbone: opened.description, cacheDir };
+}
