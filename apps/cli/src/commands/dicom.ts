@@ -47,14 +47,7 @@ export async function runDicomConvert(options: DicomConvertOptions): Promise<Dic
   );
   return {
     outDir,
-    converted: result.converted.map((c) => ({
-      input: c.input,
-      output: c.output,
-      width: c.width,
-      height: c.height,
-      bitsPerSample: c.bitsPerSample,
-      voi: c.voi,
-    })),
+    converted: result.converted.map(({ input, output, width, height, bitsPerSample, voi }) => ({ input, output, width, height, bitsPerSample, voi })),
     failed: result.failed.map((f) => ({ file: f.file, error: f.error.message, errorName: f.error.name })),
     notice: 'NOT FOR CLINICAL USE',
   };
