@@ -19,6 +19,7 @@ import { extractDatasetFeatures } from './extractDatasetFeatures';
 import { packageVersions } from './packageVersions';
 import { auditFeatureSources } from '../probe/auditFeatureSources';
 import { readModelInput } from '../predict/readModelInput';
+import { fineTuneRecord, planFineTune, type FineTuneOptions } from '../finetune/planFineTune';
 import { globalAveragePool } from '../probe/globalAveragePool';
 import { createDataDesignRecord, trainingSafeguards } from '../safety/trainingSafeguards';
 import type { DataDesignRecord } from '../io/modelConfig';
@@ -66,6 +67,13 @@ export interface TrainFromDatasetOptions {
   sourceBalanced?: boolean;
   /** trainHead `sourceAdversarial.weight` (default 0: off): hide the source among images of one class. */
   sourceAdversarial?: number;
+  /**
+   * Fine-tune the top backbone blocks with the head (`planFineTune`; MobileNet v1: `{ blocks: 1 }`, its last pointwise
+   * block): features are cached below the blocks, the blocks start from ImageNet and train at `learningRate`
+   * (default a tenth of the head's). Recorded in `cxr.json` (`fineTune`, `backbone.info.cutLayer`); the saved model
+   * holds the blocks, so prediction (Node, browser, ONNX) runs them.
+   */
+  fineTune?: FineTuneOptions;
   /** Continue from `<out>.checkpoint.json`. */
   resume?: boolean;
   /** Aborting stops after the current batch and leaves a checkpoint. */
@@ -202,8 +210,19 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   });
   const description = opened.description;
   // CLAHE goes into the backbone's preprocessing: the features, the cache keys and cxr.json all follow it.
-  const backbone = options.clahe ? { ...opened.backbone, preprocessing: { ...opened.backbone.preprocessing, clahe: { tileGridSize: 8, clipLimit: 2 } } } : opened.backbone;
+  const claheBackbone = options.clahe ? { ...opened.backbone, preprocessing: { ...opened.backbone.preprocessing, clahe: { tileGridSize: 8, clipLimit: 2 } } } : opened.backbone;
   progress?.line(`backbone: ${description}${options.clahe ? ' + CLAHE (8x8 tiles, clip 2)' : ''}`);
+  const resumedBlocks = checkpoint?.options.head.blocks?.length ?? 0;
+  if (checkpoint && resumedBlocks !== (options.fineTune?.blocks ?? 0)) {
+    throw new PipelineOptionsError(`${checkpointFile} was trained with ${resumedBlocks} fine-tuned blocks: resume with --fine-tune-blocks ${resumedBlocks}`);
+  }
+  // Fine-tuning: the backbone is cut below its top blocks (their features are cached), the blocks join the head.
+  const plan = options.fineTune ? planFineTune(claheBackbone, options.fineTune) : null;
+  const backbone = plan ? plan.backbone : claheBackbone;
+  const fineTuneLearningRate = options.fineTune ? (options.fineTune.learningRate ?? (options.learningRate ?? 1e-3) / 10) : undefined;
+  if (plan) {
+    progress?.line(`fine-tuning ${plan.layers.map((l) => l.layers.join(' + ')).join(', ')} (batch norm folded) from ImageNet at learning rate ${fineTuneLearningRate}; frozen backbone cut at ${plan.cutLayer}`);
+  }
   const cacheDir = path.resolve(cwd, options.cacheDir ?? path.join(defaultCacheRoot(), 'features'));
   const all = [...split.train, ...split.val];
   const precision = options.precision ?? 'fp32';
@@ -262,6 +281,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
       spectralDecoupling: options.spectralDecoupling ?? 0,
       sourceBalanced: options.sourceBalanced ?? false,
       sourceAdversarial: options.sourceAdversarial ? { weight: options.sourceAdversarial } : undefined,
+      ...(plan ? { fineTune: { layers: plan.layers, learningRate: fineTuneLearningRate } } : {}),
       validation,
       onProgress,
       signal: options.signal,
@@ -387,6 +407,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
         sourceBalanced: options.sourceBalanced ?? false,
         sourceAdversarial: options.sourceAdversarial ?? 0,
       },
+      fineTuneBlocks: plan ? plan.layers.length : 0,
       resumed: checkpoint !== null,
       validationOperatingPoint,
     },
@@ -394,6 +415,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
     calibration: safeguards.calibration,
     inputDistribution: safeguards.inputDistribution,
     dataDesign,
+    ...(plan && fineTuneLearningRate !== undefined ? { fineTune: fineTuneRecord(plan, fineTuneLearningRate) } : {}),
     packageVersions: packageVersions(),
     ...(options.float16 ? { quantize: 'float16' as const } : {}),
     overwrite: true,
