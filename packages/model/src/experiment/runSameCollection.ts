@@ -10,6 +10,7 @@ import { FeatureCache } from '../features/FeatureCache';
 import { extractFileFeatures } from '../features/extractFileFeatures';
 import type { ClassWeightOption } from '../train/computeClassWeights';
 import { crossValidateHead } from './crossValidateHead';
+import { cropToPooledCells } from '../finetune/cropToPooledCells';
 import { planFineTune, type FineTuneOptions } from '../finetune/planFineTune';
 
 /** Options of {@link runSameCollection}. */
@@ -116,7 +117,7 @@ export async function runSameCollection(options: SameCollectionOptions): Promise
   opened.model.dispose();
   // With fine-tuned blocks (per-position maps) the head's valid 4x4 pooling reads only the top-left 4x4 cells of
   // a 7x7 map: training on those cells alone is the same model, at a third of the cost.
-  const { features, shape } = plan ? croppedToPooled(full, backbone.outputShape, 4) : { features: full, shape: [...backbone.outputShape] as [number, number, number] };
+  const { features, shape } = plan ? cropToPooledCells(full, backbone.outputShape, 4) : { features: full, shape: [...backbone.outputShape] as [number, number, number] };
   const labels = records.map((r) => r.label);
   const groups = records.map((r) => `${r.source}:${r.patientId === '' ? r.path : r.patientId}`);
   const runs: SameCollectionRun[] = [];
@@ -155,16 +156,3 @@ export async function runSameCollection(options: SameCollectionOptions): Promise
   };
 }
 
-/** The top-left cells of each map that a valid `pool` x `pool` average pooling reads (all of them when it reads all). */
-function croppedToPooled(maps: readonly Float32Array[], shape: readonly [number, number, number], pool: number): { features: Float32Array[]; shape: [number, number, number] } {
-  const [h, w, c] = shape;
-  const ch = Math.floor(h / pool) * pool;
-  const cw = Math.floor(w / pool) * pool;
-  if (ch === h && cw === w) return { features: [...maps], shape: [h, w, c] };
-  const features = maps.map((m) => {
-    const out = new Float32Array(ch * cw * c);
-    for (let y = 0; y < ch; y++) out.set(m.subarray(y * w * c, y * w * c + cw * c), y * cw * c);
-    return out;
-  });
-  return { features, shape: [ch, cw, c] };
-}
