@@ -20,6 +20,8 @@ import { packageVersions } from './packageVersions';
 import { auditFeatureSources } from '../probe/auditFeatureSources';
 import { readModelInput } from '../predict/readModelInput';
 import { fineTuneRecord, planFineTune, type FineTuneOptions } from '../finetune/planFineTune';
+import { cropToPooledCells } from '../finetune/cropToPooledCells';
+import { createHead } from '../head/createHead';
 import { globalAveragePool } from '../probe/globalAveragePool';
 import { createDataDesignRecord, trainingSafeguards } from '../safety/trainingSafeguards';
 import type { DataDesignRecord } from '../io/modelConfig';
@@ -248,7 +250,11 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
     progress?.line(`augmentation: ${augmented.length} rotated copies (+-15 degrees, ${copies} per training image) added to the ${split.train.length} training images`);
   }
   const valLabels = split.val.map((i) => i.label);
-  const validation = valFeatures.length > 0 ? { features: valFeatures, labels: valLabels } : undefined;
+  // Fine-tuned blocks act per position and the head's valid 4x4 pooling reads only the top-left cells (4x4 of 7x7):
+  // training on those cells is the same model at a third of the cost; the saved head takes whole maps again.
+  const headInput = plan ? cropToPooledCells([], backbone.outputShape, 4).shape : backbone.outputShape;
+  const trainInput = (maps: Float32Array[]): Float32Array[] => (plan ? cropToPooledCells(maps, backbone.outputShape, 4).features : maps);
+  const validation = valFeatures.length > 0 ? { features: trainInput(valFeatures), labels: valLabels } : undefined;
   const onProgress = (e: TrainProgress): void => {
     if (!progress) return;
     if (e.type === 'batch') {
@@ -268,11 +274,11 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   const onEpochCheckpoint = (c: TrainingCheckpoint) => saveCheckpoint(checkpointFile, c);
   if (checkpoint) {
     progress?.line(`resuming from ${checkpointFile} (epoch ${checkpoint.epoch + 1}, batch ${checkpoint.batch + 1})`);
-    result = await resumeTrainHead(checkpoint, trainFeatures, trainLabels, { validation, onProgress, signal: options.signal, onEpochCheckpoint, sources: trainSources });
+    result = await resumeTrainHead(checkpoint, trainInput(trainFeatures), trainLabels, { validation, onProgress, signal: options.signal, onEpochCheckpoint, sources: trainSources });
   } else {
-    result = await trainHead(trainFeatures, trainLabels, {
+    result = await trainHead(trainInput(trainFeatures), trainLabels, {
       classes: [...dataset.classes],
-      head: { inputShape: backbone.outputShape },
+      head: { inputShape: headInput },
       epochs: options.epochs ?? 10,
       batchSize: options.batchSize ?? 8,
       learningRate: options.learningRate ?? 1e-3,
@@ -289,6 +295,13 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
     });
   }
   progress?.end();
+  if (plan && !result.aborted && headInput !== backbone.outputShape) {
+    // the same weights in a head that takes the whole feature maps
+    const whole = createHead({ inputShape: backbone.outputShape, classes: dataset.classes.length, blocks: plan.layers });
+    whole.setWeights(result.head.getWeights());
+    result.head.dispose();
+    result = { ...result, head: whole };
+  }
   const base = {
     resumed: checkpoint !== null,
     backbone: { name: backbone.name, description, pretrained: backbone.info.pretrained, weightsHash: backbone.weightsHash },
