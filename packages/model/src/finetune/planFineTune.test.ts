@@ -23,7 +23,7 @@ import { saveModel } from '../io/saveModel';
 import { createOnnxExtractor } from '../onnx/createOnnxExtractor';
 import { exportOnnx } from '../onnx/exportOnnx';
 import { predict } from '../predict/predict';
-import { trainHead } from '../train/trainHead';
+import { resumeTrainHead, trainHead } from '../train/trainHead';
 import { fineTuneRecord, fineTuneWeights, planFineTune } from './planFineTune';
 
 const rand = (n: number, seed: number, lo = 0, hi = 1): Float32Array => {
@@ -176,6 +176,28 @@ describe('trainHead with fine-tuned blocks', () => {
     for (let i = 0; i < a.length; i++) expect(maxAbs(a[i], c[i])).toBeLessThan(1e-5);
     r.head.dispose();
     plain.dispose();
+  });
+
+  it('an aborted run resumed from its checkpoint (both optimizers) equals the uninterrupted one', async () => {
+    const opts = { ...base, epochs: 3, learningRate: 1e-2, fineTune: { layers: plan.layers, learningRate: 3e-3 } };
+    const whole = await trainHead(features, data.labels, opts);
+    const controller = new AbortController();
+    const cut = await trainHead(features, data.labels, {
+      ...opts,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.type === 'batch' && e.epoch === 1 && e.batch === 1) controller.abort();
+      },
+    });
+    expect(cut.aborted).toBe(true);
+    expect(cut.checkpoint!.blockOptimizer!.weights).toHaveLength(4); // Adam's two moments of the block's kernel and bias
+    cut.head.dispose();
+    const resumed = await resumeTrainHead(cut.checkpoint!, features, data.labels);
+    const a = whole.head.getWeights().flatMap((w) => Array.from(w.dataSync()));
+    const b = resumed.head.getWeights().flatMap((w) => Array.from(w.dataSync()));
+    expect(maxAbs(a, b)).toBeLessThan(1e-5);
+    whole.head.dispose();
+    resumed.head.dispose();
   });
 
   it('trains on the wasm backend (no Conv2DBackpropFilter) as on cpu (1e-4)', async () => {
