@@ -13,6 +13,10 @@
 //    weights; the AUC interval is a patient bootstrap (2000 resamples);
 // 3. writes tools/experiments/results/same-collection.json.
 //
+// Options: `--fine-tune-blocks <n>` adds an arm that trains MobileNet's top n pointwise blocks with each fold's
+// head (`fineTune: { blocks: n }`, block learning rate 1e-4) and writes results/same-collection-finetune.json
+// instead; `--seeds 42,43` overrides the seeds.
+//
 // It runs the TypeScript sources (tsx, the `@cxr/source` export condition), so no build is needed.
 // Env: CXR_SHARED_DATA (default <repo>/../shared/data), CXR_EXPERIMENT_WORK (default <repo>/.cache/same-collection).
 // The reserved set (../shared/reserved) is never read.
@@ -24,7 +28,16 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 const { shared, work } = experimentEnv(import.meta.url, 'same-collection');
 const weights = path.join(shared, 'weights/mobilenet_v1_1.0_224_conv_pw_12');
-const SEEDS = [42, 43, 44];
+const arg = (name) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const SEEDS = arg('--seeds') ? arg('--seeds').split(',').map(Number) : [42, 43, 44];
+const fineTuneBlocks = arg('--fine-tune-blocks') ? Number(arg('--fine-tune-blocks')) : 0;
+if (!SEEDS.every(Number.isInteger) || !Number.isInteger(fineTuneBlocks) || fineTuneBlocks < 0) {
+  process.stderr.write('usage: same-collection.mjs [--seeds 42,43,44] [--fine-tune-blocks <n>]\n');
+  process.exit(2);
+}
 
 const { buildDataset, loadRecipe } = await import('@cxr/dataset/node');
 const { runSameCollection } = await import('@cxr/model/node');
@@ -41,8 +54,11 @@ const build = await buildDataset({
 log(`dataset: ${JSON.stringify(build.images.byLabel)}, ${build.duplicateImages.length} duplicate images dropped`);
 
 const arms = [];
-for (const [name, classWeight] of [['notebook head', undefined], ['notebook head, balanced class weights', 'balanced']]) {
+const armList = [['notebook head', undefined, undefined], ['notebook head, balanced class weights', 'balanced', undefined]];
+if (fineTuneBlocks > 0) armList.push([`notebook head + MobileNet top ${fineTuneBlocks} block(s) fine-tuned`, undefined, { blocks: fineTuneBlocks }]);
+for (const [name, classWeight, fineTune] of armList) {
   const r = await runSameCollection({
+    ...(fineTune ? { fineTune } : {}),
     data: path.join(work, 'dataset'),
     backbone: { name: 'mobilenet_v1', weights },
     seeds: SEEDS,
@@ -56,6 +72,7 @@ for (const [name, classWeight] of [['notebook head', undefined], ['notebook head
   arms.push({
     arm: name,
     classWeight: classWeight ?? null,
+    fineTune: r.settings.fineTune,
     images: r.images,
     patients: r.patients,
     byLabel: r.byLabel,
@@ -77,7 +94,7 @@ for (const [name, classWeight] of [['notebook head', undefined], ['notebook head
 
 const out = {
   notice: 'NOT FOR CLINICAL USE',
-  command: 'node tools/experiments/same-collection.mjs',
+  command: `node tools/experiments/same-collection.mjs${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
   generated: new Date().toISOString(),
   ...runProvenance(),
   question: 'COVID-19 vs every other finding of covid-chestxray (PA X-rays), one collection: can the features tell the disease when the source cannot help?',
@@ -90,7 +107,7 @@ const out = {
   arms,
   seconds: (performance.now() - t0) / 1000,
 };
-const file = path.join(here, 'results/same-collection.json');
+const file = path.join(here, fineTuneBlocks > 0 ? 'results/same-collection-finetune.json' : 'results/same-collection.json');
 await writeFile(`${file}.tmp`, `${JSON.stringify(out, null, 2)}\n`);
 await rename(`${file}.tmp`, file);
 log(`wrote ${path.relative(repoRoot, file)}`);

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { decodeDicom } from '@cxr/dataset';
-import { createClassifier, describeInputDistribution, loadBackbone, loadModel, predict, predictFiles, saveModel, type CxrModel } from '@cxr/model/node';
+import { createClassifier, createHead, describeInputDistribution, fineTuneRecord, fineTuneWeights, loadBackbone, loadModel, planFineTune, predict, predictFiles, saveModel, type CxrModel } from '@cxr/model/node';
 import { preprocessPixels } from '@cxr/preprocess';
 import { preprocessImage } from '@cxr/preprocess/node';
 import type { Browser, Page } from 'playwright-core';
@@ -496,6 +496,53 @@ describeBrowser('web demo in Chromium', () => {
     } finally {
       ood.model.dispose();
       await serverOod.close();
+    }
+  }, 240_000);
+  test('a fine-tuned model (MobileNet conv_pw_12 in the head): the page gives the probabilities of Node predictFiles (1e-3), Grad-CAM included', async () => {
+    // The backbone cut below its last block, the block as the head's first layer: its ImageNet weights (batch norm
+    // folded) moved by a seeded +-10% as training would, and a seeded random head on top.
+    const backbone = await loadBackbone({ name: 'mobilenet_v1', weights: MOBILENET });
+    const plan = planFineTune(backbone, { blocks: 1 });
+    let seed = 777;
+    const jitter = () => 1 + 0.2 * (((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) / 2 ** 24 - 0.5);
+    const moved = plan.layers.map((l) => ({ ...l, kernel: l.kernel.map((v) => v * jitter()), bias: l.bias.map((v) => v * jitter()) }));
+    const head = createHead({ inputShape: plan.backbone.outputShape, blocks: moved, seed: 17, units: 16, poolSize: 7 });
+    const blockWeights = fineTuneWeights(moved);
+    head.getLayer('finetune_conv_pw_12').setWeights(blockWeights);
+    tf.dispose(blockWeights);
+    const ftDir = path.join(tmp, 'model-finetuned');
+    await saveModel(ftDir, { head, backbone: plan.backbone, classes: ['covid', 'normal'], positiveClass: 'covid', threshold: 0.5, fineTune: fineTuneRecord(plan, 1e-4) });
+    head.dispose();
+    backbone.model.dispose();
+    const tuned = await loadModel(ftDir);
+    expect(tuned.config.fineTune?.backboneCut).toBe('conv_dw_12_relu');
+    const files = [NIH_PNG, DICOM_JPEG];
+    const node = await predictFiles(tuned, files);
+    // not the model of beforeAll, and away from 0 and 1
+    for (const p of node) expect(p.probabilities.covid).toBeGreaterThan(0.01);
+    const { startServer } = (await import(pathToFileURL(path.join(WEB, 'scripts/serve.mjs')).href)) as {
+      startServer(o: object): Promise<{ url: string; close(): Promise<void> }>;
+    };
+    const serverFt = await startServer({ dist: path.join(tmp, 'dist'), model: ftDir });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${serverFt.url}?weights=float32`);
+      await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+      for (const [i, file] of files.entries()) {
+        expect(await upload(page, file)).toBe('done');
+        expectClose(await shownProbabilities(page), node[i].probabilities);
+        expect(await page.locator('#decision').getAttribute('data-decision')).toBe(node[i].decision);
+      }
+      console.log(`fine-tuned web/Node: ${node.map((p) => `${path.basename(p.path)} covid ${p.probabilities.covid.toFixed(4)}`).join(', ')}`);
+      expect((await colouredPixels(page)).coloured).toBeGreaterThan(0); // the Grad-CAM overlay was drawn
+      await page.screenshot({ path: path.join(ARTIFACTS, 'fine-tuned.png'), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      tuned.model.dispose();
+      await serverFt.close();
     }
   }, 240_000);
 });

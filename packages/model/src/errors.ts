@@ -28,6 +28,12 @@ export class WeightsFormatError extends ModelError {
   }
 }
 
+/**
+ * Fine-tuning asked of a backbone block this library cannot train: names the backbone, the layer and why (e.g. a 3x3
+ * convolution whose weight gradient needs Conv2DBackpropFilter, which the default wasm backend lacks).
+ */
+export class FineTuneError extends ModelError {}
+
 /** A layer of the model found no weights for it in the weights file. */
 export class MissingWeightsError extends ModelError {
   constructor(

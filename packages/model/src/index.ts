@@ -40,9 +40,13 @@ export type { ExtractFeaturesOptions, FeatureProgress } from './features/extract
 // Head, training, saving/loading, prediction, Grad-CAM (browser-safe part)
 export { ModelConfigError, ModelIoError, TrainingInputError, CheckpointError, PredictInputError, GradCamLayerError } from './errors';
 export { createHead, resolveHeadOptions, HEAD_LAYER_NAMES } from './head/createHead';
-export type { HeadOptions, ResolvedHeadOptions } from './head/createHead';
+export type { HeadBlock, HeadOptions, ResolvedHeadOptions } from './head/createHead';
 export { createClassifier, headLayers } from './head/createClassifier';
 export type { BackboneLike, ClassifierHeadOptions } from './head/createClassifier';
+export { FineTuneError } from './errors';
+export { planFineTune, fineTuneRecord, fineTuneWeights } from './finetune/planFineTune';
+export type { FineTuneActivation, FineTuneLayer, FineTuneOptions, FineTunePlan } from './finetune/planFineTune';
+export { FINE_TUNE_LAYER_PREFIX, isFineTuneLayer } from './finetune/fineTuneLayerPrefix';
 export { trainHead, resumeTrainHead } from './train/trainHead';
 export type {
   EarlyStoppingOptions,
@@ -67,7 +71,7 @@ export { sourceBalancedWeights } from './train/sourceBalancedWeights';
 export { headForward } from './train/headForward';
 export type { HeadForward } from './train/headForward';
 export { MODEL_CONFIG_FORMAT_VERSION, validateModelConfig, checkModelMatchesConfig } from './io/modelConfig';
-export type { CxrModel, ModelConfig, SavedBackboneInfo, Calibration, DataDesignRecord } from './io/modelConfig';
+export type { CxrModel, ModelConfig, SavedBackboneInfo, Calibration, DataDesignRecord, FineTuneRecord } from './io/modelConfig';
 export { createModelConfig } from './io/createModelConfig';
 export type { ModelConfigOptions } from './io/createModelConfig';
 export { modelToFiles } from './io/modelToFiles';

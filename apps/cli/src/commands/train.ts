@@ -70,6 +70,7 @@ Example:
   A dataset where a class comes >= 80% from sources no other class has (the notebook's recipe: 90% of normals
   from NIH, which has no covid) is refused with exit 2; --allow-confounded trains and saves the warning.
   $ cxr train ... --clahe --spectral-decoupling 0.1   # mitigations (docs/honest-evaluation.md ranks them); recorded in cxr.json
+  $ cxr train ... --backbone mobilenet_v1 --fine-tune-blocks 1   # also train MobileNet's last block (conv_pw_12)
   Each epoch end (and Ctrl-C) writes models/mobilenet.checkpoint.json; after any interruption the same command
   with --resume continues.
 
@@ -103,6 +104,7 @@ export const command: CommandModule = {
       .addOption(new Option('--spectral-decoupling <lambda>', 'add lambda/2 * ||logits||^2 to the loss (Pohjonen et al. 2022); 0 = off').argParser(parseNonNegative))
       .option('--source-balanced', 'weigh every source of the manifest the same within each class')
       .addOption(new Option('--source-adversarial <weight>', 'hide the source among images of one class (gradient reversal); 0 = off').argParser(parseNonNegative))
+      .addOption(new Option('--fine-tune-blocks <n>', "train the backbone's top n pointwise blocks with the head (mobilenet_v1: 1; lr a tenth of the head's); in cxr.json").argParser(parsePositiveInt))
       .option('--resume', 'continue from <out>.checkpoint.json left by an interrupted run (Ctrl-C, a kill, a crash)')
       .option('--allow-confounded', 'train even when a class comes mostly from sources no other class has (the warning is saved in cxr.json)')
       .option('--no-calibrate', 'do not fit temperature scaling on the validation split')
@@ -113,11 +115,11 @@ export const command: CommandModule = {
           data: string; backbone: string; weights?: string; randomWeights?: boolean; out: string; epochs: number; batchSize: number; seed: number; augment?: number; float16?: boolean;
           split?: string; backend: BackendName | 'auto'; engine: FeatureEngineChoice; precision: FeaturePrecision; cacheDir?: string; threshold?: ThresholdMethod; resume?: boolean; json?: boolean;
           allowConfounded?: boolean; calibrate: boolean;
-          clahe?: boolean; spectralDecoupling?: number; sourceBalanced?: boolean; sourceAdversarial?: number;
+          clahe?: boolean; spectralDecoupling?: number; sourceBalanced?: boolean; sourceAdversarial?: number; fineTuneBlocks?: number;
         }) => {
           const progress = createProgress(ctx);
           const result = await abortOnSigint(
-            (signal) => runTrain({ ...opts, cwd: ctx.cwd, signal, progress }),
+            (signal) => runTrain({ ...opts, ...(opts.fineTuneBlocks ? { fineTune: { blocks: opts.fineTuneBlocks } } : {}), cwd: ctx.cwd, signal, progress }),
             () => progress.line('interrupted: stopping after this batch and writing a checkpoint (Ctrl-C again to quit at once)'),
           );
           ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatTrainResult(result));

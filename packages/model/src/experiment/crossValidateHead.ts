@@ -3,7 +3,7 @@ import { TrainingInputError } from '../errors';
 import type { HeadOptions } from '../head/createHead';
 import { groupedFolds } from '../probe/groupedFolds';
 import type { ClassWeightOption } from '../train/computeClassWeights';
-import { trainHead } from '../train/trainHead';
+import { trainHead, type TrainHeadOptions } from '../train/trainHead';
 
 /** Options of {@link crossValidateHead}. */
 export interface CrossValidateHeadOptions {
@@ -22,6 +22,8 @@ export interface CrossValidateHeadOptions {
   /** Head sizes besides the input shape (default the notebook head: pool 4, dense 64, dropout 0.5). */
   head?: Omit<Partial<HeadOptions>, 'inputShape' | 'classes'>;
   classWeight?: ClassWeightOption;
+  /** Backbone blocks trained with each fold's head (`planFineTune`; the features are then the cut backbone's). */
+  fineTune?: TrainHeadOptions['fineTune'];
   /** Told when each fold is trained. */
   onProgress?: (fold: number, folds: number) => void;
 }
@@ -78,7 +80,7 @@ export async function crossValidateHead(
     const { head } = await trainHead(
       train.map((i) => features[i]),
       train.map((i) => labels[i]),
-      { classes, head: { ...options.head, inputShape: options.shape }, epochs, learningRate: options.learningRate, seed: seed + k, classWeight: options.classWeight },
+      { classes, head: { ...options.head, inputShape: options.shape }, epochs, learningRate: options.learningRate, seed: seed + k, classWeight: options.classWeight, ...(options.fineTune ? { fineTune: options.fineTune } : {}) },
     );
     try {
       const flat = new Float32Array(test.length * size);

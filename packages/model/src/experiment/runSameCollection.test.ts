@@ -4,6 +4,7 @@ import path from 'node:path';
 import { formatManifest, type ManifestRecord } from '@cxr/dataset';
 import sharp from 'sharp';
 import { TrainingInputError } from '../errors';
+import { hasSharedData, SHARED_MOBILENET } from '../__fixtures__/sharedData';
 import { runSameCollection } from './runSameCollection';
 
 /** A one-source build: 12 grey PNGs of 6 patients (covid bright, pneumonia dark), its manifest and summary. */
@@ -47,6 +48,15 @@ describe('runSameCollection', () => {
       expect(run.auc).toEqual(run.metrics.perClass[0].auc);
     }
   });
+
+  (hasSharedData([SHARED_MOBILENET]) ? it : it.skip)('with fineTune trains MobileNet conv_pw_12 in every fold and says so in its settings', async () => {
+    const dir = path.join(root, 'ft');
+    await makeBuild(dir, () => 'covid-chestxray');
+    const r = await runSameCollection({ data: dir, backbone: { name: 'mobilenet_v1', weights: SHARED_MOBILENET }, fineTune: { blocks: 1 }, folds: 2, seeds: [1], epochs: 1, bootstrapIterations: 20, cacheDir: path.join(root, 'cache') });
+    expect(r.settings.fineTune).toEqual({ blocks: 1, cutLayer: 'conv_dw_12_relu', learningRate: 1e-4 });
+    expect(r.runs[0].perFold.reduce((a, f) => a + f.test, 0)).toBe(12);
+    expect(r.runs[0].auc.value).toBeGreaterThanOrEqual(0);
+  }, 120_000);
 
   it('refuses a build of several sources, which the test exists to avoid', async () => {
     const dir = path.join(root, 'two');

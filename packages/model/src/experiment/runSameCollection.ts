@@ -10,6 +10,8 @@ import { FeatureCache } from '../features/FeatureCache';
 import { extractFileFeatures } from '../features/extractFileFeatures';
 import type { ClassWeightOption } from '../train/computeClassWeights';
 import { crossValidateHead } from './crossValidateHead';
+import { cropToPooledCells } from '../finetune/cropToPooledCells';
+import { planFineTune, type FineTuneOptions } from '../finetune/planFineTune';
 
 /** Options of {@link runSameCollection}. */
 export interface SameCollectionOptions {
@@ -29,6 +31,11 @@ export interface SameCollectionOptions {
   bootstrapIterations?: number;
   /** Feature cache folder (default `<data>/.cache/features`). */
   cacheDir?: string;
+  /**
+   * Fine-tune the backbone's top blocks with each fold's head (`planFineTune`, e.g. `{ blocks: 1 }` for MobileNet's
+   * conv_pw_12); default none (the frozen backbone).
+   */
+  fineTune?: FineTuneOptions;
   onProgress?: (message: string) => void;
 }
 
@@ -53,7 +60,7 @@ export interface SameCollectionResult {
   images: number;
   patients: number;
   byLabel: Record<string, number>;
-  settings: { folds: number; seeds: number[]; epochs: number; classWeight: ClassWeightOption | null; bootstrapIterations: number; backbone: string };
+  settings: { folds: number; seeds: number[]; epochs: number; classWeight: ClassWeightOption | null; bootstrapIterations: number; backbone: string; fineTune: { blocks: number; cutLayer: string; learningRate: number } | null };
   runs: SameCollectionRun[];
   notice: 'NOT FOR CLINICAL USE';
 }
@@ -96,26 +103,33 @@ export async function runSameCollection(options: SameCollectionOptions): Promise
   const say = options.onProgress ?? (() => undefined);
 
   await initBackend();
-  const backbone: Backbone = await openBackbone(options.backbone);
+  const opened: Backbone = await openBackbone(options.backbone);
+  const plan = options.fineTune ? planFineTune(opened, options.fineTune) : null;
+  const backbone = plan ? plan.backbone : opened;
+  const fineTuneLearningRate = options.fineTune ? (options.fineTune.learningRate ?? 1e-4) : 0;
   const files = records.map((r) => resolveManifestPath(manifestFile, r));
-  const features = await extractFileFeatures(backbone, files, {
+  const full = await extractFileFeatures(backbone, files, {
     cache: new FeatureCache(options.cacheDir ?? path.join(data, '.cache/features')),
     onProgress: (p) => {
       if (p.done === p.total) say(`features: ${p.total} images (${p.cached} from cache)`);
     },
   });
-  backbone.model.dispose();
+  opened.model.dispose();
+  // With fine-tuned blocks (per-position maps) the head's valid 4x4 pooling reads only the top-left 4x4 cells of
+  // a 7x7 map: training on those cells alone is the same model, at a third of the cost.
+  const { features, shape } = plan ? cropToPooledCells(full, backbone.outputShape, 4) : { features: full, shape: [...backbone.outputShape] as [number, number, number] };
   const labels = records.map((r) => r.label);
   const groups = records.map((r) => `${r.source}:${r.patientId === '' ? r.path : r.patientId}`);
   const runs: SameCollectionRun[] = [];
   for (const seed of seeds) {
     const cv = await crossValidateHead(features, labels, groups, {
       classes,
-      shape: [...backbone.outputShape],
+      shape,
       folds,
       seed,
       epochs,
       classWeight: options.classWeight,
+      ...(plan ? { fineTune: { layers: plan.layers, learningRate: fineTuneLearningRate } } : {}),
       onProgress: (k, n) => say(`seed ${seed}: fold ${k + 1}/${n}`),
     });
     const p = classes.indexOf(positiveClass);
@@ -136,8 +150,9 @@ export async function runSameCollection(options: SameCollectionOptions): Promise
     images: records.length,
     patients: new Set(groups).size,
     byLabel,
-    settings: { folds, seeds, epochs, classWeight: options.classWeight ?? null, bootstrapIterations, backbone: backbone.name },
+    settings: { folds, seeds, epochs, classWeight: options.classWeight ?? null, bootstrapIterations, backbone: backbone.name, fineTune: plan ? { blocks: plan.layers.length, cutLayer: plan.cutLayer, learningRate: fineTuneLearningRate } : null },
     runs,
     notice: 'NOT FOR CLINICAL USE',
   };
 }
+

@@ -40,7 +40,8 @@ export function findGradCamLayer(model: tfl.LayersModel): tfl.layers.Layer {
   const layers = model.layers;
   let idx = -1;
   layers.forEach((l, i) => {
-    if (CONV.has(l.getClassName())) idx = i;
+    // a dense layer on a feature map is a 1x1 convolution (a fine-tuned MobileNet block in the head)
+    if (CONV.has(l.getClassName()) || (l.getClassName() === 'Dense' && (l.outputShape as number[]).length === 4)) idx = i;
   });
   if (idx < 0) throw new GradCamLayerError(`Model ${model.name} has no convolutional layer for Grad-CAM; pass layerName`);
   while (idx + 1 < layers.length && FOLLOWERS.has(layers[idx + 1].getClassName()) && follows(layers[idx + 1], layers[idx])) idx++;

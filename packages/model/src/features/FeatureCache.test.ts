@@ -2,6 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_PREPROCESS_SPEC, type PreprocessSpec } from '@cxr/preprocess';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonicalJson';
 import { FeatureCache, type FeatureKeyParts } from './FeatureCache';
 
 let dir: string;
@@ -53,6 +55,7 @@ describe('FeatureCache', () => {
       { ...parts, preprocessing: { ...parts.preprocessing, normalization: 'unit' } },
       { ...parts, preprocessing: { ...parts.preprocessing, clahe: { tileGridSize: 8, clipLimit: 2 } } },
       { ...parts, variant: 'rand:seed=1:i=0' },
+      { ...parts, cutLayer: 'block4_pool' },
     ];
     const keys = new Set(changed.map((p) => FeatureCache.key(p)));
     expect(keys.size).toBe(changed.length);
@@ -61,6 +64,24 @@ describe('FeatureCache', () => {
     const reordered = Object.fromEntries(Object.entries(parts.preprocessing).reverse()) as unknown as PreprocessSpec;
     expect(await cache.get(FeatureCache.key({ ...parts, preprocessing: reordered }))).toEqual(new Float32Array([1]));
     expect(cache.stats()).toMatchObject({ hits: 1, misses: changed.length });
+  });
+
+  it('keys one weights file cut at two layers apart (the cut is part of the key)', () => {
+    const mobilenet = { ...parts, backboneName: 'mobilenet_v1' };
+    const atPw12 = FeatureCache.key({ ...mobilenet, cutLayer: 'conv_pw_12_relu' });
+    const atDw12 = FeatureCache.key({ ...mobilenet, cutLayer: 'conv_dw_12_relu' });
+    expect(atPw12).not.toBe(atDw12);
+    expect(atPw12).not.toBe(FeatureCache.key(mobilenet));
+    // an uncut model keeps the key it had before the cut was keyed: sha256 of the canonical JSON without `cut`
+    const text = JSON.stringify({
+      backbone: 'mobilenet_v1',
+      image: parts.imageHash,
+      preprocessing: createHash('sha256').update(canonicalJson(parts.preprocessing)).digest('hex'),
+      v: 1,
+      variant: null,
+      weights: parts.weightsHash,
+    });
+    expect(FeatureCache.key(mobilenet)).toBe(createHash('sha256').update(text).digest('hex'));
   });
 
   it('treats a truncated or foreign entry as a miss and removes it', async () => {

@@ -13,6 +13,11 @@ export interface FeatureKeyParts {
   backboneName: string;
   /** `backbone.weightsHash`. */
   weightsHash: string;
+  /**
+   * The layer the backbone was cut at (`backbone.info.cutLayer`); omit for an uncut model. One weights file cut at two
+   * layers gives two different feature maps, so the cut is part of the key (keys of uncut models are unchanged).
+   */
+  cutLayer?: string;
   /** The preprocessing spec (hashed as canonical JSON: key order does not matter). */
   preprocessing: PreprocessSpec;
   /** Augmented variant, e.g. `rand:seed=3:i=2`; omit for the plain image. */
@@ -45,7 +50,7 @@ const LITTLE_ENDIAN = os.endianness() === 'LE';
  *
  * @example
  * const cache = new FeatureCache('.cache/features');
- * const key = FeatureCache.key({ imageHash, backboneName: b.name, weightsHash: b.weightsHash, preprocessing: b.preprocessing });
+ * const key = FeatureCache.key({ imageHash, backboneName: b.name, weightsHash: b.weightsHash, cutLayer: b.info.cutLayer, preprocessing: b.preprocessing });
  * const f = (await cache.get(key)) ?? (await compute());
  */
 export class FeatureCache {
@@ -62,6 +67,8 @@ export class FeatureCache {
       image: parts.imageHash,
       backbone: parts.backboneName,
       weights: parts.weightsHash,
+      // Only cut models carry it, so entries of uncut models written before the cut was keyed are still found.
+      ...(parts.cutLayer !== undefined ? { cut: parts.cutLayer } : {}),
       preprocessing: createHash('sha256').update(canonicalJson(parts.preprocessing)).digest('hex'),
       variant: parts.variant ?? null,
       // Only int8 keys carry these, so float32 entries written before precision existed are still found.

@@ -10,7 +10,7 @@ import type { BackboneSpec } from '../backbones/openBackbone';
 import type { BackendInfo, BackendName } from '../backend/initBackend';
 import { FeatureExtractionError } from '../errors';
 import type { FeatureProgress } from './extractFeatures';
-import { hashOrThrow } from './extractFileFeatures';
+import { cutKey, hashOrThrow } from './extractFileFeatures';
 import { FeatureCache } from './FeatureCache';
 import type { FeatureWorkerData, FromWorker, ToWorker } from './featureWorker';
 
@@ -193,7 +193,7 @@ export async function createFeaturePool(options: FeaturePoolOptions): Promise<Fe
           const input = inputs[i];
           if (typeof input !== 'string') continue;
           const imageHash = await hashOrThrow(input);
-          keys[i] = FeatureCache.key({ imageHash, backboneName: first.backbone.name, weightsHash: first.backbone.weightsHash, preprocessing: spec });
+          keys[i] = FeatureCache.key({ imageHash, backboneName: first.backbone.name, weightsHash: first.backbone.weightsHash, ...cutKey(first.backbone), preprocessing: spec });
           const hit = await cache.get(keys[i]);
           if (hit) {
             out[i] = hit;

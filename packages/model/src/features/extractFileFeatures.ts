@@ -110,6 +110,7 @@ export async function extractFileFeatures(
         imageHash,
         backboneName: backbone.name,
         weightsHash: backbone.weightsHash,
+        ...cutKey(backbone),
         preprocessing: spec,
         ...(calibration ? { precision, quantization: calibration.id } : {}),
       });
@@ -140,6 +141,8 @@ export async function extractFileFeatures(
       model: backbone.model,
       engine: options.engine ?? 'auto',
       weightsHash: backbone.weightsHash,
+      // part of the ONNX graph's cache key: one weights file cut at two layers is two graphs
+      ...cutKey(backbone),
       cacheDir: options.cache ? path.join(options.cache.dir, 'onnx') : undefined,
       intraOpNumThreads: options.threads,
       onWarning: options.onWarning,
@@ -160,6 +163,12 @@ export async function extractFileFeatures(
     await extractor?.dispose();
   }
   return collect ? out : [];
+}
+
+/** `{ cutLayer }` of a cut backbone (a feature-cache and ONNX-cache key part), `{}` for an uncut one. */
+export function cutKey(backbone: Pick<Backbone, 'info'>): { cutLayer?: string } {
+  const cut = (backbone.info as Backbone['info'] | undefined)?.cutLayer;
+  return cut === undefined ? {} : { cutLayer: cut };
 }
 
 /** SHA-256 of an image file (its {@link FeatureCache} key part); a read error becomes a FeatureExtractionError naming the file. */

@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { TrainingInputError } from '../errors';
+import { FINE_TUNE_LAYER_PREFIX } from '../finetune/fineTuneLayerPrefix';
 
 /** Sizes of the notebook's classification head. All but `inputShape` default to the notebook's values. */
 export interface HeadOptions {
@@ -15,6 +16,20 @@ export interface HeadOptions {
   classes?: number;
   /** Seed of the Glorot-uniform kernel initialisers (default 0); the same seed gives the same weights. */
   seed?: number;
+  /**
+   * Fine-tuned backbone blocks run before the pooling (default none): each a dense layer over the channels (a 1x1
+   * convolution) named `finetune_<name>`; `inputShape` is then the feature map below them. See `planFineTune`.
+   */
+  blocks?: readonly HeadBlock[];
+}
+
+/** The shape of one fine-tuned backbone block in the head (its weights come from `planFineTune`). */
+export interface HeadBlock {
+  /** The backbone layer it was (e.g. `conv_pw_12`). */
+  name: string;
+  /** Output channels. */
+  units: number;
+  activation: 'relu' | 'relu6' | 'linear';
 }
 
 /** Layer names of the head, so that a saved model is readable and Grad-CAM can find where the head starts. */
@@ -27,7 +42,7 @@ export const HEAD_LAYER_NAMES = Object.freeze({
 });
 
 /** {@link HeadOptions} with every default filled in. */
-export type ResolvedHeadOptions = Required<HeadOptions> & { inputShape: [number, number, number] };
+export type ResolvedHeadOptions = Required<HeadOptions> & { inputShape: [number, number, number]; blocks: HeadBlock[] };
 
 /** Fills in the notebook's defaults and validates the head sizes. */
 export function resolveHeadOptions(options: HeadOptions): ResolvedHeadOptions {
@@ -38,6 +53,7 @@ export function resolveHeadOptions(options: HeadOptions): ResolvedHeadOptions {
     dropout: options.dropout ?? 0.5,
     classes: options.classes ?? 2,
     seed: options.seed ?? 0,
+    blocks: (options.blocks ?? []).map((b) => ({ name: b.name, units: b.units, activation: b.activation })),
   };
   const [h, w, c] = resolved.inputShape;
   if (resolved.inputShape.length !== 3 || ![h, w, c].every((n) => Number.isInteger(n) && n > 0)) {
@@ -54,6 +70,11 @@ export function resolveHeadOptions(options: HeadOptions): ResolvedHeadOptions {
   }
   if (!Number.isInteger(resolved.classes) || resolved.classes < 2) {
     throw new TrainingInputError(`Head classes must be an integer >= 2, got ${resolved.classes}`);
+  }
+  for (const b of resolved.blocks) {
+    if (typeof b.name !== 'string' || !b.name || !Number.isInteger(b.units) || b.units < 1 || !['relu', 'relu6', 'linear'].includes(b.activation)) {
+      throw new TrainingInputError(`Head block must be { name, units > 0, activation relu|relu6|linear }, got ${JSON.stringify(b)}`);
+    }
   }
   if (!Number.isInteger(resolved.seed)) {
     throw new TrainingInputError(`Head seed must be an integer, got ${resolved.seed}`);
@@ -73,10 +94,23 @@ export function resolveHeadOptions(options: HeadOptions): ResolvedHeadOptions {
 export function createHead(options: HeadOptions): tfl.Sequential {
   const o = resolveHeadOptions(options);
   const head = tfl.sequential({ name: 'head' });
+  o.blocks.forEach((b, i) => {
+    head.add(
+      tfl.layers.dense({
+        name: `${FINE_TUNE_LAYER_PREFIX}${b.name}`,
+        ...(i === 0 ? { inputShape: o.inputShape } : {}),
+        units: b.units,
+        activation: b.activation,
+        // replaced by the backbone's weights before training (planFineTune); seeded so a bare head is reproducible
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: o.seed + 100 + i }),
+        biasInitializer: 'zeros',
+      }),
+    );
+  });
   head.add(
     tfl.layers.averagePooling2d({
       name: HEAD_LAYER_NAMES.pool,
-      inputShape: o.inputShape,
+      ...(o.blocks.length === 0 ? { inputShape: o.inputShape } : {}),
       poolSize: o.poolSize,
       strides: o.poolSize,
       padding: 'valid',

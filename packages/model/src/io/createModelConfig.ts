@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { PreprocessSpec } from '@cxr/preprocess';
 import type { BackboneLike } from '../head/createClassifier';
 import type { InputDistribution } from '../ood/inputDistribution';
-import { MODEL_CONFIG_FORMAT_VERSION, validateModelConfig, type Calibration, type DataDesignRecord, type ModelConfig } from './modelConfig';
+import { MODEL_CONFIG_FORMAT_VERSION, validateModelConfig, type Calibration, type DataDesignRecord, type FineTuneRecord, type ModelConfig } from './modelConfig';
 
 /** The `cxr.json` facts given to `saveModel`. */
 export interface ModelConfigOptions {
@@ -28,6 +28,8 @@ export interface ModelConfigOptions {
   inputDistribution?: InputDistribution | null;
   /** The data-design audit of the training data. */
   dataDesign?: DataDesignRecord | null;
+  /** The backbone blocks fine-tuned with the head (`fineTuneRecord`). */
+  fineTune?: FineTuneRecord | null;
 }
 
 /**
@@ -55,6 +57,7 @@ export function createModelConfig(options: ModelConfigOptions): ModelConfig {
     ...(options.calibration ? { calibration: options.calibration } : {}),
     ...(options.inputDistribution ? { inputDistribution: options.inputDistribution } : {}),
     ...(options.dataDesign ? { dataDesign: options.dataDesign } : {}),
+    ...(options.fineTune ? { fineTune: options.fineTune } : {}),
   };
   return validateModelConfig(JSON.parse(JSON.stringify(config)), 'saveModel options');
 }

@@ -1,6 +1,7 @@
 import type { PreprocessSpec } from '@cxr/preprocess';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelConfigError } from '../errors';
+import { FINE_TUNE_LAYER_PREFIX } from '../finetune/fineTuneLayerPrefix';
 import { inputDistributionProblem, type InputDistribution } from '../ood/inputDistribution';
 
 /** Version of the `cxr.json` layout this library writes and reads. */
@@ -47,6 +48,28 @@ export interface ModelConfig {
   inputDistribution?: InputDistribution | null;
   /** The data-design audit of the training data (class x source, source probes); absent or null: not audited. */
   dataDesign?: DataDesignRecord | null;
+  /**
+   * Backbone blocks fine-tuned with the head; absent or null: the backbone is frozen whole. The saved model runs the
+   * backbone up to `backboneCut` (= `backbone.info.cutLayer`, `backbone.outputShape`), then these blocks (the head
+   * layers `finetune_<name>`), then the head: prediction in Node and the browser runs that one model.
+   */
+  fineTune?: FineTuneRecord | null;
+}
+
+/** `cxr.json` `fineTune`: which backbone blocks were trained with the head, and how. */
+export interface FineTuneRecord {
+  /** Number of blocks (`--fine-tune-blocks`). */
+  blocks: number;
+  /** The frozen backbone's cut: its output feeds the blocks (e.g. `conv_dw_12_relu`). */
+  backboneCut: string;
+  /** Where the backbone ended before: the blocks, at their ImageNet start, reproduce its output there (e.g. `conv_pw_12_relu`). */
+  replaces: string;
+  /** Each block: its head layer, the backbone layers it replaces, its size and activation. */
+  layers: { headLayer: string; backboneLayers: string[]; units: number; activation: string }[];
+  /** Batch norm folded into the block's convolution (inference mode: fixed ImageNet statistics). */
+  batchNorm: 'folded';
+  /** Adam learning rate of the blocks (the head's is in trainingMetrics and the options). */
+  learningRate: number;
 }
 
 /** `cxr.json` `calibration`: temperature scaling applied by `predict` before the threshold. */
@@ -89,7 +112,7 @@ const KEYS = [
   'preprocessing', 'trainingMetrics', 'packageVersions', 'datasetManifestHash',
 ];
 /** Fields a `cxr.json` may have (older models lack them). */
-const OPTIONAL_KEYS = ['calibration', 'inputDistribution', 'dataDesign'];
+const OPTIONAL_KEYS = ['calibration', 'inputDistribution', 'dataDesign', 'fineTune'];
 const SPEC_KEYS = ['version', 'height', 'width', 'channels', 'resizeMode', 'normalization', 'clahe', 'cropBorder'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -158,6 +181,16 @@ export function validateModelConfig(json: unknown, source: string): ModelConfig 
       fail(`dataDesign must be null or { confounded, allowedConfounded, findings, perClass, sourceProbe, warning }, got ${show(dd).slice(0, 200)}`);
     }
   }
+  const ft = o.fineTune;
+  if (ft !== undefined && ft !== null) {
+    const f = ft as Record<string, unknown>;
+    const layersOk = Array.isArray(f.layers) && f.layers.length > 0 && f.layers.every((l) => isObject(l) && typeof l.headLayer === 'string' && Array.isArray(l.backboneLayers) && Number.isInteger(l.units));
+    if (!isObject(ft) || !Number.isInteger(f.blocks) || (f.blocks as number) < 1 || typeof f.backboneCut !== 'string' || typeof f.replaces !== 'string' || !layersOk || (f.layers as unknown[]).length !== f.blocks || typeof f.learningRate !== 'number') {
+      fail(`fineTune must be null or { blocks >= 1, backboneCut, replaces, layers (one per block), batchNorm, learningRate }, got ${show(ft).slice(0, 200)}`);
+    }
+    const cut = isObject(bb.info) ? bb.info.cutLayer : undefined;
+    if (cut !== f.backboneCut) fail(`fineTune.backboneCut ${show(f.backboneCut)} is not the backbone's cut layer ${show(cut)} (backbone.info.cutLayer)`);
+  }
   return o as unknown as ModelConfig;
 }
 
@@ -188,6 +221,12 @@ export function checkModelMatchesConfig(model: tfl.LayersModel, config: ModelCon
   const expected = [spec.height, spec.width, spec.channels];
   if (input.length !== 3 || input.some((n, i) => n !== expected[i])) {
     throw new ModelConfigError(`Model in ${source} takes input [${input.join(', ')}] but its preprocessing makes [${expected.join(', ')}]`);
+  }
+  // the fine-tuned blocks cxr.json names are the model's, and the model has no others
+  const inModel = model.layers.map((l) => l.name).filter((n) => n.startsWith(FINE_TUNE_LAYER_PREFIX));
+  const inConfig = (config.fineTune?.layers ?? []).map((l) => l.headLayer);
+  if (inModel.join() !== inConfig.join()) {
+    throw new ModelConfigError(`Model in ${source} has fine-tuned blocks [${inModel.join(', ')}] but its cxr.json fineTune names [${inConfig.join(', ')}]`);
   }
   const outputs = model.outputs[0]?.shape.at(-1);
   if (outputs !== config.classes.length) {

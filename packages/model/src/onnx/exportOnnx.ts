@@ -384,6 +384,33 @@ function lowerLayer(
     case 'SpatialDropout2D':
       return input; // identity at inference
     case 'Dense': {
+      if (shape.rank === 4) {
+        // on a feature map, a dense layer acts per position on the channels: a 1x1 convolution (a fine-tuned block)
+        const { h, w, c } = spatial();
+        const outC = Number(config.units);
+        const [kernel, bias] = weights();
+        if (kernel.length !== c * outC) fail(layer.name, `kernel has ${kernel.length} values, expected ${c}x${outC}`);
+        const weight = new Float32Array(kernel.length); // tfjs [in, out] -> ONNX [out, in, 1, 1]
+        for (let i = 0; i < c; i++) for (let o = 0; o < outC; o++) weight[o * c + i] = kernel[i * outC + o];
+        const fn = activation(config.activation);
+        const convOut = fn === null ? name : `${name}/preact`;
+        ops.push({
+          kind: 'conv',
+          layer: layer.name,
+          input,
+          output: convOut,
+          weight,
+          weightDims: [outC, c, 1, 1],
+          bias: config.useBias !== false ? Float32Array.from(bias) : null,
+          group: 1,
+          strides: [1, 1],
+          dilations: [1, 1],
+          pads: [0, 0, 0, 0],
+        });
+        const out: ValueShape = { rank: 4, h, w, c: outC };
+        shapes.set(convOut, out);
+        return addActivation(convOut, fn, out);
+      }
       if (shape.rank !== 2) fail(layer.name, 'Dense on a spatial input is not supported; flatten or pool first');
       const inDim = (shape as { features: number }).features;
       const outDim = Number(config.units);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createFeatureExtractor, type FeatureEngineChoice } from '../onnx/createFeatureExtractor';
 import { extractFeatures } from '../features/extractFeatures';
+import { cutKey } from '../features/extractFileFeatures';
 import { FeatureCache } from '../features/FeatureCache';
 import { type Backbone } from '../backbones/backbone';
 import { type FeatureExtractor } from '../onnx/featureExtractor';
@@ -44,7 +45,7 @@ export async function extractAugmentedFeatures(backbone: Backbone, images: reado
     for (let copy = 1; copy <= options.copies; copy++) {
       const variant = `rotate15-nearest:seed=${options.seed}:copy=${copy}`;
       const int8 = options.precision === 'int8' ? { precision: 'int8' as const, quantization: options.calibration?.id } : {};
-      jobs.push({ image, copy, key: FeatureCache.key({ imageHash, backboneName: backbone.name, weightsHash: backbone.weightsHash, preprocessing: spec, variant, ...int8 }) });
+      jobs.push({ image, copy, key: FeatureCache.key({ imageHash, backboneName: backbone.name, weightsHash: backbone.weightsHash, ...cutKey(backbone), preprocessing: spec, variant, ...int8 }) });
     }
   }
   const out: Float32Array[] = new Array(jobs.length);
@@ -63,6 +64,7 @@ export async function extractAugmentedFeatures(backbone: Backbone, images: reado
         model: backbone.model,
         engine: options.engine ?? 'auto',
         weightsHash: backbone.weightsHash,
+        ...cutKey(backbone),
         cacheDir: path.join(cache.dir, 'onnx'),
         onWarning: () => undefined, // the plain features already said which engine runs
       });

@@ -19,6 +19,9 @@ import { extractDatasetFeatures } from './extractDatasetFeatures';
 import { packageVersions } from './packageVersions';
 import { auditFeatureSources } from '../probe/auditFeatureSources';
 import { readModelInput } from '../predict/readModelInput';
+import { fineTuneRecord, planFineTune, type FineTuneOptions } from '../finetune/planFineTune';
+import { cropToPooledCells } from '../finetune/cropToPooledCells';
+import { createHead } from '../head/createHead';
 import { globalAveragePool } from '../probe/globalAveragePool';
 import { createDataDesignRecord, trainingSafeguards } from '../safety/trainingSafeguards';
 import type { DataDesignRecord } from '../io/modelConfig';
@@ -66,6 +69,13 @@ export interface TrainFromDatasetOptions {
   sourceBalanced?: boolean;
   /** trainHead `sourceAdversarial.weight` (default 0: off): hide the source among images of one class. */
   sourceAdversarial?: number;
+  /**
+   * Fine-tune the top backbone blocks with the head (`planFineTune`; MobileNet v1: `{ blocks: 1 }`, its last pointwise
+   * block): features are cached below the blocks, the blocks start from ImageNet and train at `learningRate`
+   * (default a tenth of the head's). Recorded in `cxr.json` (`fineTune`, `backbone.info.cutLayer`); the saved model
+   * holds the blocks, so prediction (Node, browser, ONNX) runs them.
+   */
+  fineTune?: FineTuneOptions;
   /** Continue from `<out>.checkpoint.json`. */
   resume?: boolean;
   /** Aborting stops after the current batch and leaves a checkpoint. */
@@ -202,8 +212,19 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   });
   const description = opened.description;
   // CLAHE goes into the backbone's preprocessing: the features, the cache keys and cxr.json all follow it.
-  const backbone = options.clahe ? { ...opened.backbone, preprocessing: { ...opened.backbone.preprocessing, clahe: { tileGridSize: 8, clipLimit: 2 } } } : opened.backbone;
+  const claheBackbone = options.clahe ? { ...opened.backbone, preprocessing: { ...opened.backbone.preprocessing, clahe: { tileGridSize: 8, clipLimit: 2 } } } : opened.backbone;
   progress?.line(`backbone: ${description}${options.clahe ? ' + CLAHE (8x8 tiles, clip 2)' : ''}`);
+  const resumedBlocks = checkpoint?.options.head.blocks?.length ?? 0;
+  if (checkpoint && resumedBlocks !== (options.fineTune?.blocks ?? 0)) {
+    throw new PipelineOptionsError(`${checkpointFile} was trained with ${resumedBlocks} fine-tuned blocks: resume with --fine-tune-blocks ${resumedBlocks}`);
+  }
+  // Fine-tuning: the backbone is cut below its top blocks (their features are cached), the blocks join the head.
+  const plan = options.fineTune ? planFineTune(claheBackbone, options.fineTune) : null;
+  const backbone = plan ? plan.backbone : claheBackbone;
+  const fineTuneLearningRate = options.fineTune ? (options.fineTune.learningRate ?? (options.learningRate ?? 1e-3) / 10) : undefined;
+  if (plan) {
+    progress?.line(`fine-tuning ${plan.layers.map((l) => l.layers.join(' + ')).join(', ')} (batch norm folded) from ImageNet at learning rate ${fineTuneLearningRate}; frozen backbone cut at ${plan.cutLayer}`);
+  }
   const cacheDir = path.resolve(cwd, options.cacheDir ?? path.join(defaultCacheRoot(), 'features'));
   const all = [...split.train, ...split.val];
   const precision = options.precision ?? 'fp32';
@@ -229,7 +250,11 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
     progress?.line(`augmentation: ${augmented.length} rotated copies (+-15 degrees, ${copies} per training image) added to the ${split.train.length} training images`);
   }
   const valLabels = split.val.map((i) => i.label);
-  const validation = valFeatures.length > 0 ? { features: valFeatures, labels: valLabels } : undefined;
+  // Fine-tuned blocks act per position and the head's valid 4x4 pooling reads only the top-left cells (4x4 of 7x7):
+  // training on those cells is the same model at a third of the cost; the saved head takes whole maps again.
+  const headInput = plan ? cropToPooledCells([], backbone.outputShape, 4).shape : backbone.outputShape;
+  const trainInput = (maps: Float32Array[]): Float32Array[] => (plan ? cropToPooledCells(maps, backbone.outputShape, 4).features : maps);
+  const validation = valFeatures.length > 0 ? { features: trainInput(valFeatures), labels: valLabels } : undefined;
   const onProgress = (e: TrainProgress): void => {
     if (!progress) return;
     if (e.type === 'batch') {
@@ -249,11 +274,11 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   const onEpochCheckpoint = (c: TrainingCheckpoint) => saveCheckpoint(checkpointFile, c);
   if (checkpoint) {
     progress?.line(`resuming from ${checkpointFile} (epoch ${checkpoint.epoch + 1}, batch ${checkpoint.batch + 1})`);
-    result = await resumeTrainHead(checkpoint, trainFeatures, trainLabels, { validation, onProgress, signal: options.signal, onEpochCheckpoint, sources: trainSources });
+    result = await resumeTrainHead(checkpoint, trainInput(trainFeatures), trainLabels, { validation, onProgress, signal: options.signal, onEpochCheckpoint, sources: trainSources });
   } else {
-    result = await trainHead(trainFeatures, trainLabels, {
+    result = await trainHead(trainInput(trainFeatures), trainLabels, {
       classes: [...dataset.classes],
-      head: { inputShape: backbone.outputShape },
+      head: { inputShape: headInput },
       epochs: options.epochs ?? 10,
       batchSize: options.batchSize ?? 8,
       learningRate: options.learningRate ?? 1e-3,
@@ -262,6 +287,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
       spectralDecoupling: options.spectralDecoupling ?? 0,
       sourceBalanced: options.sourceBalanced ?? false,
       sourceAdversarial: options.sourceAdversarial ? { weight: options.sourceAdversarial } : undefined,
+      ...(plan ? { fineTune: { layers: plan.layers, learningRate: fineTuneLearningRate } } : {}),
       validation,
       onProgress,
       signal: options.signal,
@@ -269,6 +295,13 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
     });
   }
   progress?.end();
+  if (plan && !result.aborted && headInput !== backbone.outputShape) {
+    // the same weights in a head that takes the whole feature maps
+    const whole = createHead({ inputShape: backbone.outputShape, classes: dataset.classes.length, blocks: plan.layers });
+    whole.setWeights(result.head.getWeights());
+    result.head.dispose();
+    result = { ...result, head: whole };
+  }
   const base = {
     resumed: checkpoint !== null,
     backbone: { name: backbone.name, description, pretrained: backbone.info.pretrained, weightsHash: backbone.weightsHash },
@@ -387,6 +420,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
         sourceBalanced: options.sourceBalanced ?? false,
         sourceAdversarial: options.sourceAdversarial ?? 0,
       },
+      fineTuneBlocks: plan ? plan.layers.length : 0,
       resumed: checkpoint !== null,
       validationOperatingPoint,
     },
@@ -394,6 +428,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
     calibration: safeguards.calibration,
     inputDistribution: safeguards.inputDistribution,
     dataDesign,
+    ...(plan && fineTuneLearningRate !== undefined ? { fineTune: fineTuneRecord(plan, fineTuneLearningRate) } : {}),
     packageVersions: packageVersions(),
     ...(options.float16 ? { quantize: 'float16' as const } : {}),
     overwrite: true,

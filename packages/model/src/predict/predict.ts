@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { applyTemperature } from '@cxr/metrics';
 import { PredictInputError } from '../errors';
+import { isFineTuneLayer } from '../finetune/fineTuneLayerPrefix';
 import { HEAD_LAYER_NAMES } from '../head/createHead';
 import type { CxrModel } from '../io/modelConfig';
 import { checkInput, type ImageFacts, type InputCheck } from '../ood/inputDistribution';
@@ -48,8 +49,9 @@ const withFeatures = new WeakMap<tfl.LayersModel, tfl.LayersModel>();
 function featureModel(model: tfl.LayersModel): tfl.LayersModel {
   let m = withFeatures.get(model);
   if (!m) {
-    const at = model.layers.findIndex((l) => l.name === HEAD_LAYER_NAMES.pool);
-    // the classifier is flat (base layers, then head layers), so the layer before the head's pool is the base output;
+    // the head starts at its pool, or at its first fine-tuned backbone block: the frozen base ends before it
+    const at = model.layers.findIndex((l) => isFineTuneLayer(l) || l.name === HEAD_LAYER_NAMES.pool);
+    // the classifier is flat (base layers, then head layers), so the layer before the head's start is the base output;
     // the pool's own `input` is ambiguous when the head model shares its layers
     const base = at > 0 ? (model.layers[at - 1].output as tfl.SymbolicTensor) : null;
     if (!base || Array.isArray(base) || base.shape.length !== 4) {

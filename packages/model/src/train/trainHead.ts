@@ -5,6 +5,8 @@ import { CheckpointError, TrainingInputError } from '../errors';
 import { createHead, resolveHeadOptions, type HeadOptions, type ResolvedHeadOptions } from '../head/createHead';
 import { headLayers } from '../head/createClassifier';
 import { computeClassWeights, type ClassWeightOption } from './computeClassWeights';
+import { fineTuneWeights, type FineTuneLayer } from '../finetune/planFineTune';
+import { isFineTuneLayer } from '../finetune/fineTuneLayerPrefix';
 import { headForward } from './headForward';
 import { LegacyDecayAdam } from './legacyDecayAdam';
 import { checkSourceAdversarial, SourceAdversary, sourceAdversaryWeights, type SourceAdversarialOptions } from './sourceAdversarial';
@@ -79,6 +81,12 @@ export interface TrainHeadOptions {
    * reversal ({@link SourceAdversary}); needs `sources` and a class with at least two sources. Off by default.
    */
   sourceAdversarial?: SourceAdversarialOptions;
+  /**
+   * Fine-tune backbone blocks with the head (`planFineTune`): the features are the cut backbone's (below the blocks),
+   * the blocks start from their ImageNet weights and train with Adam at `learningRate` (default a tenth of the
+   * head's, same legacy decay); they are the head's first layers, so the saved model holds them.
+   */
+  fineTune?: { layers: readonly FineTuneLayer[]; learningRate?: number };
   onProgress?: (event: TrainProgress) => void;
   /** Aborting stops after the current batch and returns a checkpoint to resume from. */
   signal?: AbortSignal;
@@ -126,6 +134,8 @@ export interface ResolvedTrainOptions {
   sourceAdversarial?: SourceAdversarialOptions | null;
   /** Source names in index order (sorted), when `sources` were given. */
   sourceNames?: string[] | null;
+  /** Learning rate of the fine-tuned backbone blocks (`head.blocks`); absent: no blocks. */
+  fineTuneLearningRate?: number;
 }
 
 /**
@@ -150,6 +160,8 @@ export interface TrainingCheckpoint {
   /** Weights of the source classifier, when training with `sourceAdversarial`. */
   auxiliary?: WeightData[];
   optimizer: { iterations: number; weights: WeightData[] };
+  /** The optimizer of the fine-tuned backbone blocks, when there are any. */
+  blockOptimizer?: { iterations: number; weights: WeightData[] };
   elapsedMs: number;
   batchesDone: number;
 }
@@ -170,7 +182,7 @@ export interface TrainHeadResult {
   classes: string[];
 }
 
-type RuntimeOptions = Pick<TrainHeadOptions, 'onProgress' | 'signal' | 'validation' | 'onEpochCheckpoint' | 'sources'>;
+type RuntimeOptions = Pick<TrainHeadOptions, 'onProgress' | 'signal' | 'validation' | 'onEpochCheckpoint' | 'sources'> & Pick<Partial<TrainHeadOptions>, 'fineTune'>;
 
 /**
  * Trains the notebook's head on precomputed features of a frozen base: Adam with Keras' legacy decay,
@@ -210,10 +222,16 @@ function resolveTrainOptions(features: FeatureInput, labels: LabelInput, options
     throw new TrainingInputError(`classes must list at least two distinct names in output order, got ${JSON.stringify(options.classes)}`);
   }
   const inputShape = featureShape(features, options.head?.inputShape);
-  const head = resolveHeadOptions({ ...options.head, inputShape, classes: classes.length, seed: options.head?.seed ?? options.seed ?? 0 });
+  const fineTune = options.fineTune;
+  if (fineTune && options.head?.blocks) throw new TrainingInputError('Give the fine-tuned blocks once: fineTune.layers, not head.blocks');
+  if (fineTune && (!Array.isArray(fineTune.layers) || fineTune.layers.length === 0)) throw new TrainingInputError('fineTune.layers must list at least one block (planFineTune)');
+  const blocks = fineTune ? fineTune.layers.map((l) => ({ name: l.name, units: l.units, activation: l.activation })) : options.head?.blocks;
+  const head = resolveHeadOptions({ ...options.head, inputShape, classes: classes.length, seed: options.head?.seed ?? options.seed ?? 0, blocks });
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? 8;
   const learningRate = options.learningRate ?? 1e-3;
+  const fineTuneLearningRate = head.blocks.length > 0 ? (fineTune?.learningRate ?? learningRate / 10) : undefined;
+  if (fineTuneLearningRate !== undefined && !(fineTuneLearningRate > 0)) throw new TrainingInputError(`fineTune.learningRate must be > 0, got ${fineTuneLearningRate}`);
   if (!Number.isInteger(epochs) || epochs < 1) throw new TrainingInputError(`epochs must be a positive integer, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new TrainingInputError(`batchSize must be a positive integer, got ${batchSize}`);
   if (!(learningRate > 0)) throw new TrainingInputError(`learningRate must be > 0, got ${learningRate}`);
@@ -249,6 +267,7 @@ function resolveTrainOptions(features: FeatureInput, labels: LabelInput, options
     sourceBalanced: options.sourceBalanced ?? false,
     sourceAdversarial: options.sourceAdversarial ? { weight: options.sourceAdversarial.weight } : null,
     sourceNames,
+    ...(fineTuneLearningRate !== undefined ? { fineTuneLearningRate } : {}),
   };
 }
 
@@ -304,6 +323,7 @@ async function run(
   // the first batch, and the head is disposed too unless it is returned.
   let createdHead: tfl.LayersModel | undefined;
   let createdOptimizer: LegacyDecayAdam | undefined;
+  let createdBlockOptimizer: LegacyDecayAdam | undefined;
   let createdAdversary: SourceAdversary | undefined;
   try {
     const xAll = Array.isArray(features) ? own(stackFeatures(features as Float32Array[], shape)) : (features as tf.Tensor4D);
@@ -346,9 +366,25 @@ async function run(
       adversary = { model, weights: own(tf.tensor1d(weights)), classes: own(tf.tensor1d(trainIdx, 'int32')), sources: own(tf.tensor1d(sourceIdx, 'int32')) };
     }
     const regularised = Boolean(adversary || o.spectralDecoupling);
-    const variables = [...head.trainableWeights.map((w) => w.read() as tf.Variable), ...(adversary?.model.variables ?? [])];
+    // fine-tuned backbone blocks (the head's first layers) get their own optimizer: a lower learning rate
+    const blockLayers = layers.filter(isFineTuneLayer);
+    const blockVariables = blockLayers.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable));
+    const headOnly = layers.filter((l) => !isFineTuneLayer(l));
+    const variables = [...headOnly.flatMap((l) => l.trainableWeights.map((w) => w.read() as tf.Variable)), ...(adversary?.model.variables ?? [])];
+    if (blockLayers.length > 0 && !checkpoint) {
+      const given = runtime.fineTune?.layers;
+      if (!given || given.length !== blockLayers.length) throw new TrainingInputError(`The head has ${blockLayers.length} fine-tuned blocks: give their backbone weights (fineTune.layers)`);
+      const init = fineTuneWeights(given);
+      try {
+        blockLayers.forEach((l, i) => l.setWeights(init.slice(2 * i, 2 * i + 2)));
+      } finally {
+        tf.dispose(init);
+      }
+    }
     const optimizer = new LegacyDecayAdam({ learningRate: o.learningRate, decay: o.decay });
     createdOptimizer = optimizer;
+    const blockOptimizer = blockVariables.length > 0 ? new LegacyDecayAdam({ learningRate: o.fineTuneLearningRate ?? o.learningRate / 10, decay: o.decay }) : null;
+    createdBlockOptimizer = blockOptimizer ?? undefined;
     const batches = Math.ceil(nTrain / o.batchSize);
     const totalBatches = batches * o.epochs;
 
@@ -369,6 +405,10 @@ async function run(
         adversary.model.variables.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(aux[i].data, aux[i].shape))));
       }
       await restoreOptimizer(optimizer, checkpoint.optimizer, variables);
+      if (blockOptimizer) {
+        if (!checkpoint.blockOptimizer) throw new CheckpointError('Checkpoint has no optimizer state for the fine-tuned blocks');
+        await restoreOptimizer(blockOptimizer, checkpoint.blockOptimizer, blockVariables);
+      }
       ({ epoch, batch: startBatch, order, partial, history, best, elapsedMs: elapsedBefore, batchesDone } = structuredClone(checkpoint));
       if (!Array.isArray(checkpoint.rngState) || checkpoint.rngState.length !== 4) {
         throw new CheckpointError('Checkpoint holds the random generator state of an older cxr (one number, not four): train again without it');
@@ -396,6 +436,7 @@ async function run(
       weights: getWeightData(head),
       ...(adversary ? { auxiliary: adversary.model.variables.map((v) => ({ name: v.name, shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) })) } : {}),
       optimizer: await saveOptimizer(optimizer),
+      ...(blockOptimizer ? { blockOptimizer: await saveOptimizer(blockOptimizer) } : {}),
       elapsedMs: elapsedBefore + Date.now() - started,
       batchesDone,
     });
@@ -417,32 +458,40 @@ async function run(
         const masks = dropoutRate > 0 ? dropoutMasks(rng, idx.length, layers, dropoutRate) : [];
         lastLr = optimizer.currentLearningRate;
         const kept: tf.Tensor[] = [];
-        const loss = optimizer.minimize(
-          () => {
-            const ids = tf.tensor1d(idx, 'int32');
-            const xb = tf.gather(xTrain, ids);
-            const yb = tf.gather(yTrain, ids);
-            const parts = regularised ? headForward(layers, xb, masks) : null;
-            const probs = parts ? parts.probs : forward(layers, xb, masks);
-            kept.push(tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(yb, -1)), 'float32'))));
-            const perSample = tfl.metrics.categoricalCrossentropy(yb, probs);
-            const weighted = sampleWeights ? tf.mul(perSample, tf.gather(sampleWeights, ids)) : perSample;
-            const task = tf.mean(weighted) as tf.Scalar;
-            if (!parts) return task;
-            // the reported loss stays the task's cross-entropy; the penalties only steer the gradient
-            kept.push(tf.keep(task.clone()));
-            let total: tf.Scalar = task;
-            if (o.spectralDecoupling) total = tf.add(total, spectralDecouplingPenalty(parts.logits, o.spectralDecoupling));
-            if (adversary && o.sourceAdversarial) {
-              const a = adversary;
-              const penalty = a.model.loss(parts.hidden, tf.gather(a.classes, ids), tf.gather(a.sources, ids), tf.gather(a.weights, ids), o.sourceAdversarial.weight);
-              total = tf.add(total, penalty);
-            }
-            return total;
-          },
-          true,
-          variables,
-        ) as tf.Scalar;
+        const objective = (): tf.Scalar => {
+          const ids = tf.tensor1d(idx, 'int32');
+          const xb = tf.gather(xTrain, ids);
+          const yb = tf.gather(yTrain, ids);
+          const parts = regularised ? headForward(layers, xb, masks) : null;
+          const probs = parts ? parts.probs : forward(layers, xb, masks);
+          kept.push(tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(yb, -1)), 'float32'))));
+          const perSample = tfl.metrics.categoricalCrossentropy(yb, probs);
+          const weighted = sampleWeights ? tf.mul(perSample, tf.gather(sampleWeights, ids)) : perSample;
+          const task = tf.mean(weighted) as tf.Scalar;
+          if (!parts) return task;
+          // the reported loss stays the task's cross-entropy; the penalties only steer the gradient
+          kept.push(tf.keep(task.clone()));
+          let total: tf.Scalar = task;
+          if (o.spectralDecoupling) total = tf.add(total, spectralDecouplingPenalty(parts.logits, o.spectralDecoupling));
+          if (adversary && o.sourceAdversarial) {
+            const a = adversary;
+            const penalty = a.model.loss(parts.hidden, tf.gather(a.classes, ids), tf.gather(a.sources, ids), tf.gather(a.weights, ids), o.sourceAdversarial.weight);
+            total = tf.add(total, penalty);
+          }
+          return total;
+        };
+        let loss: tf.Scalar;
+        if (blockOptimizer) {
+          // one backward pass, two optimizers: the head's rate for the head, the blocks' for the blocks
+          const { value, grads } = tf.variableGrads(objective, [...variables, ...blockVariables]);
+          const pick = (vars: tf.Variable[]) => vars.map((v) => ({ name: v.name, tensor: grads[v.name] }));
+          optimizer.applyGradients(pick(variables));
+          blockOptimizer.applyGradients(pick(blockVariables));
+          tf.dispose(Object.values(grads));
+          loss = value;
+        } else {
+          loss = optimizer.minimize(objective, true, variables) as tf.Scalar;
+        }
         const [lossValue] = await (kept[1] ?? loss).data();
         const [correctValue] = await kept[0].data();
         tf.dispose([loss, ...kept]);
@@ -520,6 +569,7 @@ async function run(
     throw error;
   } finally {
     createdOptimizer?.dispose();
+    createdBlockOptimizer?.dispose();
     createdAdversary?.dispose();
     tf.dispose(owned);
   }
