@@ -4,7 +4,9 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { useCpu } from '../__fixtures__/tinyBackbone';
+import { hasSharedData, SHARED_MOBILENET } from '../__fixtures__/sharedData';
 import { createRng } from '@cxr/metrics';
+import { initBackend } from '../backend/initBackend';
 import { TrainingInputError } from '../errors';
 import { compareGeneralisationRows, compareSeedRanges, rankGeneralisation, rankGeneralisationRows, thresholdAtSensitivity, type GeneralisationItem, type GeneralisationRow } from './rankGeneralisation';
 import { parseTrainConfiguration } from './trainConfiguration';
@@ -180,4 +182,35 @@ describe('rankGeneralisation', () => {
     ]);
     expect(report.notes).toContainEqual(expect.stringMatching(/^One seed: the ranges over seeds are single values/));
   });
+
+  (hasSharedData([SHARED_MOBILENET]) ? it : it.skip)('ranks a fine-tuned configuration: its features come from the cut below the block, as cxr train --fine-tune-blocks reads them', async () => {
+    const items = await dataset();
+    await initBackend({ backend: 'wasm' }); // cxr's default backend; the cpu one trains the block too slowly
+    const before = tf.memory().numTensors;
+    const said: string[] = [];
+    const report = await rankGeneralisation({
+      items,
+      recipes: [{ name: 'two', classes: ['pos', 'normal'], classOf: { pos: 'pos', normal: 'normal' } }],
+      configurations: ['none', 'fine-tune-blocks'].map(parseTrainConfiguration),
+      labels: { positive: 'pos', normal: 'normal', other: 'other' },
+      backbone: { name: 'mobilenet_v1', weights: SHARED_MOBILENET },
+      cacheDir: path.join(root, 'cache-mobilenet'),
+      seeds: [1],
+      folds: 3,
+      epochs: 1,
+      bootstrapIterations: 20,
+      onProgress: (m) => said.push(m),
+    }).finally(() => initBackend({ backend: 'cpu' }));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(report.rows.map((r) => r.configuration).sort()).toEqual(['fine-tune-blocks', 'none']);
+    // the frozen row reads the backbone's output, the fine-tuned one the depthwise layer below conv_pw_12
+    expect(said.filter((m) => m.startsWith('features'))).toEqual([
+      `features (cut at the backbone output): ${items.length} images (0 from cache)`,
+      `features (cut at conv_dw_12_relu): ${items.length} images (0 from cache)`,
+    ]);
+    for (const row of report.rows) {
+      expect(row.runs[0].heldOut.map((h) => [h.source, h.negatives])).toEqual([['A', 8], ['B', 12]]);
+      expect(row.runs[0].positiveVsOther?.value).toBeGreaterThanOrEqual(0);
+    }
+  }, 300_000);
 });

@@ -6,6 +6,8 @@ import { openBackbone, type BackboneSpec } from '../backbones/openBackbone';
 import { TrainingInputError } from '../errors';
 import { FeatureCache } from '../features/FeatureCache';
 import { extractFileFeatures } from '../features/extractFileFeatures';
+import { cropToPooledCells } from '../finetune/cropToPooledCells';
+import { planFineTune, type FineTunePlan } from '../finetune/planFineTune';
 import type { FeatureEngineChoice } from '../onnx/createFeatureExtractor';
 import { groupBootstrapAuc, type GroupBootstrapAuc } from '../probe/groupBootstrapAuc';
 import { groupedFolds } from '../probe/groupedFolds';
@@ -234,34 +236,47 @@ export async function rankGeneralisation(options: RankGeneralisationOptions): Pr
 
   const backbone = await openBackbone(options.backbone);
   const cache = new FeatureCache(options.cacheDir);
-  const pooled = new Map<string, tf.Tensor4D>();
-  const featuresFor = async (clahe: boolean): Promise<tf.Tensor4D> => {
-    const key = String(clahe);
+  const pooled = new Map<string, { features: tf.Tensor4D; fineTune?: FineTunePlan }>();
+  const featuresFor = async (config: TrainConfiguration): Promise<{ features: tf.Tensor4D; fineTune?: FineTunePlan }> => {
+    const key = `${config.clahe}|${config.fineTuneBlocks}`;
     const hit = pooled.get(key);
     if (hit) return hit;
-    const spec: PreprocessSpec = { ...backbone.preprocessing, clahe: clahe ? { tileGridSize: 8, clipLimit: 2 } : backbone.preprocessing.clahe };
-    const raw = await extractFileFeatures(backbone, items.map((it) => it.file), {
+    // fine-tuned blocks read the frozen backbone cut below them (planFineTune), as cxr train --fine-tune-blocks does
+    const fineTune = config.fineTuneBlocks > 0 ? planFineTune(backbone, { blocks: config.fineTuneBlocks }) : undefined;
+    const base = fineTune?.backbone ?? backbone;
+    const spec: PreprocessSpec = { ...base.preprocessing, clahe: config.clahe ? { tileGridSize: 8, clipLimit: 2 } : base.preprocessing.clahe };
+    const raw = await extractFileFeatures(base, items.map((it) => it.file), {
       cache,
       preprocessing: spec,
       engine: options.engine ?? 'auto',
       onProgress: (p) => {
-        if (p.done === (p.total ?? items.length)) say(`features${clahe ? ' (CLAHE)' : ''}: ${p.done} images (${p.cached} from cache)`);
+        if (p.done === (p.total ?? items.length)) say(`features (${config.clahe ? 'CLAHE, ' : ''}cut at ${fineTune?.cutLayer ?? 'the backbone output'}): ${p.done} images (${p.cached} from cache)`);
       },
     });
-    const [h, w, c] = backbone.outputShape;
-    const all = new Float32Array(raw.length * h * w * c);
-    raw.forEach((f, i) => all.set(f, i * h * w * c));
-    // The notebook head's AveragePooling2D(4x4, valid) has no weights: applied once here, the head then pools 1x1.
-    const t = tf.tidy(() => tf.avgPool(tf.tensor4d(all, [raw.length, h, w, c]), 4, 4, 'valid') as tf.Tensor4D);
-    pooled.set(key, t);
-    return t;
+    let t: tf.Tensor4D;
+    if (fineTune) {
+      // the blocks act per position before the head's 4x4 pooling: keep the cells that pooling reads
+      const { features, shape } = cropToPooledCells(raw, base.outputShape, 4);
+      const all = new Float32Array(features.length * shape[0] * shape[1] * shape[2]);
+      features.forEach((f, i) => all.set(f, i * f.length));
+      t = tf.tensor4d(all, [features.length, ...shape]);
+    } else {
+      const [h, w, c] = base.outputShape;
+      const all = new Float32Array(raw.length * h * w * c);
+      raw.forEach((f, i) => all.set(f, i * h * w * c));
+      // The notebook head's AveragePooling2D(4x4, valid) has no weights: applied once here, the head then pools 1x1.
+      t = tf.tidy(() => tf.avgPool(tf.tensor4d(all, [raw.length, h, w, c]), 4, 4, 'valid') as tf.Tensor4D);
+    }
+    const entry = { features: t, fineTune };
+    pooled.set(key, entry);
+    return entry;
   };
 
   const rows: GeneralisationRow[] = [];
   try {
     for (const recipe of options.recipes) {
       for (const config of options.configurations) {
-        const features = await featuresFor(config.clahe);
+        const { features, fineTune } = await featuresFor(config);
         const runs: GeneralisationRun[] = [];
         for (const seed of options.seeds) {
           const train = async (idx: readonly number[]): Promise<tfl.LayersModel> => {
@@ -274,7 +289,8 @@ export async function rankGeneralisation(options: RankGeneralisationOptions): Pr
             try {
               const { head } = await trainHead(x, lab, {
                 classes: [...recipe.classes],
-                head: { poolSize: 1 },
+                head: { poolSize: fineTune ? 4 : 1 },
+                fineTune: fineTune ? { layers: fineTune.layers } : undefined,
                 epochs,
                 seed,
                 sources: src,
@@ -384,7 +400,7 @@ export async function rankGeneralisation(options: RankGeneralisationOptions): Pr
       }
     }
   } finally {
-    tf.dispose([...pooled.values()]);
+    tf.dispose([...pooled.values()].map((p) => p.features));
     backbone.model.dispose();
   }
   for (const source of normalSources) {

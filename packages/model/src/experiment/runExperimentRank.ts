@@ -11,13 +11,18 @@ import { formatGeneralisationReport } from './formatGeneralisationReport';
 import { rankGeneralisation, type GeneralisationItem, type GeneralisationRecipe, type GeneralisationReport } from './rankGeneralisation';
 import { parseTrainConfiguration } from './trainConfiguration';
 
-/** The configurations `cxr experiment rank` compares unless told: today's default first, then each mitigation, then all. */
+/**
+ * The configurations `cxr experiment rank` compares unless told: today's default first, then each mitigation, then all
+ * of them, then the backbone's top block fine-tuned alone and with CLAHE.
+ */
 export const DEFAULT_RANK_CONFIGURATIONS: readonly string[] = Object.freeze([
   'none',
   'clahe',
   'spectral-decoupling',
   'source-adversarial+source-balanced',
   'clahe+spectral-decoupling+source-adversarial+source-balanced',
+  'fine-tune-blocks',
+  'clahe+fine-tune-blocks',
 ]);
 
 /** Options of {@link runExperimentRank} (the flags of `cxr experiment rank`). */

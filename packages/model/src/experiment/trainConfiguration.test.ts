@@ -3,7 +3,7 @@ import { NO_TRAIN_OPTIONS, parseTrainConfiguration, TRAIN_CONFIGURATION_FLAGS } 
 
 describe('parseTrainConfiguration', () => {
   it('reads none as the notebook recipe and each cxr train flag, with the fixed default strengths', () => {
-    expect(parseTrainConfiguration(' none ')).toEqual({ name: 'none', clahe: false, spectralDecoupling: 0, sourceBalanced: false, sourceAdversarial: 0 });
+    expect(parseTrainConfiguration(' none ')).toEqual({ name: 'none', clahe: false, spectralDecoupling: 0, sourceBalanced: false, sourceAdversarial: 0, fineTuneBlocks: 0 });
     expect(parseTrainConfiguration('clahe')).toEqual({ ...NO_TRAIN_OPTIONS, name: 'clahe', clahe: true });
     expect(parseTrainConfiguration('spectral-decoupling').spectralDecoupling).toBe(0.1);
     expect(parseTrainConfiguration('source-adversarial').sourceAdversarial).toBe(1);
@@ -13,8 +13,11 @@ describe('parseTrainConfiguration', () => {
       spectralDecoupling: 0.3,
       sourceBalanced: true,
       sourceAdversarial: 0.5,
+      fineTuneBlocks: 0,
     });
-    expect(TRAIN_CONFIGURATION_FLAGS).toEqual(['clahe', 'spectral-decoupling', 'source-balanced', 'source-adversarial']);
+    expect(parseTrainConfiguration('fine-tune-blocks').fineTuneBlocks).toBe(1);
+    expect(parseTrainConfiguration('clahe+fine-tune-blocks=2')).toEqual({ ...NO_TRAIN_OPTIONS, name: 'clahe+fine-tune-blocks=2', clahe: true, fineTuneBlocks: 2 });
+    expect(TRAIN_CONFIGURATION_FLAGS).toEqual(['clahe', 'spectral-decoupling', 'source-balanced', 'source-adversarial', 'fine-tune-blocks']);
   });
 
   it('refuses unknown flags, repeated flags and bad values, naming the text', () => {
@@ -26,5 +29,6 @@ describe('parseTrainConfiguration', () => {
       expect(() => parseTrainConfiguration(bad)).toThrow(/needs a number > 0/);
     }
     expect(() => parseTrainConfiguration('none+clahe')).toThrow(/none stands alone/);
+    expect(() => parseTrainConfiguration('fine-tune-blocks=1.5')).toThrow(/fine-tune-blocks needs a whole number/);
   });
 });

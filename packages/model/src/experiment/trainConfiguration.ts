@@ -16,22 +16,25 @@ export interface TrainConfiguration {
   sourceBalanced: boolean;
   /** Gradient-reversal weight of the source adversary; 0 = off (`--source-adversarial`). */
   sourceAdversarial: number;
+  /** Top backbone blocks trained with the head; 0 = frozen backbone (`--fine-tune-blocks`). */
+  fineTuneBlocks: number;
 }
 
 /** The notebook's recipe: no train option set. */
-export const NO_TRAIN_OPTIONS: Readonly<TrainConfiguration> = Object.freeze({ name: 'none', clahe: false, spectralDecoupling: 0, sourceBalanced: false, sourceAdversarial: 0 });
+export const NO_TRAIN_OPTIONS: Readonly<TrainConfiguration> = Object.freeze({ name: 'none', clahe: false, spectralDecoupling: 0, sourceBalanced: false, sourceAdversarial: 0, fineTuneBlocks: 0 });
 
-type Flag = { key: 'clahe' | 'sourceBalanced' } | { key: 'spectralDecoupling' | 'sourceAdversarial'; fallback: number };
+type Flag = { key: 'clahe' | 'sourceBalanced' } | { key: 'spectralDecoupling' | 'sourceAdversarial' | 'fineTuneBlocks'; fallback: number; integer?: true };
 
 /**
  * The `cxr train` flags a configuration may name, and the value a numeric one takes when written without `=value`
- * (strengths fixed before any ranking was run: spectral decoupling 0.1, gradient reversal 1).
+ * (strengths fixed before any ranking was run: spectral decoupling 0.1, gradient reversal 1, one fine-tuned block).
  */
 const FLAGS: Readonly<Record<string, Flag>> = {
   clahe: { key: 'clahe' },
   'spectral-decoupling': { key: 'spectralDecoupling', fallback: 0.1 },
   'source-balanced': { key: 'sourceBalanced' },
   'source-adversarial': { key: 'sourceAdversarial', fallback: 1 },
+  'fine-tune-blocks': { key: 'fineTuneBlocks', fallback: 1, integer: true },
 };
 
 /** The `cxr train` flags (without `--`) that {@link parseTrainConfiguration} knows. */
@@ -40,7 +43,8 @@ export const TRAIN_CONFIGURATION_FLAGS: readonly string[] = Object.freeze(Object
 /**
  * Parses a configuration written as `cxr train` flags without their dashes, joined by `+`: `none`, `clahe`,
  * `spectral-decoupling` (lambda 0.1) or `spectral-decoupling=0.3`, `source-balanced`, `source-adversarial` (weight 1)
- * or `source-adversarial=0.5`, e.g. `clahe+source-adversarial+source-balanced`.
+ * or `source-adversarial=0.5`, `fine-tune-blocks` (one block) or `fine-tune-blocks=2`, e.g.
+ * `clahe+source-adversarial+source-balanced`.
  *
  * @throws PipelineOptionsError for an unknown flag, a bad or repeated value, naming the text
  * @example parseTrainConfiguration('clahe+spectral-decoupling').spectralDecoupling // 0.1
@@ -64,6 +68,7 @@ export function parseTrainConfiguration(text: string): TrainConfiguration {
     } else {
       const x = value === undefined ? spec.fallback : Number(value);
       if (rest.length > 0 || value === '' || !Number.isFinite(x) || x <= 0) throw bad(`${flag} needs a number > 0, e.g. ${flag}=${spec.fallback}`);
+      if (spec.integer && !Number.isInteger(x)) throw bad(`${flag} needs a whole number, e.g. ${flag}=${spec.fallback}`);
       config[spec.key] = x;
     }
   }
