@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { TFJS_WASM_FILES } from './codecWasmUrls';
 import { isSoftwareRenderer } from './isSoftwareRenderer';
+import { wasmThreads } from './wasmThreads';
 
 /** The TensorFlow.js backends the page can run on. */
 export const BROWSER_BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
@@ -49,7 +48,7 @@ export async function selectBackend(only?: BrowserBackend): Promise<BackendChoic
   setWasmPaths(TFJS_WASM_FILES);
   // Threads need SharedArrayBuffer, which browsers give only to cross-origin isolated pages. With one thread the
   // plain SIMD build is taken: the threaded one starts a pool of 8 workers first.
-  const threads = globalThis.crossOriginIsolated ? wasmThreads() : 1;
+  const threads = wasmThreads();
   if (threads < 2) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   else setThreadsCount(threads);
   const skipped: BackendChoice['skipped'] = [];
@@ -58,7 +57,14 @@ export async function selectBackend(only?: BrowserBackend): Promise<BackendChoic
     if (skipped.length) throw noBackend(skipped);
     return { backend: only, label: describe(only), reason: `forced by ?backend=${only}`, skipped };
   }
+  // WebAssembly starts first: its binary downloads and compiles off the main thread while WebGL is probed (the
+  // first WebGL context waits on the GPU process, a software one included).
+  const wasmSkipped: BackendChoice['skipped'] = [];
+  const wasmStarted = start('wasm', wasmSkipped);
+  await new Promise((resolve) => setTimeout(resolve, 0)); // lets it reach its fetch before the probe blocks
+  performance.mark('cxr:webgl-probe');
   const gl = probeWebgl();
+  performance.mark('cxr:webgl-probed');
   if (!gl) {
     skipped.push({ backend: 'webgl', reason: 'this browser has no WebGL' });
   } else if (gl.software) {
@@ -66,9 +72,10 @@ export async function selectBackend(only?: BrowserBackend): Promise<BackendChoic
   } else {
     // A hardware GPU: time both on the same small convolution.
     const trialMs: Partial<Record<BrowserBackend, number>> = {};
-    for (const name of ['webgl', 'wasm'] as const) {
-      if (await start(name, skipped)) trialMs[name] = await trial();
-    }
+    const wasmOk = await wasmStarted;
+    if (await start('webgl', skipped)) trialMs.webgl = await trial();
+    skipped.push(...wasmSkipped);
+    if (wasmOk && (await tf.setBackend('wasm'))) trialMs.wasm = await trial();
     const timed = (Object.keys(trialMs) as BrowserBackend[]).sort((a, b) => (trialMs[a] ?? Infinity) - (trialMs[b] ?? Infinity));
     if (timed.length > 0) {
       const best = timed[0];
@@ -81,11 +88,13 @@ export async function selectBackend(only?: BrowserBackend): Promise<BackendChoic
       return { backend: best, label: describe(best), reason, skipped, renderer: gl.renderer, trialMs };
     }
   }
-  for (const name of ['wasm', 'cpu'] as const) {
-    if (await start(name, skipped)) {
-      const why = skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
-      return { backend: name, label: describe(name), reason: why ? `not WebGL (${why})` : 'the first that started', skipped, renderer: gl?.renderer };
-    }
+  if (await wasmStarted) {
+    const why = skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
+    return { backend: 'wasm', label: describe('wasm'), reason: why ? `not WebGL (${why})` : 'the first that started', skipped, renderer: gl?.renderer };
+  }
+  for (const w of wasmSkipped) if (!skipped.includes(w)) skipped.push(w);
+  if (await start('cpu', skipped)) {
+    return { backend: 'cpu', label: describe('cpu'), reason: `not WebGL or WebAssembly (${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')})`, skipped, renderer: gl?.renderer };
   }
   throw noBackend(skipped);
 }
@@ -97,6 +106,10 @@ function noBackend(skipped: BackendChoice['skipped']): Error {
 /** Starts a backend; on failure records why in `skipped` and returns false. */
 async function start(name: BrowserBackend, skipped: BackendChoice['skipped']): Promise<boolean> {
   try {
+    // WebGL and the JavaScript CPU backend are loaded only when tried: most of the bundle the page would
+    // otherwise parse before it can start (about 1.1 of its 3 MB unminified), for backends a GPU-less browser skips.
+    if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
+    if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
     const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
     const started = name === 'wasm' ? withLogicalCores(Math.max(cores, 2 * wasmThreads()), () => tf.setBackend(name)) : tf.setBackend(name);
     if (!(await withTimeout(started, INIT_TIMEOUT_MS, name))) throw new Error('failed to initialise');
@@ -139,17 +152,6 @@ async function withLogicalCores<T>(n: number, fn: () => Promise<T>): Promise<T> 
   } finally {
     delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency; // the browser's own getter again
   }
-}
-
-/**
- * Threads for the WebAssembly backend: `?threads=<n>` if given, else half the logical cores (tfjs's own rule),
- * at most 4. On 2 logical cores that is one: in the bench (web.bench.mjs, 2 shared cores) 2 threads predicted no
- * faster than 1 and their worker pool added 0.3-1 s to the start.
- */
-export function wasmThreads(): number {
-  const asked = Number(new URLSearchParams(globalThis.location?.search ?? '').get('threads'));
-  if (Number.isInteger(asked) && asked >= 1) return asked;
-  return Math.max(1, Math.min(4, Math.floor((globalThis.navigator?.hardwareConcurrency ?? 1) / 2)));
 }
 
 const fmt = (ms: number | undefined) => `${(ms ?? NaN).toFixed(1)} ms`;

@@ -43,7 +43,8 @@ const ALL_VARIANTS = {
   'webgl float16': 'backend=webgl&weights=float16',
   'cpu float16': 'backend=cpu&weights=float16',
 };
-const VARIANTS = (process.env.CXR_BENCH_WEB_VARIANTS?.split(',').map((v) => v.trim()) ?? Object.keys(ALL_VARIANTS)).map((label) => [label, ALL_VARIANTS[label]]);
+// An empty list (CXR_BENCH_WEB_VARIANTS=) runs the user-side rows only.
+const VARIANTS = (process.env.CXR_BENCH_WEB_VARIANTS?.split(',').map((v) => v.trim()).filter(Boolean) ?? Object.keys(ALL_VARIANTS)).map((label) => [label, ALL_VARIANTS[label]]);
 
 function images() {
   const nih = path.join(sharedData, 'nih-cxr14/images');
@@ -82,7 +83,7 @@ export async function run() {
   let server;
   let baseServer;
   let browser;
-  const times = () => ({ ready: [], warm: [], toProbabilities: [], toGradCam: [], chosen: '' });
+  const times = () => ({ ready: [], warm: [], toProbabilities: [], toGradCam: [], stages: {}, load: [], chosen: '' });
   const userTimes = { page: times(), baseline: times() };
   try {
     const dist = path.join(tmp, 'dist');
@@ -112,6 +113,8 @@ export async function run() {
     }
     if (baseServer) userRows(rows, 'baseline page', userTimes.baseline);
     userRows(rows, 'user side', userTimes.page);
+    const loads = [...userTimes.page.load, ...userTimes.baseline.load];
+    if (loads.length) notes.push(`user side: 1-min load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} over its rounds`);
     notes.push(`user side: ${path.basename(files[0])}, the page chose "${userTimes.page.chosen.trim()}"${baseServer ? `, the baseline "${userTimes.baseline.chosen.trim()}"` : ''}; each round a fresh page`);
     const probabilities = {};
     for (const [label, query] of VARIANTS) {
@@ -157,9 +160,12 @@ export async function run() {
       await page.close();
     }
     const diff = (a, b) => (probabilities[a] && probabilities[b] ? Math.max(...probabilities[a].map((p, i) => Math.abs(p - probabilities[b][i]))) : NaN);
-    rows.push({ metric: `max |p float16 - p float32| (wasm, ${files.length} images)`, value: diff('wasm float16', 'wasm float32'), unit: 'probability' });
-    rows.push({ metric: `max |p webgl - p wasm| (float16, ${files.length} images)`, value: diff('webgl float16', 'wasm float16'), unit: 'probability' });
-    rows.push({ metric: `max |p wasm 2 threads - p wasm 1 thread| (float32, ${files.length} images)`, value: diff('wasm float32 2 threads', 'wasm float32 1 thread'), unit: 'probability' });
+    const diffRow = (metric, a, b) => {
+      if (probabilities[a] && probabilities[b]) rows.push({ metric, value: diff(a, b), unit: 'probability' });
+    };
+    diffRow(`max |p float16 - p float32| (wasm, ${files.length} images)`, 'wasm float16', 'wasm float32');
+    diffRow(`max |p webgl - p wasm| (float16, ${files.length} images)`, 'webgl float16', 'wasm float16');
+    diffRow(`max |p wasm 2 threads - p wasm 1 thread| (float32, ${files.length} images)`, 'wasm float32 2 threads', 'wasm float32 1 thread');
     notes.push(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1, 5, 15 min) on ${os.cpus().length} cores at the end`);
     notes.push(`${files.length} images (NIH PNG, covid-chestxray JPEG, JPEG-baseline DICOM); MobileNet v1 224 + head; WebGL is SwiftShader (no GPU); model files served ${served.filter((u) => u.startsWith('/model/')).length} times`);
   } finally {
@@ -203,13 +209,32 @@ async function userSide(browser, url, file, t, notes) {
     const end = await page.evaluate(() => ({ state: document.body.dataset.state, error: document.getElementById('error')?.textContent }));
     if (end.state !== 'done') return notes.push(`user side ${url}: ${end.error}`);
     t.ready.push(ready);
+    t.load.push(os.loadavg()[0]);
     if (Number.isFinite(w)) t.warm.push(w);
     t.toProbabilities.push(t2 - t1);
     t.toGradCam.push(t3 - t2);
+    // Where the time went, by the page's performance marks (a page without them, e.g. an older baseline, has none).
+    const marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name.replace(/^cxr:/, ''), m.startTime])));
+    for (const [stage, [from, to]] of Object.entries(STAGES)) {
+      const a = from === 'navigation' ? 0 : marks[from];
+      if (Number.isFinite(a) && Number.isFinite(marks[to])) (t.stages[stage] ??= []).push(marks[to] - a);
+    }
   } finally {
     await page.close();
   }
 }
+
+/** Stages of the page load and of the first file, between the page's performance marks (`cxr:<name>`). */
+const STAGES = {
+  'load: navigation -> first script runs': ['navigation', 'entry'],
+  'load: first script -> app code evaluated (backend start)': ['entry', 'backend-start'],
+  'load: backend start (WebAssembly, WebGL probe)': ['backend-start', 'backend-end'],
+  'load: model built from the downloaded weights': ['backend-end', 'model-end'],
+  'file: decode (createImageBitmap, canvas read-back)': ['file-start', 'decoded'],
+  'file: preprocess (grey, resize, view, image facts)': ['decoded', 'prepared'],
+  'file: predict (backbone, head, input check, read-back)': ['prepared', 'classified'],
+  'file: numbers and image put on the page': ['classified', 'shown'],
+};
 
 function userRows(rows, who, t) {
   if (!t.ready.length) return;
@@ -219,6 +244,7 @@ function userRows(rows, who, t) {
   if (t.warm.length) rows.push({ metric: `${who}: kernel warm-up while the file is chosen (page timer)`, value: ms(t.warm), unit: 'ms' });
   rows.push({ metric: `${who}: file chosen -> probabilities shown (NIH PNG, median of ${n})`, value: ms(t.toProbabilities), unit: 'ms' });
   rows.push({ metric: `${who}: probabilities shown -> Grad-CAM shown (median of ${n})`, value: ms(t.toGradCam), unit: 'ms' });
+  for (const [stage, v] of Object.entries(t.stages)) rows.push({ metric: `${who}: ${stage} (page marks, median of ${v.length})`, value: ms(v), unit: 'ms' });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
