@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ModelConfigError, ModelIoError } from '../errors';
-import { concatShards, manifestShardPaths, manifestWeightBytes, shardUrl } from '../weights/weightsManifest';
+import { manifestShardPaths, manifestWeightBytes, shardUrl } from '../weights/weightsManifest';
 import { checkModelMatchesConfig, validateModelConfig, type CxrModel } from './modelConfig';
 
 /** Options of {@link loadModelFromUrl}. */
@@ -94,11 +94,11 @@ function httpLoader(modelUrl: string, fetchFunc: typeof fetch): tf.io.IOHandler 
       if (parts.reduce((n, b) => n + b.byteLength, 0) !== needed) {
         throw new ModelIoError(`${modelUrl}: its shards hold ${parts.reduce((n, b) => n + b.byteLength, 0)} bytes but its weights need ${needed}`);
       }
-      const weightData = concatShards(parts);
       return {
         modelTopology: json.modelTopology,
         weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
-        weightData: weightData.buffer,
+        // The shards as they are (tfjs reads weights across them): no joined copy of all the weights.
+        weightData: parts.map((b) => b.buffer),
         format: json.format,
         generatedBy: json.generatedBy,
         convertedBy: json.convertedBy,
