@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import './registerFastZeros';
 import { NO_DECISION, overlayHeatmap, type GreyImage } from '@cxr/model';
 import { addView, classifyImage, explainImage, explainedClass, prepareImage, warmUp, type Analysis } from './analyzeImage';
 import { greyToRgba } from './greyToRgba';
 import { decodeImageFile } from './decodeImageFile';
 import { errorMessage } from './errorMessage';
 import { openLocalModel, openServedModel, type OpenedModel, type WeightsVariant } from './openModel';
-import { BROWSER_BACKENDS, selectBackend, type BackendChoice, type BrowserBackend } from './selectBackend';
+import type { BackendChoice } from './selectBackend';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -302,20 +303,19 @@ export interface StartOptions {
   variant: WeightsVariant | 'auto';
   /** Answers the model's URLs from the download started by main.ts ({@link prefetchModel}). */
   files: typeof fetch;
-  /** `?backend=`, if given. */
-  forced: string | null;
+  /** The backend main.ts started (`selectBackendFor` of `?backend=`). */
+  backend: Promise<BackendChoice>;
 }
 
-async function start({ modelUrl, variant, files, forced }: StartOptions): Promise<void> {
+async function start({ modelUrl, variant, files, backend: choice }: StartOptions): Promise<void> {
   try {
-    if (forced && !(BROWSER_BACKENDS as readonly string[]).includes(forced)) throw new Error(`Unknown backend ${forced}: use ${BROWSER_BACKENDS.join(', ')}`);
-    const t0 = performance.now();
-    performance.mark('cxr:backend-start');
-    backend = await selectBackend((forced as BrowserBackend | null) ?? undefined);
-    performance.mark('cxr:backend-end');
-    document.body.dataset.backendMs = String(performance.now() - t0);
+    performance.mark('cxr:app-start');
+    backend = await choice;
+    const [started] = performance.getEntriesByName('cxr:backend-start');
+    document.body.dataset.backendMs = String(performance.now() - (started?.startTime ?? 0));
     $('model-status').textContent = `Loading the model on ${backend.label}…`;
     const t1 = performance.now();
+    performance.mark('cxr:model-start');
     current = await openServedModel(modelUrl, variant, files);
     performance.mark('cxr:model-end');
     // Read by tools/bench (web.bench.mjs): load time (after the backend started) and bytes as the page saw them.

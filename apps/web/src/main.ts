@@ -16,8 +16,18 @@ const files = variant === 'auto' ? fetch.bind(globalThis) : prefetchModel(modelU
 const forced = params.get('backend');
 if (forced !== 'webgl' && forced !== 'cpu') prefetchTfjsWasm();
 
+// The backend starts as soon as TensorFlow.js core and its WebAssembly backend have loaded: its binary compiles
+// while the rest of the page's code (tfjs-layers, the model code, the page) is still being evaluated.
+const backend = import('./selectBackend').then(async ({ selectBackendFor }) => {
+  performance.mark('cxr:backend-start');
+  const choice = await selectBackendFor(forced);
+  performance.mark('cxr:backend-end');
+  return choice;
+});
+backend.catch(() => undefined); // reported on the page by the app, which awaits it
+
 import('./app').then(
-  (app) => app.startApp({ modelUrl, variant, files, forced }),
+  (app) => app.startApp({ modelUrl, variant, files, backend }),
   (error: unknown) => {
     // The page's code did not load (a network error, a host that lost a file): say so on the page.
     const alert = document.getElementById('error');

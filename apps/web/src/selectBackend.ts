@@ -99,6 +99,12 @@ export async function selectBackend(only?: BrowserBackend): Promise<BackendChoic
   throw noBackend(skipped);
 }
 
+/** {@link selectBackend} for the page's `?backend=` value (null: chosen by evidence); an unknown name is an error. */
+export async function selectBackendFor(query: string | null): Promise<BackendChoice> {
+  if (query && !(BROWSER_BACKENDS as readonly string[]).includes(query)) throw new Error(`Unknown backend ${query}: use ${BROWSER_BACKENDS.join(', ')}`);
+  return selectBackend((query as BrowserBackend | null) ?? undefined);
+}
+
 function noBackend(skipped: BackendChoice['skipped']): Error {
   return new Error(`No TensorFlow.js backend works in this browser: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
 }

@@ -227,13 +227,14 @@ async function userSide(browser, url, file, t, notes) {
 /** Stages of the page load and of the first file, between the page's performance marks (`cxr:<name>`). */
 const STAGES = {
   'load: navigation -> first script runs': ['navigation', 'entry'],
-  'load: first script -> app code evaluated (backend start)': ['entry', 'backend-start'],
+  'load: first script -> TensorFlow.js core loaded, backend starts': ['entry', 'backend-start'],
   'load: backend start (WebAssembly, WebGL probe)': ['backend-start', 'backend-end'],
-  'load: model built from the downloaded weights': ['backend-end', 'model-end'],
+  'load: first script -> page code evaluated': ['entry', 'app-start'],
+  'load: model built from the downloaded weights': ['model-start', 'model-end'],
   'file: decode (createImageBitmap, canvas read-back)': ['file-start', 'decoded'],
-  'file: preprocess (grey, resize, view, image facts)': ['decoded', 'prepared'],
+  'file: preprocess (grey, resize, image facts)': ['decoded', 'prepared'],
   'file: predict (backbone, head, input check, read-back)': ['prepared', 'classified'],
-  'file: numbers and image put on the page': ['classified', 'shown'],
+  'file: numbers put on the page': ['classified', 'shown'],
 };
 
 function userRows(rows, who, t) {
