@@ -30,12 +30,15 @@ export function prefetchModel(url: string, variant: WeightsVariant): typeof fetc
       if (!r || r.init.status !== 200) return;
       const { body } = r;
       const manifest = (JSON.parse(new TextDecoder().decode(body)) as { weightsManifest?: { paths?: string[] }[] }).weightsManifest ?? [];
+      const shards = [];
       for (const group of manifest) {
         for (const p of group.paths ?? []) {
           const shard = new URL(p, json).href;
-          if (shard.startsWith(folder)) void get(shard);
+          if (shard.startsWith(folder)) shards.push(get(shard));
         }
       }
+      // Read by tools/bench (web.bench.mjs): when the last weights arrived.
+      return Promise.all(shards).then(() => performance.mark('cxr:weights-fetched'));
     })
     .catch(() => undefined);
   return async (input, init) => {
