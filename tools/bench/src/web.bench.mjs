@@ -14,7 +14,8 @@
 //   - the largest |p(float16) - p(float32)| over the images, same backend: is float16 negligible?
 // and, first, what a user waits for on the default page (the backend the page chooses itself), timed from
 // the user's side in Node (not by the page's timers): page load -> model ready, the page's kernel warm-up,
-// `setInputFiles` of an NIH PNG -> probabilities on screen -> Grad-CAM on screen (median of fresh pages).
+// `setInputFiles` of an NIH PNG -> probabilities on screen -> Grad-CAM on screen (median of fresh pages), each
+// at the frame after the page changed, seen by a MutationObserver in the page (not by polling it).
 // CXR_BENCH_WEB_BASELINE=<folder with another apps/web, e.g. main's, inside this checkout> adds the same user-side
 // rows for that page, in the same run (before/after under the same load).
 // WebGL here is SwiftShader (software, --disable-gpu): its numbers say nothing about a real GPU.
@@ -182,14 +183,14 @@ export async function run() {
  * Node around Playwright calls: `page.goto` -> the page says the model is ready; the warm-up it runs while the
  * user chooses a file (the page's timer; the bench waits for it, as a person picking a file would); then
  * `setInputFiles` -> the probability bars on screen -> the Grad-CAM overlay on screen (body
- * `data-state="done"`), polled every animation frame.
+ * `data-state="done"`), each seen by the page itself at the frame after it changed (`onScreen`).
  */
 async function userSide(browser, url, file, t, notes) {
   const page = await browser.newPage();
   try {
     const t0 = performance.now();
     await page.goto(url);
-    await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state), null, { timeout: 120_000, polling: 'raf' });
+    await onScreen(page, 'ready');
     const ready = performance.now() - t0;
     const state = await page.evaluate(() => ({ ...document.body.dataset, error: document.getElementById('error')?.textContent }));
     if (state.state !== 'ready') return notes.push(`user side ${url}: ${state.error}`);
@@ -198,13 +199,9 @@ async function userSide(browser, url, file, t, notes) {
     t.chosen = await page.evaluate(() => document.querySelector('#model-info [data-fact="backend"]')?.textContent ?? document.getElementById('model-status')?.textContent ?? '');
     const t1 = performance.now();
     await page.locator('#image-input').setInputFiles(file);
-    await page.waitForFunction(
-      () => document.body.dataset.state === 'error' || (!document.getElementById('result').hidden && document.querySelectorAll('#probabilities [data-class]').length > 0),
-      null,
-      { timeout: 120_000, polling: 'raf' },
-    );
+    await onScreen(page, 'probabilities');
     const t2 = performance.now();
-    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state), null, { timeout: 120_000, polling: 'raf' });
+    await onScreen(page, 'done');
     const t3 = performance.now();
     const end = await page.evaluate(() => ({ state: document.body.dataset.state, error: document.getElementById('error')?.textContent }));
     if (end.state !== 'done') return notes.push(`user side ${url}: ${end.error}`);
@@ -237,6 +234,40 @@ const STAGES = {
   'file: predict (backbone, head, input check, read-back)': ['prepared', 'classified'],
   'file: numbers put on the page': ['classified', 'shown'],
 };
+
+/**
+ * Resolves once the page shows `what` (or an error), at the next animation frame after the change (when it is
+ * painted). The page watches itself (a MutationObserver): no polling, which would run script in the page on every
+ * frame while it loads and so slow what is measured.
+ */
+function onScreen(page, what, timeoutMs = 120_000) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the page did not show ${what} within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  const seen = page.evaluate(
+    (what) =>
+      new Promise((resolve) => {
+        const shown = () => {
+          const state = document.body.dataset.state;
+          if (state === 'error' || state === 'no-model') return true;
+          if (what === 'ready') return state === 'ready';
+          if (what === 'done') return state === 'done';
+          return !document.getElementById('result').hidden && document.querySelectorAll('#probabilities [data-class]').length > 0;
+        };
+        const finish = () => requestAnimationFrame(() => resolve(document.body.dataset.state));
+        if (shown()) return finish();
+        const observer = new MutationObserver(() => {
+          if (!shown()) return;
+          observer.disconnect();
+          finish();
+        });
+        observer.observe(document.body, { attributes: true, childList: true, subtree: true });
+      }),
+    what,
+  );
+  return Promise.race([seen, timeout]).finally(() => clearTimeout(timer));
+}
 
 function userRows(rows, who, t) {
   if (!t.ready.length) return;
