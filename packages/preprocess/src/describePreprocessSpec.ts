@@ -15,6 +15,11 @@ const NORMALIZATION_TEXT: Record<PreprocessSpec['normalization'], string> = {
  */
 export function describePreprocessSpec(spec: PreprocessSpec): string {
   const steps = ['grey'];
+  if (spec.lungCrop) {
+    const { x, y, width, height } = spec.lungCrop;
+    const pct = (v: number): string => `${Math.round(v * 1000) / 10}%`;
+    steps.push(`lung-field crop (x ${pct(x)}-${pct(x + width)}, y ${pct(y)}-${pct(y + height)})`);
+  }
   if (spec.cropBorder) steps.push('crop uniform borders');
   if (spec.clahe) steps.push(`CLAHE (tiles ${spec.clahe.tileGridSize}x${spec.clahe.tileGridSize}, clip limit ${spec.clahe.clipLimit})`);
   const how = spec.resizeMode === 'stretch' ? 'stretch' : spec.resizeMode === 'letterbox' ? 'letterbox (pad)' : 'centre crop';

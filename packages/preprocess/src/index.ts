@@ -20,6 +20,8 @@ export { toGrey } from './toGrey';
 export type { ToGreyOptions } from './toGrey';
 export { cropBorder } from './cropBorder';
 export type { CropBorderOptions } from './cropBorder';
+export { cropFraction, fractionRectPixels } from './cropFraction';
+export type { FractionRect } from './cropFraction';
 export { claheEqualize, claheTileLut } from './claheEqualize';
 export type { ClaheOptions } from './claheEqualize';
 export { resizeGeometry, resizeImage } from './resizeImage';

@@ -18,7 +18,7 @@ export interface PreprocessImageOptions extends DecodeOptions {
    * bit-identical to the browser's `preprocessPixels` on the same decoded image.
    * `libvips`: sharp decodes AND resizes (JPEG shrink-on-load, libvips kernels), 2-4x faster
    * on large JPEGs but not identical to the browser path (see the benchmark for the measured
-   * difference). Only used when the spec has no `cropBorder` and no `clahe`; otherwise `exact`.
+   * difference). Only used when the spec has no `lungCrop`, no `cropBorder` and no `clahe`; otherwise `exact`.
    */
   resampler?: 'exact' | 'libvips';
 }
@@ -32,7 +32,7 @@ export async function preprocessGreyImage(
   spec: PreprocessSpec,
   options: PreprocessImageOptions = {},
 ): Promise<{ image: FloatImage; meta: PreprocessMeta }> {
-  if (options.resampler === 'libvips' && !spec.cropBorder && !spec.clahe) {
+  if (options.resampler === 'libvips' && !spec.lungCrop && !spec.cropBorder && !spec.clahe) {
     const { pixels, meta } = await decodeImage(input, { ...options, resize: { width: spec.width, height: spec.height, mode: spec.resizeMode } });
     const scale = 1 / maxValueOf(pixels, {});
     const data = new Float32Array(pixels.width * pixels.height);

@@ -1,5 +1,6 @@
 import { claheEqualize } from './claheEqualize';
 import { cropBorder } from './cropBorder';
+import { cropFraction, fractionRectPixels } from './cropFraction';
 import { assertPixels, type FloatImage, type RawPixels, type Rect } from './floatImage';
 import { IMAGENET_CAFFE_MEANS_BGR } from './normalizeIntensity';
 import type { PreprocessSpec } from './preprocessSpec';
@@ -8,31 +9,37 @@ import { maxValueOf, toGrey, type ToGreyOptions } from './toGrey';
 
 /** What {@link fitToSpec} did to the grey image, for provenance and for mapping heat maps back. */
 export interface FitInfo {
-  /** Rectangle kept by `cropBorder` in the grey input's pixels (the whole image when off). */
+  /** Rectangle kept by `lungCrop` then `cropBorder`, in the grey input's pixels (the whole image when both are off). */
   crop: Rect;
   /** How the (cropped) image was resampled onto the model grid. */
   resize: ResizeGeometry;
 }
 
 /**
- * The geometric and contrast steps of a spec on a grey image in [0, 1]: `cropBorder` (if on),
+ * The geometric and contrast steps of a spec on a grey image in [0, 1]: `lungCrop` (if set), `cropBorder` (if on),
  * `claheEqualize` (if set), then `resizeImage` to `spec.width x spec.height` in `spec.resizeMode`.
  * The result is still one grey channel in [0, 1] (where augmentation applies, in training).
  * Integer grey input (8/16-bit, `channels: 1`) is scaled by `maxValue` (default by type).
  */
 export function fitToSpec(grey: FloatImage | RawPixels, spec: PreprocessSpec, options: ToGreyOptions = {}): { image: FloatImage; info: FitInfo } {
   assertPixels(grey, 'fitToSpec', 1);
+  let offset = { x: 0, y: 0 };
+  if (spec.lungCrop) {
+    // on the input samples (integer or float), as the lung-crop experiment arm cropped the decoded pixels
+    offset = fractionRectPixels(grey.width, grey.height, spec.lungCrop);
+    grey = cropFraction(grey, spec.lungCrop);
+  }
   if (!(grey.data instanceof Float32Array) && !spec.cropBorder && !spec.clahe) {
     // integer grey straight into the resampler: no full-size float copy
     const r = resizeImage(grey, { width: spec.width, height: spec.height, mode: spec.resizeMode, valueScale: 1 / maxValueOf(grey, options) });
-    return { image: r.image, info: { crop: { x: 0, y: 0, width: grey.width, height: grey.height }, resize: r.geometry } };
+    return { image: r.image, info: { crop: { ...offset, width: grey.width, height: grey.height }, resize: r.geometry } };
   }
   let img = grey.data instanceof Float32Array && options.maxValue === undefined ? (grey as FloatImage) : toGrey(grey, options);
-  let crop: Rect = { x: 0, y: 0, width: grey.width, height: grey.height };
+  let crop: Rect = { ...offset, width: grey.width, height: grey.height };
   if (spec.cropBorder) {
     const r = cropBorder(img);
     img = r.image;
-    crop = r.box;
+    crop = { x: offset.x + r.box.x, y: offset.y + r.box.y, width: r.box.width, height: r.box.height };
   }
   if (spec.clahe) img = claheEqualize(img, { tileGridSize: spec.clahe.tileGridSize, clipLimit: spec.clahe.clipLimit });
   const r = resizeImage(img, { width: spec.width, height: spec.height, mode: spec.resizeMode });

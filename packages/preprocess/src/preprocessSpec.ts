@@ -1,3 +1,5 @@
+import type { FractionRect } from './cropFraction';
+
 /**
  * The serialisable description of how an image becomes a model input. It is saved with every model
  * (in `cxr.json`) so that training and prediction can never disagree.
@@ -28,6 +30,11 @@ export interface PreprocessSpec {
   clahe: { tileGridSize: number; clipLimit: number } | null;
   /** Crop uniform borders and burned-in annotations at the image edges before resizing. */
   cropBorder: boolean;
+  /**
+   * Keep only this part of the decoded image (fractions of its width and height, e.g. the lung fields), before
+   * `cropBorder`, CLAHE and resizing. Missing or null: the whole image (specs saved before this field existed).
+   */
+  lungCrop?: FractionRect | null;
 }
 
 /** The notebook's preprocessing: grey, 224x224 stretched, 3 channels, [0, 1]. */
