@@ -40,11 +40,12 @@ export const command: CommandModule = {
       .addOption(new Option('--precision <p>', 'int8: calibrated on the training split, as cxr train').choices(['fp32', 'int8']).default('fp32'))
       .option('--split <split-file>', 'split.csv of the int8 calibration (default: <dataset>/split.csv, made if absent)')
       .option('--clahe', 'CLAHE before resizing, as cxr train --clahe')
+      .option('--lung-crop', 'the lung-field crop, as cxr train --lung-crop')
       .option('--cache-dir <dir>', 'feature cache (default $CXR_CACHE_DIR/features or ~/.cache/cxr/features)')
       .addOption(new Option('--shard <i/n|auto>', 'only shard i (from 0) of n, by patient').argParser(parseShardOption))
       .option('--json', 'print the counts as one JSON object')
       .addHelpText('after', EXAMPLE)
-      .action(async (opts: { data: string; backbone: string; weights?: string; randomWeights?: boolean; seed: number; engine: FeatureEngineChoice; precision: FeaturePrecision; split?: string; clahe?: boolean; cacheDir?: string; shard?: { index: number; count: number }; json?: boolean }) => {
+      .action(async (opts: { data: string; backbone: string; weights?: string; randomWeights?: boolean; seed: number; engine: FeatureEngineChoice; precision: FeaturePrecision; split?: string; clahe?: boolean; lungCrop?: boolean; cacheDir?: string; shard?: { index: number; count: number }; json?: boolean }) => {
         const result = await runFeaturesExtract({ ...opts, cwd: ctx.cwd, progress: createProgress(ctx) });
         ctx.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : formatFeaturesExtract(result));
       });

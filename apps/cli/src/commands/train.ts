@@ -69,7 +69,7 @@ Example:
   $ cxr train ... --threshold youden          # threshold chosen on the validation split
   A dataset where a class comes >= 80% from sources no other class has (the notebook's recipe: 90% of normals
   from NIH, which has no covid) is refused with exit 2; --allow-confounded trains and saves the warning.
-  $ cxr train ... --clahe --spectral-decoupling 0.1   # mitigations (docs/honest-evaluation.md ranks them); recorded in cxr.json
+  $ cxr train ... --clahe --lung-crop --spectral-decoupling 0.1   # mitigations (docs/honest-evaluation.md ranks them); recorded in cxr.json
   $ cxr train ... --backbone mobilenet_v1 --fine-tune-blocks 1   # also train MobileNet's last block (conv_pw_12)
   Each epoch end (and Ctrl-C) writes models/mobilenet.checkpoint.json; after any interruption the same command
   with --resume continues.
@@ -101,6 +101,7 @@ export const command: CommandModule = {
       .addOption(new Option('--threshold <method>', 'decision threshold: 0.5, youden, sens:0.95, spec:0.95').argParser(parseThreshold))
       .option('--float16', 'also save float16 weights (model-float16.json: half the download for the web app)')
       .option('--clahe', 'CLAHE (8x8 tiles, clip 2) before resizing; saved in cxr.json, so prediction applies it too')
+      .option('--lung-crop', 'keep only the lung fields (10% off each side, 8% off the top, 12% off the bottom) first; saved in cxr.json')
       .addOption(new Option('--spectral-decoupling <lambda>', 'add lambda/2 * ||logits||^2 to the loss (Pohjonen et al. 2022); 0 = off').argParser(parseNonNegative))
       .option('--source-balanced', 'weigh every source of the manifest the same within each class')
       .addOption(new Option('--source-adversarial <weight>', 'hide the source among images of one class (gradient reversal); 0 = off').argParser(parseNonNegative))
@@ -115,7 +116,7 @@ export const command: CommandModule = {
           data: string; backbone: string; weights?: string; randomWeights?: boolean; out: string; epochs: number; batchSize: number; seed: number; augment?: number; float16?: boolean;
           split?: string; backend: BackendName | 'auto'; engine: FeatureEngineChoice; precision: FeaturePrecision; cacheDir?: string; threshold?: ThresholdMethod; resume?: boolean; json?: boolean;
           allowConfounded?: boolean; calibrate: boolean;
-          clahe?: boolean; spectralDecoupling?: number; sourceBalanced?: boolean; sourceAdversarial?: number; fineTuneBlocks?: number;
+          clahe?: boolean; lungCrop?: boolean; spectralDecoupling?: number; sourceBalanced?: boolean; sourceAdversarial?: number; fineTuneBlocks?: number;
         }) => {
           const progress = createProgress(ctx);
           const result = await abortOnSigint(

@@ -11,20 +11,10 @@ import { createRng } from '@cxr/metrics';
 import { decodeImage } from '@cxr/preprocess/node';
 import { PipelineInputError } from '../errors';
 
-/** A crop in fractions of the image's width and height. */
-export interface FractionRect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
 /** Options of {@link experimentFeatures}. */
 export interface ExperimentFeaturesOptions {
-  /** The preprocessing spec (the backbone's, possibly with CLAHE or border cropping switched on). */
+  /** The preprocessing spec (the backbone's, possibly with CLAHE, border cropping or a `lungCrop` switched on). */
   spec: PreprocessSpec;
-  /** Keep only this central part of each decoded image before the spec applies. */
-  lungCrop?: FractionRect | null;
   /** An augmented copy: `augmentation` options and the copy's index (seeded per file and copy). */
   augment?: { options: Parameters<typeof augmentation>[0]; copy: number; seed: number };
   cache: FeatureCache;
@@ -36,31 +26,15 @@ export interface ExperimentFeaturesOptions {
   onProgress?: (done: number, total: number, cached: number) => void;
 }
 
-/** Crops raw pixels to a fractional rectangle (whole pixels, at least 1x1). */
-export function cropFraction(pixels: RawPixels, r: FractionRect): RawPixels {
-  const x0 = Math.floor(pixels.width * r.x);
-  const y0 = Math.floor(pixels.height * r.y);
-  const w = Math.max(1, Math.min(pixels.width - x0, Math.round(pixels.width * r.width)));
-  const h = Math.max(1, Math.min(pixels.height - y0, Math.round(pixels.height * r.height)));
-  const c = pixels.channels;
-  const Ctor = pixels.data.constructor as new (n: number) => RawPixels['data'];
-  const data = new Ctor(w * h * c);
-  for (let y = 0; y < h; y++) {
-    const from = ((y0 + y) * pixels.width + x0) * c;
-    data.set(pixels.data.subarray(from, from + w * c), y * w * c);
-  }
-  return { data, width: w, height: h, channels: c };
-}
-
 /**
  * Backbone features of image files for one experiment arm, through the disk {@link FeatureCache}: the plain spec
- * goes through `extractFileFeatures` (same cache entries as `cxr train`); a lung crop or an augmented copy is
- * preprocessed here (decode, crop, fit to spec, augment, normalise) and cached under its own variant key.
+ * goes through `extractFileFeatures` (same cache entries as `cxr train`, the spec's `lungCrop` included); an augmented
+ * copy is preprocessed here (decode, fit to spec, augment, normalise) and cached under its own variant key.
  * The forward passes run on onnxruntime when it works here (`auto`), else tfjs.
  */
 export async function experimentFeatures(backbone: Backbone, files: readonly string[], options: ExperimentFeaturesOptions): Promise<Float32Array[]> {
   const { spec, cache } = options;
-  if (!options.lungCrop && !options.augment) {
+  if (!options.augment) {
     return extractFileFeatures(backbone, files, {
       cache,
       preprocessing: spec,
@@ -70,9 +44,7 @@ export async function experimentFeatures(backbone: Backbone, files: readonly str
       onProgress: (p) => options.onProgress?.(p.done, p.total ?? files.length, p.cached),
     });
   }
-  const crop = options.lungCrop ? `crop:${options.lungCrop.x},${options.lungCrop.y},${options.lungCrop.width},${options.lungCrop.height}` : '';
-  const aug = options.augment ? `aug:${JSON.stringify(options.augment.options)}:seed=${options.augment.seed}:copy=${options.augment.copy}` : '';
-  const variant = [crop, aug].filter(Boolean).join('|');
+  const variant = `aug:${JSON.stringify(options.augment.options)}:seed=${options.augment.seed}:copy=${options.augment.copy}`;
   const out: Float32Array[] = new Array(files.length);
   const keys: string[] = [];
   for (let i = 0; i < files.length; i++) {
@@ -90,7 +62,7 @@ export async function experimentFeatures(backbone: Backbone, files: readonly str
   const cached = files.length - todo.length;
   options.onProgress?.(cached, files.length, cached);
   if (todo.length === 0) return out;
-  const augment = options.augment ? augmentation(options.augment.options) : null;
+  const augment = augmentation(options.augment.options);
   const batchSize = options.batchSize ?? 16;
   let extractor: FeatureExtractor | undefined;
   try {
@@ -111,9 +83,8 @@ export async function experimentFeatures(backbone: Backbone, files: readonly str
         } catch (error) {
           throw new PipelineInputError(`${files[i]}: cannot decode image (${(error as Error).message})`, { cause: error });
         }
-        if (options.lungCrop) pixels = cropFraction(pixels, options.lungCrop);
         let image = fitToSpec(pixels, spec).image;
-        if (augment && options.augment) image = augment(image, createRng(`${options.augment.seed}:${keys[i]}`));
+        image = augment(image, createRng(`${options.augment.seed}:${keys[i]}`));
         inputs.push(toModelInput(image, spec));
       }
       const features = await extractFeatures(backbone, inputs, { batchSize, extractor });

@@ -1,3 +1,4 @@
+import type { FractionRect } from '@cxr/preprocess';
 import { PipelineOptionsError } from '../errors';
 
 /** Every mitigation `cxr experiment loso --mitigation` knows, `none` being the notebook's recipe. */
@@ -24,8 +25,8 @@ export interface MitigationSettings {
   clahe: boolean;
   /** Crop uniform borders and burned-in text at the edges (`cropBorder` of @cxr/preprocess). */
   cropBorder: boolean;
-  /** Keep only this central part of the image (fractions of width and height), roughly the lung fields. */
-  lungCrop: { x: number; y: number; width: number; height: number } | null;
+  /** Keep only this central part of the image (fractions of width and height), roughly the lung fields: the spec's `lungCrop`. */
+  lungCrop: FractionRect | null;
   /** Oversample the training set so every source x label cell weighs the same. */
   sourceBalanced: boolean;
   /** Train with normals from several sources: half the held-out source's patients join training. */

@@ -13,6 +13,7 @@ import { groupBootstrapAuc, type GroupBootstrapAuc } from '../probe/groupBootstr
 import { groupedFolds } from '../probe/groupedFolds';
 import { trainHead } from '../train/trainHead';
 import type { TrainConfiguration } from './trainConfiguration';
+import { trainingSpec } from '../pipeline/trainingSpec';
 
 /** One image of the experiment: its file, label (as the dataset builds it), source and patient. */
 export interface GeneralisationItem {
@@ -238,19 +239,20 @@ export async function rankGeneralisation(options: RankGeneralisationOptions): Pr
   const cache = new FeatureCache(options.cacheDir);
   const pooled = new Map<string, { features: tf.Tensor4D; fineTune?: FineTunePlan }>();
   const featuresFor = async (config: TrainConfiguration): Promise<{ features: tf.Tensor4D; fineTune?: FineTunePlan }> => {
-    const key = `${config.clahe}|${config.fineTuneBlocks}`;
+    const key = `${config.clahe}|${config.lungCrop}|${config.fineTuneBlocks}`;
     const hit = pooled.get(key);
     if (hit) return hit;
     // fine-tuned blocks read the frozen backbone cut below them (planFineTune), as cxr train --fine-tune-blocks does
     const fineTune = config.fineTuneBlocks > 0 ? planFineTune(backbone, { blocks: config.fineTuneBlocks }) : undefined;
     const base = fineTune?.backbone ?? backbone;
-    const spec: PreprocessSpec = { ...base.preprocessing, clahe: config.clahe ? { tileGridSize: 8, clipLimit: 2 } : base.preprocessing.clahe };
+    // the spec cxr train --clahe / --lung-crop would record (the same features and cache entries)
+    const spec: PreprocessSpec = trainingSpec(base.preprocessing, { clahe: config.clahe, lungCrop: config.lungCrop });
     const raw = await extractFileFeatures(base, items.map((it) => it.file), {
       cache,
       preprocessing: spec,
       engine: options.engine ?? 'auto',
       onProgress: (p) => {
-        if (p.done === (p.total ?? items.length)) say(`features (${config.clahe ? 'CLAHE, ' : ''}cut at ${fineTune?.cutLayer ?? 'the backbone output'}): ${p.done} images (${p.cached} from cache)`);
+        if (p.done === (p.total ?? items.length)) say(`features (${config.clahe ? 'CLAHE, ' : ''}${config.lungCrop ? 'lung crop, ' : ''}cut at ${fineTune?.cutLayer ?? 'the backbone output'}): ${p.done} images (${p.cached} from cache)`);
       },
     });
     let t: tf.Tensor4D;

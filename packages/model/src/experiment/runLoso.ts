@@ -331,14 +331,14 @@ function createFeatureSource(backbone: Backbone, items: readonly Item[], options
       ...backbone.preprocessing,
       clahe: arm.clahe ? { tileGridSize: 8, clipLimit: 2 } : backbone.preprocessing.clahe,
       cropBorder: arm.cropBorder || backbone.preprocessing.cropBorder,
+      ...(arm.lungCrop ? { lungCrop: arm.lungCrop } : {}),
     };
-    const key = JSON.stringify([spec, arm.lungCrop, copy]);
+    const key = JSON.stringify([spec, copy]);
     const hit = memo.get(key);
     if (hit) return hit;
     const label = `${arm.name}${copy === null ? '' : ` (augmented copy ${copy + 1})`}`;
     const raw = await experimentFeatures(backbone, files, {
       spec,
-      lungCrop: arm.lungCrop,
       augment: copy === null ? undefined : { options: { ...STRONG_AUGMENTATION }, copy, seed: options.seed },
       cache: options.cache,
       engine: options.engine,

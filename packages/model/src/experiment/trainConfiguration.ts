@@ -10,6 +10,8 @@ export interface TrainConfiguration {
   name: string;
   /** CLAHE (8x8 tiles, clip 2) before resizing, recorded in the preprocessing spec (`--clahe`). */
   clahe: boolean;
+  /** Only the lung fields (`LUNG_CROP`) kept before anything else, recorded in the preprocessing spec (`--lung-crop`). */
+  lungCrop: boolean;
   /** Spectral decoupling lambda; 0 = off (`--spectral-decoupling`). */
   spectralDecoupling: number;
   /** Every source weighs the same within each class (`--source-balanced`). */
@@ -21,9 +23,9 @@ export interface TrainConfiguration {
 }
 
 /** The notebook's recipe: no train option set. */
-export const NO_TRAIN_OPTIONS: Readonly<TrainConfiguration> = Object.freeze({ name: 'none', clahe: false, spectralDecoupling: 0, sourceBalanced: false, sourceAdversarial: 0, fineTuneBlocks: 0 });
+export const NO_TRAIN_OPTIONS: Readonly<TrainConfiguration> = Object.freeze({ name: 'none', clahe: false, lungCrop: false, spectralDecoupling: 0, sourceBalanced: false, sourceAdversarial: 0, fineTuneBlocks: 0 });
 
-type Flag = { key: 'clahe' | 'sourceBalanced' } | { key: 'spectralDecoupling' | 'sourceAdversarial' | 'fineTuneBlocks'; fallback: number; integer?: true };
+type Flag = { key: 'clahe' | 'lungCrop' | 'sourceBalanced' } | { key: 'spectralDecoupling' | 'sourceAdversarial' | 'fineTuneBlocks'; fallback: number; integer?: true };
 
 /**
  * The `cxr train` flags a configuration may name, and the value a numeric one takes when written without `=value`
@@ -31,6 +33,7 @@ type Flag = { key: 'clahe' | 'sourceBalanced' } | { key: 'spectralDecoupling' | 
  */
 const FLAGS: Readonly<Record<string, Flag>> = {
   clahe: { key: 'clahe' },
+  'lung-crop': { key: 'lungCrop' },
   'spectral-decoupling': { key: 'spectralDecoupling', fallback: 0.1 },
   'source-balanced': { key: 'sourceBalanced' },
   'source-adversarial': { key: 'sourceAdversarial', fallback: 1 },
@@ -41,7 +44,7 @@ const FLAGS: Readonly<Record<string, Flag>> = {
 export const TRAIN_CONFIGURATION_FLAGS: readonly string[] = Object.freeze(Object.keys(FLAGS));
 
 /**
- * Parses a configuration written as `cxr train` flags without their dashes, joined by `+`: `none`, `clahe`,
+ * Parses a configuration written as `cxr train` flags without their dashes, joined by `+`: `none`, `clahe`, `lung-crop`,
  * `spectral-decoupling` (lambda 0.1) or `spectral-decoupling=0.3`, `source-balanced`, `source-adversarial` (weight 1)
  * or `source-adversarial=0.5`, `fine-tune-blocks` (one block) or `fine-tune-blocks=2`, e.g.
  * `clahe+source-adversarial+source-balanced`.

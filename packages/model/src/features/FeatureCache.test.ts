@@ -56,6 +56,8 @@ describe('FeatureCache', () => {
       { ...parts, preprocessing: { ...parts.preprocessing, clahe: { tileGridSize: 8, clipLimit: 2 } } },
       { ...parts, variant: 'rand:seed=1:i=0' },
       { ...parts, cutLayer: 'block4_pool' },
+      { ...parts, preprocessing: { ...parts.preprocessing, lungCrop: { x: 0.1, y: 0.08, width: 0.8, height: 0.8 } } },
+      { ...parts, preprocessing: { ...parts.preprocessing, lungCrop: { x: 0.1, y: 0.1, width: 0.8, height: 0.8 } } },
     ];
     const keys = new Set(changed.map((p) => FeatureCache.key(p)));
     expect(keys.size).toBe(changed.length);
@@ -64,6 +66,15 @@ describe('FeatureCache', () => {
     const reordered = Object.fromEntries(Object.entries(parts.preprocessing).reverse()) as unknown as PreprocessSpec;
     expect(await cache.get(FeatureCache.key({ ...parts, preprocessing: reordered }))).toEqual(new Float32Array([1]));
     expect(cache.stats()).toMatchObject({ hits: 1, misses: changed.length });
+  });
+
+  it('keys a spec with lungCrop null exactly as the spec without the field (entries written before it still hit)', () => {
+    const before = createHash('sha256').update(canonicalJson(parts.preprocessing)).digest('hex');
+    expect(canonicalJson(parts.preprocessing)).not.toContain('lungCrop');
+    const text = canonicalJson({ v: 1, image: parts.imageHash, backbone: 'vgg16', weights: parts.weightsHash, preprocessing: before, variant: null });
+    const old = createHash('sha256').update(text).digest('hex');
+    expect(FeatureCache.key(parts)).toBe(old);
+    expect(FeatureCache.key({ ...parts, preprocessing: { ...parts.preprocessing, lungCrop: null } })).toBe(old);
   });
 
   it('keys one weights file cut at two layers apart (the cut is part of the key)', () => {

@@ -69,7 +69,8 @@ export class FeatureCache {
       weights: parts.weightsHash,
       // Only cut models carry it, so entries of uncut models written before the cut was keyed are still found.
       ...(parts.cutLayer !== undefined ? { cut: parts.cutLayer } : {}),
-      preprocessing: createHash('sha256').update(canonicalJson(parts.preprocessing)).digest('hex'),
+      // A null lungCrop hashes as a missing one (specs before the field), so entries of uncropped specs are still found.
+      preprocessing: createHash('sha256').update(canonicalJson({ ...parts.preprocessing, lungCrop: parts.preprocessing.lungCrop ?? undefined })).digest('hex'),
       variant: parts.variant ?? null,
       // Only int8 keys carry these, so float32 entries written before precision existed are still found.
       ...(int8 ? { precision: 'int8', quantization: parts.quantization } : {}),

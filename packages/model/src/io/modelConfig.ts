@@ -1,4 +1,4 @@
-import type { PreprocessSpec } from '@cxr/preprocess';
+import { DEFAULT_PREPROCESS_SPEC, parsePreprocessSpec, PreprocessSpecError, type PreprocessSpec } from '@cxr/preprocess';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ModelConfigError } from '../errors';
 import { FINE_TUNE_LAYER_PREFIX } from '../finetune/fineTuneLayerPrefix';
@@ -209,6 +209,15 @@ function validateSpec(spec: unknown, fail: (msg: string) => never, show: (v: unk
     fail(`preprocessing.clahe must be null or { tileGridSize, clipLimit }, got ${show(s.clahe)}`);
   }
   if (typeof s.cropBorder !== 'boolean') fail(`preprocessing.cropBorder must be a boolean, got ${show(s.cropBorder)}`);
+  // optional (models saved before it lack it): the lung-field crop, checked by the spec parser's own rules
+  if (s.lungCrop !== undefined && s.lungCrop !== null) {
+    try {
+      parsePreprocessSpec({ ...DEFAULT_PREPROCESS_SPEC, lungCrop: s.lungCrop });
+    } catch (error) {
+      if (!(error instanceof PreprocessSpecError)) throw error;
+      fail(`preprocessing.${error.message.replace(/^Invalid preprocess spec in <spec>: /, '')}`);
+    }
+  }
 }
 
 /**

@@ -96,6 +96,8 @@ describe('saveModel / loadModel', () => {
       [{ ...good, preprocessing: { ...good.preprocessing, channels: 2 } }, /preprocessing.channels must be 1 or 3, got 2/],
       [Object.fromEntries(Object.entries(good).filter(([k]) => k !== 'classes')), /missing field "classes"/],
       [{ ...good, extra: 1 }, /unknown field "extra"/],
+      [{ ...good, preprocessing: { ...good.preprocessing, lungCrop: { x: 0.5, y: 0, width: 0.8, height: 1 } } }, /preprocessing.lungCrop.x \+ lungCrop.width must be at most 1, got 0.5 \+ 0.8/],
+      [{ ...good, preprocessing: { ...good.preprocessing, lungCrop: 'centre' } }, /preprocessing.lungCrop must be null or \{ x, y, width, height \}.*got "centre"/],
     ];
     for (const [json, message] of cases) {
       await writeFile(file, JSON.stringify(json));

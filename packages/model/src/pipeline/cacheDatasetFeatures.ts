@@ -8,6 +8,8 @@ import type { FeatureEngineChoice } from '../onnx/createFeatureExtractor';
 import type { FeaturePrecision } from '../onnx/getOrExportOnnx';
 import type { PipelineProgress } from './pipelineProgress';
 import { defaultCacheRoot } from './trainFromDataset';
+import { trainingSpec } from './trainingSpec';
+import type { FractionRect } from '@cxr/preprocess';
 
 /** Options of {@link cacheDatasetFeatures}: the backbone options of `trainFromDataset`, so that training finds the entries. */
 export interface CacheDatasetFeaturesOptions {
@@ -25,6 +27,8 @@ export interface CacheDatasetFeaturesOptions {
   split?: string;
   /** CLAHE before resizing, as `trainFromDataset({ clahe })` (part of the preprocessing, hence of the key). */
   clahe?: boolean;
+  /** The lung-field crop, as `trainFromDataset({ lungCrop })` (part of the preprocessing, hence of the key). */
+  lungCrop?: boolean | FractionRect;
   /** Feature cache folder; default `$CXR_CACHE_DIR/features` or `~/.cache/cxr/features` (as training). */
   cacheDir?: string;
   /** Only the images of this shard's patients (`shardOfPatient`, the rule of `buildDataset({ shard })`). */
@@ -74,7 +78,7 @@ export async function cacheDatasetFeatures(options: CacheDatasetFeaturesOptions)
   const dataset = await loadDataset(path.resolve(cwd, options.data));
   const mine = shard ? dataset.images.filter((i) => shardOf(i, shard.count) === shard.index) : dataset.images;
   const opened = await openTrainingBackbone({ backbone: options.backbone, weights: options.weights, randomWeights: options.randomWeights, seed: options.seed, cwd });
-  const backbone = options.clahe ? { ...opened.backbone, preprocessing: { ...opened.backbone.preprocessing, clahe: { tileGridSize: 8, clipLimit: 2 } } } : opened.backbone;
+  const backbone = { ...opened.backbone, preprocessing: trainingSpec(opened.backbone.preprocessing, options) };
   const cacheDir = path.resolve(cwd, options.cacheDir ?? path.join(defaultCacheRoot(), 'features'));
   let calibration;
   if (precision === 'int8') {

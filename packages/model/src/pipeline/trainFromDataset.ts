@@ -27,6 +27,8 @@ import { createDataDesignRecord, trainingSafeguards } from '../safety/trainingSa
 import type { DataDesignRecord } from '../io/modelConfig';
 import type { ImageFacts } from '../ood/inputDistribution';
 import type { PipelineProgress as Progress } from './pipelineProgress';
+import { trainingSpec } from './trainingSpec';
+import type { FractionRect } from '@cxr/preprocess';
 
 /** How the decision threshold is chosen: fixed, or on the validation split. */
 export type ThresholdMethod = { kind: 'fixed'; value: number } | { kind: 'youden' } | { kind: 'sensitivity'; target: number } | { kind: 'specificity'; target: number };
@@ -63,6 +65,12 @@ export interface TrainFromDatasetOptions {
   threshold?: ThresholdMethod;
   /** CLAHE (8x8 tiles, clip limit 2) before resizing: recorded in `cxr.json`'s preprocessing, so prediction (Node and browser) applies it too. */
   clahe?: boolean;
+  /**
+   * Keep only the lung fields before anything else (`true`: `LUNG_CROP`, 10% off each side, 8% off the top, 12% off the
+   * bottom; or a rectangle in fractions of the image): recorded in `cxr.json`'s preprocessing (`lungCrop`), so prediction
+   * (Node and browser) crops alike.
+   */
+  lungCrop?: boolean | FractionRect;
   /** trainHead `spectralDecoupling` lambda (default 0: off). */
   spectralDecoupling?: number;
   /** trainHead `sourceBalanced`: every source of the manifest weighs the same within each class. */
@@ -211,9 +219,10 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
     cwd,
   });
   const description = opened.description;
-  // CLAHE goes into the backbone's preprocessing: the features, the cache keys and cxr.json all follow it.
-  const claheBackbone = options.clahe ? { ...opened.backbone, preprocessing: { ...opened.backbone.preprocessing, clahe: { tileGridSize: 8, clipLimit: 2 } } } : opened.backbone;
-  progress?.line(`backbone: ${description}${options.clahe ? ' + CLAHE (8x8 tiles, clip 2)' : ''}`);
+  // CLAHE and the lung crop go into the backbone's preprocessing: the features, the cache keys and cxr.json all follow them.
+  const claheBackbone = { ...opened.backbone, preprocessing: trainingSpec(opened.backbone.preprocessing, options) };
+  const crop = claheBackbone.preprocessing.lungCrop ? ` + lung-field crop ${JSON.stringify(claheBackbone.preprocessing.lungCrop)}` : '';
+  progress?.line(`backbone: ${description}${options.clahe ? ' + CLAHE (8x8 tiles, clip 2)' : ''}${crop}`);
   const resumedBlocks = checkpoint?.options.head.blocks?.length ?? 0;
   if (checkpoint && resumedBlocks !== (options.fineTune?.blocks ?? 0)) {
     throw new PipelineOptionsError(`${checkpointFile} was trained with ${resumedBlocks} fine-tuned blocks: resume with --fine-tune-blocks ${resumedBlocks}`);
@@ -413,9 +422,10 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
       backend: backend.name,
       seed: options.seed ?? 0,
       augment: copies > 0 ? { copies, rotate: 15, fill: 'nearest' } : null,
-      // the mitigations this model was trained with (CLAHE is also in preprocessing, where prediction reads it)
+      // the mitigations this model was trained with (CLAHE and the lung crop are also in preprocessing, where prediction reads them)
       mitigations: {
         clahe: options.clahe ?? false,
+        lungCrop: claheBackbone.preprocessing.lungCrop ?? null,
         spectralDecoupling: options.spectralDecoupling ?? 0,
         sourceBalanced: options.sourceBalanced ?? false,
         sourceAdversarial: options.sourceAdversarial ?? 0,
