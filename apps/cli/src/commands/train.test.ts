@@ -102,23 +102,28 @@ describe('cxr train', () => {
     expect(await countF32()).toBe(before + 2 * r.split.train);
   }, 180_000);
 
-  it('--clahe and the source mitigations are recorded in cxr.json; prediction applies the saved CLAHE', async () => {
-    const r = await runTrain({ ...base, out: 'mitigated', clahe: true, spectralDecoupling: 0.1, sourceBalanced: true, sourceAdversarial: 1 });
+  it('--clahe, --lung-crop and the source mitigations are recorded in cxr.json; prediction applies the saved CLAHE and crop', async () => {
+    const r = await runTrain({ ...base, out: 'mitigated', clahe: true, lungCrop: true, spectralDecoupling: 0.1, sourceBalanced: true, sourceAdversarial: 1 });
     const config = JSON.parse(await readFile(path.join(tmp, 'mitigated', 'cxr.json'), 'utf8'));
     expect(config.preprocessing.clahe).toEqual({ tileGridSize: 8, clipLimit: 2 });
-    expect(config.trainingMetrics.mitigations).toEqual({ clahe: true, spectralDecoupling: 0.1, sourceBalanced: true, sourceAdversarial: 1 });
-    // the first test's model, trained without them
+    expect(config.preprocessing.lungCrop).toEqual({ x: 0.1, y: 0.08, width: 0.8, height: 0.8 });
+    const lungCrop = { x: 0.1, y: 0.08, width: 0.8, height: 0.8 };
+    expect(config.trainingMetrics.mitigations).toEqual({ clahe: true, lungCrop, spectralDecoupling: 0.1, sourceBalanced: true, sourceAdversarial: 1 });
+    // the first test's model, trained without them: no lungCrop key in its preprocessing (as models saved before it)
     const plain = JSON.parse(await readFile(path.join(tmp, 'whole', 'cxr.json'), 'utf8'));
     expect(plain.preprocessing.clahe).toBeNull();
-    expect(plain.trainingMetrics.mitigations).toEqual({ clahe: false, spectralDecoupling: 0, sourceBalanced: false, sourceAdversarial: 0 });
+    expect('lungCrop' in plain.preprocessing).toBe(false);
+    expect(plain.trainingMetrics.mitigations).toEqual({ clahe: false, lungCrop: null, spectralDecoupling: 0, sourceBalanced: false, sourceAdversarial: 0 });
     // The saved model reads images through its own spec: the same file scores differently once CLAHE is switched off.
     const cxr = await loadModel(path.join(tmp, 'mitigated'));
     const split = parseSplitCsv(await readFile(path.join(demo.dataset, 'split.csv'), 'utf8'), 'split.csv').filter((x) => x.split === 'val');
     const files = split.slice(0, 4).map((x) => path.join(demo.dataset, x.path));
     const withClahe = await scoreImages(cxr, files);
     const without = await scoreImages({ ...cxr, config: { ...cxr.config, preprocessing: { ...cxr.config.preprocessing, clahe: null } } }, files);
+    const uncropped = await scoreImages({ ...cxr, config: { ...cxr.config, preprocessing: { ...cxr.config.preprocessing, lungCrop: null } } }, files);
     cxr.model.dispose();
     expect(Math.max(...withClahe.map((v, i) => Math.abs(v - without[i])))).toBeGreaterThan(1e-4);
+    expect(Math.max(...withClahe.map((v, i) => Math.abs(v - uncropped[i])))).toBeGreaterThan(1e-4);
     expect(r.aborted).toBe(false);
   });
 
