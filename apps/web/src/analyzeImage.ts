@@ -45,7 +45,7 @@ export function prepareImage(cxr: CxrModel, pixels: RawPixels): PreparedImage {
   // One grey conversion for the model input, the facts and the view.
   const grey = pixels.channels === 1 ? pixels : toGrey(pixels);
   const input = preprocessPixels(grey, spec);
-  const wholeImage = spec.resizeMode === 'stretch' && !spec.cropBorder;
+  const wholeImage = spec.resizeMode === 'stretch' && !spec.cropBorder && !spec.lungCrop;
   return { input, grey, view: null, viewIsModelInput: !wholeImage, facts: describeImage(grey), preprocessMs: performance.now() - t0, viewMs: 0 };
 }
 

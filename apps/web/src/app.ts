@@ -94,7 +94,7 @@ function showModel(): void {
   fact(list, 'backbone', config.backbone.name);
   fact(list, 'classes', config.classes.join(', '));
   fact(list, 'decision', decisionRule(config));
-  fact(list, 'input', `${spec.width}x${spec.height}x${spec.channels}, ${spec.resizeMode}, ${spec.normalization}${spec.clahe ? ', CLAHE' : ''}${spec.cropBorder ? ', border crop' : ''}`);
+  fact(list, 'input', `${spec.width}x${spec.height}x${spec.channels}, ${spec.resizeMode}, ${spec.normalization}${spec.lungCrop ? ', lung-field crop' : ''}${spec.clahe ? ', CLAHE' : ''}${spec.cropBorder ? ', border crop' : ''}`);
   fact(list, 'weights', `${current.variant}, ${(current.bytes / 1024 / 1024).toFixed(1)} MiB`);
   fact(list, 'backend', backend?.label ?? '?');
   if (backend) fact(list, 'why', backend.reason);

@@ -335,6 +335,47 @@ describeBrowser('web demo in Chromium', () => {
     }
   }, 180_000);
 
+  test('a model trained with the lung-field crop: the page crops as cxr.json says and gives Node predictFiles probabilities within 1e-3', async () => {
+    // As `cxr train --lung-crop` saves it: lungCrop (10% off each side, 8% off the top, 12% off the bottom) in cxr.json's preprocessing.
+    const backbone = await loadBackbone({ name: 'mobilenet_v1', weights: MOBILENET });
+    const lungCrop = { x: 0.1, y: 0.08, width: 0.8, height: 0.8 };
+    const classifier = createClassifier(backbone, { seed: 29, units: 16, poolSize: 7 });
+    const cropDir = path.join(tmp, 'model-lung-crop');
+    await saveModel(cropDir, { classifier, backbone, preprocessing: { ...backbone.preprocessing, lungCrop }, classes: ['covid', 'normal'], positiveClass: 'covid', threshold: 0.5 });
+    classifier.dispose();
+    const model = await loadModel(cropDir);
+    expect(model.config.preprocessing.lungCrop).toEqual(lungCrop);
+    const files = [NIH_PNG, DICOM_JPEG];
+    const node = await predictFiles(model, files);
+    // The crop moves these probabilities by more than the tolerance: a page that skipped it would fail below.
+    const plain = await loadModel(cropDir);
+    plain.config.preprocessing = { ...plain.config.preprocessing, lungCrop: null };
+    const without = await predictFiles(plain, files);
+    for (const [i, p] of node.entries()) expect(Math.abs(p.probabilities.covid - without[i].probabilities.covid)).toBeGreaterThan(1e-3);
+    const { startServer } = (await import(pathToFileURL(path.join(WEB, 'scripts/serve.mjs')).href)) as {
+      startServer(o: object): Promise<{ url: string; close(): Promise<void> }>;
+    };
+    const serverCrop = await startServer({ dist: path.join(tmp, 'dist'), model: cropDir });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${serverCrop.url}?weights=float32`);
+      await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+      await expect(page.locator('#model-info [data-fact="input"]').textContent()).resolves.toContain('lung-field crop');
+      for (const [i, file] of files.entries()) {
+        expect(await upload(page, file)).toBe('done');
+        expectClose(await shownProbabilities(page), node[i].probabilities);
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      model.model.dispose();
+      plain.model.dispose();
+      await serverCrop.close();
+    }
+  }, 180_000);
+
   test('bad files get a message in role=alert naming the file and the problem', async () => {
     const { page, seen } = await openPage();
     const alert = page.getByRole('alert');
