@@ -1,10 +1,14 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import sharp from 'sharp';
+import { describeWithData, SHARED_DATA } from './__fixtures__/sharedData';
+import { decodeImage } from './decodeImage';
 import { cropFraction, fractionRectPixels } from './cropFraction';
 import { describePreprocessSpec } from './describePreprocessSpec';
 import { PreprocessSpecError } from './errors';
 import { parsePreprocessSpec } from './parsePreprocessSpec';
 import { preprocessImage } from './preprocessImage';
-import { fitToSpec, preprocessPixels } from './preprocessPixels';
+import { fitToSpec, preprocessPixels, toModelInput } from './preprocessPixels';
 import { DEFAULT_PREPROCESS_SPEC, type PreprocessSpec } from './preprocessSpec';
 
 const LUNG = { x: 0.1, y: 0.08, width: 0.8, height: 0.8 };
@@ -107,5 +111,19 @@ describe('lungCrop in the preprocess spec', () => {
     // the libvips shortcut cannot crop: it falls back to the exact path
     const spec: PreprocessSpec = { ...DEFAULT_PREPROCESS_SPEC, width: 16, height: 16, lungCrop: LUNG };
     expect((await preprocessImage(png, spec, { resampler: 'libvips' })).meta.resampler).toBe('exact');
+  });
+});
+
+describeWithData('lungCrop on real files', () => {
+  it('preprocessImage with the spec field equals what the loso lung-crop arm computed (crop the decoded pixels, then the plain spec)', async () => {
+    const nih = path.join(SHARED_DATA, 'nih-cxr14/images');
+    const files = [path.join(nih, readdirSync(nih).sort()[0]), path.join(SHARED_DATA, 'covid-chestxray/images/23E99E2E-447C-46E5-8EB2-D35D12473C39.png')];
+    const base: PreprocessSpec = { ...DEFAULT_PREPROCESS_SPEC, normalization: 'mobilenet' };
+    for (const file of files) {
+      const { pixels } = await decodeImage(file);
+      const arm = toModelInput(fitToSpec(cropFraction(pixels, LUNG), base).image, base);
+      const spec = (await preprocessImage(file, { ...base, lungCrop: LUNG })).data;
+      expect(spec).toEqual(arm);
+    }
   });
 });

@@ -50,6 +50,7 @@ describeWithData('preprocessImage (real files) matches the browser path', () => 
   const specs: PreprocessSpec[] = [
     DEFAULT_PREPROCESS_SPEC,
     { ...DEFAULT_PREPROCESS_SPEC, resizeMode: 'letterbox', normalization: 'mobilenet', cropBorder: true, clahe: { tileGridSize: 8, clipLimit: 2 } },
+    { ...DEFAULT_PREPROCESS_SPEC, normalization: 'mobilenet', lungCrop: { x: 0.1, y: 0.08, width: 0.8, height: 0.8 }, clahe: { tileGridSize: 8, clipLimit: 2 } },
   ];
 
   it.each(files.map((f) => [path.basename(f)]))('%s: preprocessPixels of the decoded pixels equals preprocessImage', async (name) => {
