@@ -294,34 +294,38 @@ describeBrowser('web demo in Chromium', () => {
     }
   }, 180_000);
 
-  test('a model trained with CLAHE: the page applies the CLAHE saved in cxr.json and gives Node predictFiles probabilities within 1e-3', async () => {
-    // As `cxr train --clahe` saves it: CLAHE (8x8 tiles, clip 2) in cxr.json's preprocessing, a head on the CLAHE'd features.
+  // As `cxr train --clahe` / `--lung-crop` save them: the step in cxr.json's preprocessing, a head on its features.
+  const PREPROCESSING_STEPS = [
+    { option: 'CLAHE', preprocessing: { clahe: { tileGridSize: 8, clipLimit: 2 } }, off: { clahe: null }, seed: 23, fact: 'CLAHE' },
+    // 10% off each side, 8% off the top, 12% off the bottom
+    { option: 'the lung-field crop', preprocessing: { lungCrop: { x: 0.1, y: 0.08, width: 0.8, height: 0.8 } }, off: { lungCrop: null }, seed: 29, fact: 'lung-field crop' },
+  ];
+  test.each(PREPROCESSING_STEPS)('a model trained with $option: the page applies it as cxr.json says and gives Node predictFiles probabilities within 1e-3', async ({ preprocessing, off, seed, fact }) => {
     const backbone = await loadBackbone({ name: 'mobilenet_v1', weights: MOBILENET });
-    const clahe = { tileGridSize: 8, clipLimit: 2 };
-    const classifier = createClassifier(backbone, { seed: 23, units: 16, poolSize: 7 });
-    const claheDir = path.join(tmp, 'model-clahe');
-    await saveModel(claheDir, { classifier, backbone, preprocessing: { ...backbone.preprocessing, clahe }, classes: ['covid', 'normal'], positiveClass: 'covid', threshold: 0.5 });
+    const classifier = createClassifier(backbone, { seed, units: 16, poolSize: 7 });
+    const dir = path.join(tmp, `model-${seed}`);
+    await saveModel(dir, { classifier, backbone, preprocessing: { ...backbone.preprocessing, ...preprocessing }, classes: ['covid', 'normal'], positiveClass: 'covid', threshold: 0.5 });
     classifier.dispose();
-    const model = await loadModel(claheDir);
-    expect(model.config.preprocessing.clahe).toEqual(clahe);
+    const model = await loadModel(dir);
+    expect(model.config.preprocessing).toMatchObject(preprocessing);
     const files = [NIH_PNG, DICOM_JPEG];
     const node = await predictFiles(model, files);
-    // CLAHE moves these probabilities by more than the tolerance: a page that skipped it would fail below.
-    const plain = await loadModel(claheDir);
-    plain.config.preprocessing = { ...plain.config.preprocessing, clahe: null };
+    // The step moves these probabilities by more than the tolerance: a page that skipped it would fail below.
+    const plain = await loadModel(dir);
+    plain.config.preprocessing = { ...plain.config.preprocessing, ...off };
     const without = await predictFiles(plain, files);
     for (const [i, p] of node.entries()) expect(Math.abs(p.probabilities.covid - without[i].probabilities.covid)).toBeGreaterThan(1e-3);
     const { startServer } = (await import(pathToFileURL(path.join(WEB, 'scripts/serve.mjs')).href)) as {
       startServer(o: object): Promise<{ url: string; close(): Promise<void> }>;
     };
-    const serverClahe = await startServer({ dist: path.join(tmp, 'dist'), model: claheDir });
+    const server = await startServer({ dist: path.join(tmp, 'dist'), model: dir });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${serverClahe.url}?weights=float32`);
+      await page.goto(`${server.url}?weights=float32`);
       await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
-      await expect(page.locator('#model-info [data-fact="input"]').textContent()).resolves.toContain('CLAHE');
+      await expect(page.locator('#model-info [data-fact="input"]').textContent()).resolves.toContain(fact);
       for (const [i, file] of files.entries()) {
         expect(await upload(page, file)).toBe('done');
         expectClose(await shownProbabilities(page), node[i].probabilities);
@@ -331,48 +335,7 @@ describeBrowser('web demo in Chromium', () => {
     } finally {
       model.model.dispose();
       plain.model.dispose();
-      await serverClahe.close();
-    }
-  }, 180_000);
-
-  test('a model trained with the lung-field crop: the page crops as cxr.json says and gives Node predictFiles probabilities within 1e-3', async () => {
-    // As `cxr train --lung-crop` saves it: lungCrop (10% off each side, 8% off the top, 12% off the bottom) in cxr.json's preprocessing.
-    const backbone = await loadBackbone({ name: 'mobilenet_v1', weights: MOBILENET });
-    const lungCrop = { x: 0.1, y: 0.08, width: 0.8, height: 0.8 };
-    const classifier = createClassifier(backbone, { seed: 29, units: 16, poolSize: 7 });
-    const cropDir = path.join(tmp, 'model-lung-crop');
-    await saveModel(cropDir, { classifier, backbone, preprocessing: { ...backbone.preprocessing, lungCrop }, classes: ['covid', 'normal'], positiveClass: 'covid', threshold: 0.5 });
-    classifier.dispose();
-    const model = await loadModel(cropDir);
-    expect(model.config.preprocessing.lungCrop).toEqual(lungCrop);
-    const files = [NIH_PNG, DICOM_JPEG];
-    const node = await predictFiles(model, files);
-    // The crop moves these probabilities by more than the tolerance: a page that skipped it would fail below.
-    const plain = await loadModel(cropDir);
-    plain.config.preprocessing = { ...plain.config.preprocessing, lungCrop: null };
-    const without = await predictFiles(plain, files);
-    for (const [i, p] of node.entries()) expect(Math.abs(p.probabilities.covid - without[i].probabilities.covid)).toBeGreaterThan(1e-3);
-    const { startServer } = (await import(pathToFileURL(path.join(WEB, 'scripts/serve.mjs')).href)) as {
-      startServer(o: object): Promise<{ url: string; close(): Promise<void> }>;
-    };
-    const serverCrop = await startServer({ dist: path.join(tmp, 'dist'), model: cropDir });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${serverCrop.url}?weights=float32`);
-      await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
-      await expect(page.locator('#model-info [data-fact="input"]').textContent()).resolves.toContain('lung-field crop');
-      for (const [i, file] of files.entries()) {
-        expect(await upload(page, file)).toBe('done');
-        expectClose(await shownProbabilities(page), node[i].probabilities);
-      }
-      expect(errors).toEqual([]);
-      await page.close();
-    } finally {
-      model.model.dispose();
-      plain.model.dispose();
-      await serverCrop.close();
+      await server.close();
     }
   }, 180_000);
 
