@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median } from './median.mjs';
+import { makeWebModel } from './webModel.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
@@ -54,17 +55,6 @@ function images() {
   return [...pick(nih, 3), ...pick(covid, 2), path.join(sharedData, 'dicom/original/siim_cr_pa_jpegbaseline_mono2.dcm')];
 }
 
-async function makeModel(dir) {
-  const tf = await import('@tensorflow/tfjs-core');
-  await import('@tensorflow/tfjs-backend-cpu');
-  await tf.setBackend('cpu');
-  const { loadBackbone, createClassifier, saveModel } = await import('@cxr/model/node');
-  const backbone = await loadBackbone({ name: 'mobilenet_v1', weights: path.join(sharedData, 'weights/mobilenet_v1_1.0_224_conv_pw_12') });
-  const classifier = createClassifier(backbone, { seed: 11, units: 16, poolSize: 7 });
-  await saveModel(dir, { classifier, backbone, classes: ['covid', 'normal'], positiveClass: 'covid', threshold: 0.5, quantize: 'float16' });
-  classifier.dispose();
-}
-
 /** Bytes of cxr.json, the variant's model JSON and its shards, from the files: a check on the page's count. */
 async function modelBytesOnDisk(dir, variant) {
   const json = variant === 'float16' ? 'model-float16.json' : 'model.json';
@@ -90,7 +80,7 @@ export async function run() {
     const dist = path.join(tmp, 'dist');
     execFileSync(process.execPath, [path.join(webRoot, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', dist, '--logLevel', 'error'], { cwd: webRoot, stdio: 'inherit' });
     const modelDir = path.join(tmp, 'model');
-    await makeModel(modelDir);
+    await makeWebModel(modelDir, sharedData);
     const served = [];
     const { startServer } = await import(pathToFileURL(path.join(webRoot, 'scripts/serve.mjs')).href);
     server = await startServer({ dist, model: modelDir, onRequest: (r) => served.push(r.url) });

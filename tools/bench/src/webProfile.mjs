@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { makeWebModel } from './webModel.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../..');
@@ -21,17 +22,6 @@ const arg = (name, d) => {
 const cpu = process.argv.includes('--cpu');
 const rounds = Number(arg('--rounds', 2));
 const query = arg('--query', '');
-
-async function makeModel(dir) {
-  const tf = await import('@tensorflow/tfjs-core');
-  await import('@tensorflow/tfjs-backend-cpu');
-  await tf.setBackend('cpu');
-  const { loadBackbone, createClassifier, saveModel } = await import('@cxr/model/node');
-  const backbone = await loadBackbone({ name: 'mobilenet_v1', weights: path.join(sharedData, 'weights/mobilenet_v1_1.0_224_conv_pw_12') });
-  const classifier = createClassifier(backbone, { seed: 11, units: 16, poolSize: 7 });
-  await saveModel(dir, { classifier, backbone, classes: ['covid', 'normal'], positiveClass: 'covid', threshold: 0.5, quantize: 'float16' });
-  classifier.dispose();
-}
 
 function topSelf(profile, n = 15) {
   const self = new Map();
@@ -74,7 +64,7 @@ try {
     execFileSync(process.execPath, [path.join(webRoot, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', dist, '--logLevel', 'error', ...(cpu ? ['--minify', 'false'] : [])], { cwd: webRoot, stdio: 'inherit' });
   }
   const modelDir = process.env.CXR_PROFILE_MODEL ?? path.join(tmp, 'model');
-  if (!existsSync(path.join(modelDir, 'cxr.json'))) await makeModel(modelDir);
+  if (!existsSync(path.join(modelDir, 'cxr.json'))) await makeWebModel(modelDir, sharedData);
   const { startServer } = await import(pathToFileURL(path.join(webRoot, 'scripts/serve.mjs')).href);
   server = await startServer({ dist, model: modelDir });
   const { chromium } = await import('playwright-core');
