@@ -17,6 +17,8 @@ describe('cxr weights', () => {
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-weights-'));
     server = http.createServer((req, res) => {
+      // no keep-alive: a socket the server closes while idle (late timers under load) cannot be reused: ECONNRESET
+      res.setHeader('connection', 'close');
       requests++;
       if (req.url === '/w/vgg16.h5') {
         res.writeHead(200, { 'content-length': payload.length });

@@ -18,6 +18,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   // serves the shared folder read-only, like a static web server would
   server = http.createServer(async (req, res) => {
+    // no keep-alive: a socket the server closes while idle (late timers under load) cannot be reused: ECONNRESET
+    res.setHeader('connection', 'close');
     try {
       const body = await readFile(path.join(MOBILENET, path.basename(req.url ?? '')));
       res.writeHead(200).end(body);

@@ -115,6 +115,8 @@ describe('saveModel / loadModel', () => {
     const dir = path.join(tmp, 'e');
     await saveModel(dir, options({ quantize: 'float16' }));
     const server = http.createServer(async (req, res) => {
+      // no keep-alive: a socket the server closes while idle (late timers under load) cannot be reused: ECONNRESET
+      res.setHeader('connection', 'close');
       try {
         const body = await readFile(path.join(tmp, new URL(req.url ?? '/', 'http://localhost').pathname));
         res.writeHead(200).end(body);

@@ -41,6 +41,8 @@ let dir: string;
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
+    // no keep-alive: a socket the server closes while idle (late timers under load) cannot be reused: ECONNRESET
+    res.setHeader('connection', 'close');
     const url = req.url ?? '/';
     requests.push({ path: url, range: req.headers.range });
     const served = files.get(url);
