@@ -134,6 +134,6 @@ describe('cxr experiment rank', () => {
     const help = await runCli(dir, ['experiment', 'rank', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('cxr experiment rank --data data3 --backbone mobilenet_v1');
-    expect(help.stdout).toContain('none, clahe, spectral-decoupling, source-balanced, source-adversarial');
+    expect(help.stdout).toContain('none, clahe, lung-crop, spectral-decoupling, source-balanced, source-adversarial, fine-tune-blocks');
   });
 });
