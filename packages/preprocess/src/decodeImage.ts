@@ -56,7 +56,7 @@ export interface DecodeMeta {
 export async function decodeImage(input: string | Uint8Array, options: DecodeOptions = {}): Promise<{ pixels: RawPixels; meta: DecodeMeta }> {
   const limit = options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
   const file = typeof input === 'string' ? input : (options.name ?? '<buffer>');
-  const src = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  let src: string | Buffer = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   let meta: Metadata;
   try {
     // header only, unbounded, so that an oversized image is reported with its size
@@ -67,7 +67,8 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
   const { width = 0, height = 0 } = meta;
   if (width * height > limit) throw new ImageTooLargeError(file, width, height, limit);
   if (options.geometry) checkRadiographGeometry(oriented(meta).width, oriented(meta).height, file, options.geometry);
-  if (meta.format === 'jpeg') await checkJpegData(input, file);
+  // the check reads a JPEG's bytes: decode those, not the file a second time
+  if (meta.format === 'jpeg') src = await checkJpegData(src, file);
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
   try {
     let pipe = sharp(src, { limitInputPixels: limit, failOn: 'warning' }).autoOrient().removeAlpha();
@@ -101,10 +102,15 @@ export async function decodeImage(input: string | Uint8Array, options: DecodeOpt
   }
 }
 
-/** A JPEG's data must end where its header's size says: libjpeg decodes a shrunk header's MCUs and drops the rest. */
-async function checkJpegData(input: string | Uint8Array, file: string): Promise<void> {
+/**
+ * A JPEG's data must end where its header's size says: libjpeg decodes a shrunk header's MCUs and drops the rest.
+ * Returns the bytes checked.
+ */
+async function checkJpegData(src: string | Buffer, file: string): Promise<Buffer> {
   try {
-    checkJpegFrameSize(typeof input === 'string' ? await readFile(input) : input, file);
+    const bytes = typeof src === 'string' ? await readFile(src) : src;
+    checkJpegFrameSize(bytes, file);
+    return bytes;
   } catch (cause) {
     throw new ImageDecodeError(file, cause instanceof JpegFrameSizeError ? cause.problem : describeSharpError(cause), { cause });
   }
