@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { decimal } from './metricGlossary';
 import { plotConfig } from './plotTheme';
+import { ROC_AXES, ROC_CHANCE_LAYER } from './rocCurveSpec';
 
 /** One class's one-vs-rest ROC curve (`rocCurve` of `@cxr/metrics` with that class positive, every other negative). */
 export interface OneVsRestCurve {
@@ -25,9 +26,7 @@ export function multiclassRocSpec(curves: readonly OneVsRestCurve[]): TopLevelSp
       .sort((a, b) => a.fpr - b.fpr || a.tpr - b.tpr)
       .map((p, i) => ({ curve: name(c), i, ...p })),
   );
-  const axis = (title: string) => ({ type: 'quantitative' as const, scale: { domain: [0, 1] }, title });
-  const x = { field: 'fpr', ...axis('False positive rate (1 - specificity)') };
-  const y = { field: 'tpr', ...axis('True positive rate (sensitivity)') };
+  const { x, y } = ROC_AXES;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'ROC curves, one vs rest', subtitle: 'each class against all the others' },
@@ -35,11 +34,7 @@ export function multiclassRocSpec(curves: readonly OneVsRestCurve[]): TopLevelSp
     height: 320,
     config: plotConfig,
     layer: [
-      {
-        data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
-        mark: { type: 'line', color: '#999999', strokeDash: [5, 5], strokeWidth: 1 },
-        encoding: { x, y },
-      },
+      ROC_CHANCE_LAYER,
       {
         data: { values: points },
         mark: { type: 'line', strokeWidth: 2, interpolate: 'linear', opacity: 0.85 },

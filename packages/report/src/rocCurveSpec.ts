@@ -3,6 +3,16 @@ import type { BinaryMetricsLike } from './types';
 import { decimal } from './metricGlossary';
 import { plotConfig, POSITIVE_COLOR } from './plotTheme';
 
+const axis = (title: string) => ({ type: 'quantitative' as const, scale: { domain: [0, 1] }, title });
+/** The x (false positive rate) and y (true positive rate) encodings of every ROC plot, both on [0, 1]. */
+export const ROC_AXES = { x: { field: 'fpr', ...axis('False positive rate (1 - specificity)') }, y: { field: 'tpr', ...axis('True positive rate (sensitivity)') } };
+/** The chance diagonal every ROC plot draws under its curves. */
+export const ROC_CHANCE_LAYER = {
+  data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
+  mark: { type: 'line' as const, color: '#999999', strokeDash: [5, 5], strokeWidth: 1 },
+  encoding: ROC_AXES,
+};
+
 /**
  * The ROC curve (true positive rate = sensitivity against false positive rate = 1 - specificity) with the
  * chance diagonal, the operating point at the model's threshold, and the AUC with its 95% CI in the title.
@@ -26,7 +36,6 @@ export function rocCurveSpec(metrics: BinaryMetricsLike): TopLevelSpec {
     Number.isFinite(sens) && Number.isFinite(spec) && sens !== null && spec !== null
       ? [{ fpr: 1 - spec, tpr: sens, what: `threshold ${decimal(metrics.threshold, 2)}` }]
       : [];
-  const axis = (title: string) => ({ type: 'quantitative' as const, scale: { domain: [0, 1] }, title });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -34,20 +43,16 @@ export function rocCurveSpec(metrics: BinaryMetricsLike): TopLevelSpec {
     height: 320,
     config: plotConfig,
     layer: [
-      {
-        data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] },
-        mark: { type: 'line', color: '#999999', strokeDash: [5, 5], strokeWidth: 1 },
-        encoding: { x: { field: 'fpr', ...axis('False positive rate (1 - specificity)') }, y: { field: 'tpr', ...axis('True positive rate (sensitivity)') } },
-      },
+      ROC_CHANCE_LAYER,
       {
         data: { values: points },
         mark: { type: 'line', color: POSITIVE_COLOR, strokeWidth: 2, interpolate: 'linear' },
-        encoding: { x: { field: 'fpr', ...axis('False positive rate (1 - specificity)') }, y: { field: 'tpr', ...axis('True positive rate (sensitivity)') }, order: { field: 'i', type: 'quantitative' } },
+        encoding: { ...ROC_AXES, order: { field: 'i', type: 'quantitative' } },
       },
       {
         data: { values: operating },
         mark: { type: 'point', filled: true, size: 80, color: 'black' },
-        encoding: { x: { field: 'fpr', ...axis('False positive rate (1 - specificity)') }, y: { field: 'tpr', ...axis('True positive rate (sensitivity)') }, tooltip: { field: 'what' } },
+        encoding: { ...ROC_AXES, tooltip: { field: 'what' } },
       },
     ],
   };
