@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { checkShard, loadDataset, resolveSplit, shardOfPatient, type DatasetImage, type Shard } from '@cxr/dataset/node';
 import { checkBackboneOptions, openTrainingBackbone } from '../backbones/openTrainingBackbone';
-import { PipelineInputError } from '../errors';
 import { extractFileFeatures, fileCalibration } from '../features/extractFileFeatures';
 import { FeatureCache } from '../features/FeatureCache';
 import type { FeatureEngineChoice } from '../onnx/createFeatureExtractor';
 import type { FeaturePrecision } from '../onnx/getOrExportOnnx';
 import type { PipelineProgress } from './pipelineProgress';
 import { defaultCacheRoot } from './trainFromDataset';
+import { resolvePrecision } from './resolvePrecision';
 import { trainingSpec } from './trainingSpec';
 import type { FractionRect } from '@cxr/preprocess';
 
@@ -71,9 +71,7 @@ function shardOf(image: DatasetImage, count: number): number {
 export async function cacheDatasetFeatures(options: CacheDatasetFeaturesOptions): Promise<CacheDatasetFeaturesResult> {
   const cwd = options.cwd ?? process.cwd();
   checkBackboneOptions({ backbone: options.backbone, weights: options.weights, randomWeights: options.randomWeights });
-  const precision = options.precision ?? 'fp32';
-  if (precision !== 'fp32' && precision !== 'int8') throw new PipelineInputError(`precision must be fp32 or int8, got ${JSON.stringify(precision)}`);
-  if (precision === 'int8' && options.engine === 'tfjs') throw new PipelineInputError('precision int8 runs on onnxruntime only: drop --engine tfjs');
+  const precision = resolvePrecision(options);
   const shard = options.shard ? checkShard(options.shard) : null;
   const dataset = await loadDataset(path.resolve(cwd, options.data));
   const mine = shard ? dataset.images.filter((i) => shardOf(i, shard.count) === shard.index) : dataset.images;

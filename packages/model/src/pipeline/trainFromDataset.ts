@@ -27,6 +27,7 @@ import { createDataDesignRecord, trainingSafeguards } from '../safety/trainingSa
 import type { DataDesignRecord } from '../io/modelConfig';
 import type { ImageFacts } from '../ood/inputDistribution';
 import type { PipelineProgress as Progress } from './pipelineProgress';
+import { resolvePrecision } from './resolvePrecision';
 import { trainingSpec } from './trainingSpec';
 import type { FractionRect } from '@cxr/preprocess';
 
@@ -236,9 +237,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   }
   const cacheDir = path.resolve(cwd, options.cacheDir ?? path.join(defaultCacheRoot(), 'features'));
   const all = [...split.train, ...split.val];
-  const precision = options.precision ?? 'fp32';
-  if (precision !== 'fp32' && precision !== 'int8') throw new PipelineInputError(`precision must be fp32 or int8, got ${JSON.stringify(precision)}`);
-  if (precision === 'int8' && options.engine === 'tfjs') throw new PipelineInputError('precision int8 runs on onnxruntime only: drop --engine tfjs');
+  const precision = resolvePrecision(options);
   // int8: calibrated on training images only, the same for the plain and the augmented features.
   const quantCalibration = precision === 'int8' ? await fileCalibration(split.train.map((i) => i.file), backbone.preprocessing) : undefined;
   const run = await extractDatasetFeatures(backbone, all, { cacheDir, engine: options.engine, progress, label: 'features', precision, calibration: quantCalibration });
