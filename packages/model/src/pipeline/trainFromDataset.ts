@@ -6,7 +6,7 @@ import { auditDataDesign, ConfoundedDesignError, confoundedMessage, formatDataDe
 import { loadDataset, resolveSplit, sha256File } from '@cxr/dataset/node';
 import { thresholdForSensitivity, thresholdForSpecificity, youdenThreshold } from '@cxr/metrics';
 import { initBackend, type BackendInfo, type BackendName } from '../backend/initBackend';
-import { checkBackboneOptions, openTrainingBackbone, type RandomBaseSize } from '../backbones/openTrainingBackbone';
+import { checkBackboneOptions, type RandomBaseSize } from '../backbones/openTrainingBackbone';
 import { PipelineInputError, PipelineOptionsError } from '../errors';
 import { saveCheckpoint, loadCheckpoint } from '../io/saveCheckpoint';
 import { saveModel } from '../io/saveModel';
@@ -19,7 +19,7 @@ import { extractDatasetFeatures } from './extractDatasetFeatures';
 import { packageVersions } from './packageVersions';
 import { auditFeatureSources } from '../probe/auditFeatureSources';
 import { readModelInput } from '../predict/readModelInput';
-import { fineTuneRecord, planFineTune, type FineTuneOptions } from '../finetune/planFineTune';
+import { fineTuneRecord, type FineTuneOptions } from '../finetune/planFineTune';
 import { cropToPooledCells } from '../finetune/cropToPooledCells';
 import { createHead } from '../head/createHead';
 import { globalAveragePool } from '../probe/globalAveragePool';
@@ -27,8 +27,8 @@ import { createDataDesignRecord, trainingSafeguards } from '../safety/trainingSa
 import type { DataDesignRecord } from '../io/modelConfig';
 import type { ImageFacts } from '../ood/inputDistribution';
 import type { PipelineProgress as Progress } from './pipelineProgress';
+import { openFeatureBackbone } from './openFeatureBackbone';
 import { resolvePrecision } from './resolvePrecision';
-import { trainingSpec } from './trainingSpec';
 import type { FractionRect } from '@cxr/preprocess';
 
 /** How the decision threshold is chosen: fixed, or on the validation split. */
@@ -191,6 +191,10 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   const checkpoint = options.resume ? await loadCheckpoint(checkpointFile).catch((error: unknown) => {
     throw new PipelineInputError(`${checkpointFile}: cannot resume (${(error as Error).message}); run without --resume to start over`, { cause: error });
   }) : null;
+  const resumedBlocks = checkpoint?.options.head.blocks?.length ?? 0;
+  if (checkpoint && resumedBlocks !== (options.fineTune?.blocks ?? 0)) {
+    throw new PipelineOptionsError(`${checkpointFile} was trained with ${resumedBlocks} fine-tuned blocks: resume with --fine-tune-blocks ${resumedBlocks}`);
+  }
   const dataset = await loadDataset(path.resolve(cwd, options.data));
   const split = await resolveSplit(dataset, { splitFile: options.split ? path.resolve(cwd, options.split) : undefined, seed: options.seed ?? 42 });
   progress?.line(
@@ -211,26 +215,22 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
   }
   const backend = await initBackend({ backend: options.backend ?? 'auto' });
   progress?.line(`backend: tfjs ${backend.name} (${backend.reason})`);
-  const opened = await openTrainingBackbone({
+  // Fine-tuning cuts the backbone below its top blocks (their features are cached), the blocks join the head; CLAHE and
+  // the lung crop go into the backbone's preprocessing: the features, the cache keys and cxr.json all follow them.
+  const { opened, backbone, plan } = await openFeatureBackbone({
     backbone: options.backbone,
     weights: options.weights,
     randomWeights: options.randomWeights,
     seed: options.seed,
     randomSize: options.randomSize,
     cwd,
+    clahe: options.clahe,
+    lungCrop: options.lungCrop,
+    fineTune: options.fineTune,
   });
   const description = opened.description;
-  // CLAHE and the lung crop go into the backbone's preprocessing: the features, the cache keys and cxr.json all follow them.
-  const claheBackbone = { ...opened.backbone, preprocessing: trainingSpec(opened.backbone.preprocessing, options) };
-  const crop = claheBackbone.preprocessing.lungCrop ? ` + lung-field crop ${JSON.stringify(claheBackbone.preprocessing.lungCrop)}` : '';
+  const crop = backbone.preprocessing.lungCrop ? ` + lung-field crop ${JSON.stringify(backbone.preprocessing.lungCrop)}` : '';
   progress?.line(`backbone: ${description}${options.clahe ? ' + CLAHE (8x8 tiles, clip 2)' : ''}${crop}`);
-  const resumedBlocks = checkpoint?.options.head.blocks?.length ?? 0;
-  if (checkpoint && resumedBlocks !== (options.fineTune?.blocks ?? 0)) {
-    throw new PipelineOptionsError(`${checkpointFile} was trained with ${resumedBlocks} fine-tuned blocks: resume with --fine-tune-blocks ${resumedBlocks}`);
-  }
-  // Fine-tuning: the backbone is cut below its top blocks (their features are cached), the blocks join the head.
-  const plan = options.fineTune ? planFineTune(claheBackbone, options.fineTune) : null;
-  const backbone = plan ? plan.backbone : claheBackbone;
   const fineTuneLearningRate = options.fineTune ? (options.fineTune.learningRate ?? (options.learningRate ?? 1e-3) / 10) : undefined;
   if (plan) {
     progress?.line(`fine-tuning ${plan.layers.map((l) => l.layers.join(' + ')).join(', ')} (batch norm folded) from ImageNet at learning rate ${fineTuneLearningRate}; frozen backbone cut at ${plan.cutLayer}`);
@@ -424,7 +424,7 @@ export async function trainFromDataset(options: TrainFromDatasetOptions): Promis
       // the mitigations this model was trained with (CLAHE and the lung crop are also in preprocessing, where prediction reads them)
       mitigations: {
         clahe: options.clahe ?? false,
-        lungCrop: claheBackbone.preprocessing.lungCrop ?? null,
+        lungCrop: backbone.preprocessing.lungCrop ?? null,
         spectralDecoupling: options.spectralDecoupling ?? 0,
         sourceBalanced: options.sourceBalanced ?? false,
         sourceAdversarial: options.sourceAdversarial ?? 0,
