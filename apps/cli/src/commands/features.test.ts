@@ -48,6 +48,20 @@ describe('cxr features extract', () => {
     expect(again.stdout).toContain(`shard 1/3: ${counts[1]} of ${manifest.length} images; 0 extracted, ${counts[1]} already cached`);
   }, 240_000);
 
+  it('--fine-tune-blocks 1 extracts where cxr train --fine-tune-blocks 1 reads (below conv_pw_12), and refuses what it refuses', async () => {
+    const manifest = await readManifest(path.join(fx.demo.dataset, 'manifest.csv'));
+    const expected = manifest.filter((m) => shardOfPatient(m.source, m.patientId, 3) === 0).length;
+    const r = await runCli(fx.tmp, [...args('ft'), '--fine-tune-blocks', '1', '--shard', '0/3']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^shard 0/3: ${expected} of ${manifest.length} images; ${expected} extracted, 0 already cached \\(fp32, mobilenet_v1, .*, cut at conv_dw_12_relu\\) in `));
+    const two = await runCli(fx.tmp, [...args('ft2'), '--fine-tune-blocks', '2']);
+    expect(two.code).toBe(1);
+    expect(two.stderr).toMatch(/cannot fine-tune 2 blocks: block 2 from the top ends at conv_dw_12_relu and is a depthwise 3x3 convolution/);
+    const zero = await runCli(fx.tmp, [...args('ft0'), '--fine-tune-blocks', '0']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--fine-tune-blocks.*positive integer/);
+  }, 120_000);
+
   it('refuses a shard outside its count (usage, exit 2)', async () => {
     const r = await runCli(fx.tmp, [...args('bad'), '--shard', '3/3']);
     expect(r.code).toBe(2);
