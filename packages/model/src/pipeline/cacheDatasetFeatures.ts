@@ -70,8 +70,8 @@ function shardOf(image: DatasetImage, count: number): number {
 /**
  * Fills the feature cache with the base features of a dataset's images (every split: train, val and test), or of
  * one shard's patients, holding no features in memory: run one process per shard on shared storage, then
- * `trainFromDataset` / `evaluateModel` with the same backbone options and `cacheDir` read every feature from the
- * cache. Keys are content hashes, so shards need no merge, and a rerun extracts only what is missing. A fine-tuning
+ * `trainFromDataset` with the same backbone options and `cacheDir` reads every feature from the cache
+ * (`evaluateModel` has no feature cache: it runs the saved model). Keys are content hashes, so shards need no merge, and a rerun extracts only what is missing. A fine-tuning
  * run reads features of the backbone cut below its blocks: pass it the same `fineTune`.
  *
  * @example
