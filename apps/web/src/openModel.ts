@@ -1,4 +1,5 @@
 import { loadModelFromUrl, ModelError, type CxrModel } from '@cxr/model';
+import { bodyResponse } from './bodyResponse';
 import { ModelSourceError } from './errors';
 
 import type { WeightsVariant } from './prefetchModel';
@@ -15,13 +16,15 @@ export interface OpenedModel {
   bytes: number;
 }
 
-/** A fetch that counts the bytes of the bodies it returns. */
+/** A fetch that counts the bytes of the bodies read through it (without copying them). */
 function countingFetch(inner: typeof fetch, counter: { bytes: number }): typeof fetch {
   return async (input, init) => {
     const response = await inner(input, init);
-    const body = await response.arrayBuffer();
-    counter.bytes += body.byteLength;
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return bodyResponse(response, async () => {
+      const body = await response.arrayBuffer();
+      counter.bytes += body.byteLength;
+      return body;
+    });
   };
 }
 

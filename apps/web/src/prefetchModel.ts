@@ -1,51 +1,81 @@
+import { bodyResponse } from './bodyResponse';
+import type { FetchedFile, ModelFetchMessage, ModelFetchRequest } from './modelFetchProtocol';
+
 /** Which copy of the weights to load: float32 (`model.json`) or float16 (`model-float16.json`, half the bytes). */
 export type WeightsVariant = 'float32' | 'float16';
 
 /**
- * Starts downloading a served model's files now (`cxr.json`, the weights JSON and its shards), so that the
- * download overlaps the backend's start-up, and returns a fetch that answers those URLs from the download (any
- * other URL, or a method other than GET, from the network). Failures are left to the real load, which reports
- * them. Shards outside the model folder are not fetched (the load refuses them).
+ * Starts downloading a served model's files now (`cxr.json`, then the weights JSON and its shards), in a worker, so
+ * that the download overlaps the backend's start-up and the loading of the page's code and costs the main thread
+ * nothing, and returns a fetch that answers those URLs from the download. A shard is answered once, its buffer
+ * handed over (not copied) and then let go; `cxr.json` and the weights JSON, read more than once, with copies after
+ * the first. Any other URL or method, and a file the worker could not read, go to the network, where the real
+ * load reports any failure. Shards outside the model folder are not fetched (the load refuses them). Where no
+ * worker starts, everything goes to the network.
  */
 export function prefetchModel(url: string, variant: WeightsVariant): typeof fetch {
   const base = url.endsWith('/') ? url : `${url}/`;
   const absolute = (u: string) => new URL(u, location.href).href;
-  const folder = absolute(base);
-  const cache = new Map<string, Promise<{ body: ArrayBuffer; init: ResponseInit }>>();
-  const get = (u: string) => {
-    const key = absolute(u);
-    let hit = cache.get(key);
-    if (!hit) {
-      hit = fetch(key).then(async (r) => ({ body: await r.arrayBuffer(), init: { status: r.status, statusText: r.statusText, headers: r.headers } }));
-      hit.catch(() => undefined); // reported by the real load
-      cache.set(key, hit);
-    }
-    return hit;
+  const request: ModelFetchRequest = {
+    config: absolute(`${base}cxr.json`),
+    json: absolute(`${base}${variant === 'float16' ? 'model-float16.json' : 'model.json'}`),
+    folder: absolute(base),
   };
-  const json = absolute(`${base}${variant === 'float16' ? 'model-float16.json' : 'model.json'}`);
-  // The weights only where cxr.json is there: no request for a model folder that does not exist.
-  void get(`${base}cxr.json`)
-    .then(({ init }) => (init.status === 200 ? get(json) : null))
-    .then((r) => {
-      if (!r || r.init.status !== 200) return;
-      const { body } = r;
-      const manifest = (JSON.parse(new TextDecoder().decode(body)) as { weightsManifest?: { paths?: string[] }[] }).weightsManifest ?? [];
-      const shards = [];
-      for (const group of manifest) {
-        for (const p of group.paths ?? []) {
-          const shard = new URL(p, json).href;
-          if (shard.startsWith(folder)) shards.push(get(shard));
-        }
-      }
-      // Read by tools/bench (web.bench.mjs): when the last weights arrived.
-      return Promise.all(shards).then(() => performance.mark('cxr:weights-fetched'));
-    })
-    .catch(() => undefined);
+  const arrived = new Map<string, Promise<FetchedFile | null>>();
+  const waiting = new Map<string, (file: FetchedFile | null) => void>();
+  const answered = new Set<string>();
+  const expect = (u: string) => {
+    if (!arrived.has(u)) arrived.set(u, new Promise((resolve) => waiting.set(u, resolve)));
+  };
+  const settle = (u: string, file: FetchedFile | null) => {
+    const resolve = waiting.get(u);
+    waiting.delete(u);
+    if (resolve) resolve(file);
+    else if (!arrived.has(u) && !answered.has(u)) arrived.set(u, Promise.resolve(file));
+  };
+  const settleAll = () => {
+    for (const u of [...waiting.keys()]) settle(u, null);
+  };
+  expect(request.config);
+  expect(request.json);
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./modelFetchWorker.ts', import.meta.url), { type: 'module' });
+  } catch {
+    settleAll();
+    return fetch.bind(globalThis);
+  }
+  worker.onmessage = ({ data }: MessageEvent<ModelFetchMessage>) => {
+    if ('coming' in data) {
+      data.coming.forEach(expect);
+    } else if ('done' in data) {
+      // Read by tools/bench (web.bench.mjs): when the last file arrived (in the worker, not when this thread got to it).
+      performance.mark('cxr:weights-fetched', { startTime: data.at - performance.timeOrigin });
+      settleAll();
+      worker.terminate();
+    } else {
+      settle(data.url, data);
+    }
+  };
+  worker.onerror = () => {
+    settleAll();
+    worker.terminate();
+  };
+  worker.postMessage(request);
   return async (input, init) => {
-    const u = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const hit = (init?.method ?? 'GET') === 'GET' ? cache.get(absolute(u)) : undefined;
+    const u = absolute(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+    const hit = (init?.method ?? 'GET') === 'GET' ? arrived.get(u) : undefined;
     if (!hit) return fetch(input, init);
-    const { body, init: responseInit } = await hit;
-    return new Response(body, responseInit);
+    const small = u === request.config || u === request.json;
+    if (!small) arrived.delete(u);
+    const file = await hit;
+    if (!file || file.error !== undefined) return fetch(input, init);
+    const copy = answered.has(u);
+    answered.add(u);
+    const { body } = file;
+    return bodyResponse(
+      { ok: file.status >= 200 && file.status < 300, status: file.status, statusText: file.statusText, headers: new Headers(file.headers), url: file.url },
+      async () => (copy ? body.slice(0) : body),
+    );
   };
 }
