@@ -16,12 +16,15 @@
 // the user's side in Node (not by the page's timers): page load -> model ready, the page's kernel warm-up,
 // `setInputFiles` of an NIH PNG -> probabilities on screen -> Grad-CAM on screen (median of fresh pages), each
 // at the frame after the page changed, seen by a MutationObserver in the page (not by polling it).
+// Each user-side round also loads a blank page (one module script, no model) the same way: its "page load -> ready"
+// is the floor of this harness, and the Chromium CPU time of both loads (all processes, by kind, from /proc) says
+// how much of the wait is work: on 2 cores a load cannot take less than its CPU time over 2.
 // CXR_BENCH_WEB_BASELINE=<folder with another apps/web, e.g. main's, inside this checkout> adds the same user-side
 // rows for that page, in the same run (before/after under the same load).
 // WebGL here is SwiftShader (software, --disable-gpu): its numbers say nothing about a real GPU.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -55,6 +58,49 @@ function images() {
   return [...pick(nih, 3), ...pick(covid, 2), path.join(sharedData, 'dicom/original/siim_cr_pa_jpegbaseline_mono2.dcm')];
 }
 
+/**
+ * CPU time (ms) of this process's descendants, the Chromium processes, by kind (browser, renderer, gpu-process,
+ * utility: the network service...), from /proc; null where there is no /proc. A page load on 2 cores cannot be
+ * faster than its CPU time over 2: these rows say how much of "page load -> ready" is work, not waiting.
+ */
+function chromiumCpuMs() {
+  if (!existsSync('/proc/self/stat')) return null;
+  const ticks = 1000 / 100; // USER_HZ is 100 on Linux
+  const procs = new Map();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const kind = /--type=([a-z-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser';
+      procs.set(Number(pid), { ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * ticks, kind });
+    } catch {
+      // a process that ended meanwhile
+    }
+  }
+  const byKind = {};
+  const stack = [process.pid];
+  while (stack.length) {
+    const parent = stack.pop();
+    for (const [pid, p] of procs) {
+      if (p.ppid !== parent) continue;
+      byKind[p.kind] = (byKind[p.kind] ?? 0) + p.ms;
+      stack.push(pid);
+    }
+  }
+  return byKind;
+}
+
+/** `after - before` of two {@link chromiumCpuMs} readings, per kind and `total`. */
+function cpuSpent(before, after) {
+  if (!before || !after) return null;
+  const out = { total: 0 };
+  for (const kind of Object.keys(after)) {
+    out[kind] = after[kind] - (before[kind] ?? 0);
+    out.total += out[kind];
+  }
+  return out;
+}
+
 /** Bytes of cxr.json, the variant's model JSON and its shards, from the files: a check on the page's count. */
 async function modelBytesOnDisk(dir, variant) {
   const json = variant === 'float16' ? 'model-float16.json' : 'model.json';
@@ -74,11 +120,13 @@ export async function run() {
   let server;
   let baseServer;
   let browser;
-  const times = () => ({ ready: [], warm: [], toProbabilities: [], toGradCam: [], stages: {}, load: [], chosen: '' });
-  const userTimes = { page: times(), baseline: times() };
+  const times = () => ({ ready: [], cpu: [], warm: [], toProbabilities: [], toGradCam: [], stages: {}, load: [], chosen: '' });
+  const userTimes = { page: times(), baseline: times(), blank: times() };
   try {
     const dist = path.join(tmp, 'dist');
     execFileSync(process.execPath, [path.join(webRoot, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', dist, '--logLevel', 'error'], { cwd: webRoot, stdio: 'inherit' });
+    // The floor: a page with one small module script and no model, loaded the same way (new context, fresh page).
+    await writeFile(path.join(dist, 'bench-blank.html'), '<!doctype html><html><head><meta charset="utf-8"><script type="module">document.body.dataset.state = "ready";</script></head><body data-state="loading"><p>blank</p></body></html>');
     const modelDir = path.join(tmp, 'model');
     await makeWebModel(modelDir, sharedData);
     const served = [];
@@ -101,9 +149,11 @@ export async function run() {
     for (let i = 0; i < USER_ROUNDS; i++) {
       if (baseServer) await userSide(browser, baseServer.url, files[0], userTimes.baseline, notes);
       await userSide(browser, server.url, files[0], userTimes.page, notes);
+      await blankPage(browser, `${server.url}bench-blank.html`, userTimes.blank);
     }
     if (baseServer) userRows(rows, 'baseline page', userTimes.baseline);
     userRows(rows, 'user side', userTimes.page);
+    cpuRows(rows, 'blank page (one module script, no model)', userTimes.blank);
     const loads = [...userTimes.page.load, ...userTimes.baseline.load];
     if (loads.length) notes.push(`user side: 1-min load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} over its rounds`);
     notes.push(`user side: ${path.basename(files[0])}, the page chose "${userTimes.page.chosen.trim()}"${baseServer ? `, the baseline "${userTimes.baseline.chosen.trim()}"` : ''}; each round a fresh page`);
@@ -178,10 +228,12 @@ export async function run() {
 async function userSide(browser, url, file, t, notes) {
   const page = await browser.newPage();
   try {
+    const cpu0 = chromiumCpuMs();
     const t0 = performance.now();
     await page.goto(url);
     await onScreen(page, 'ready');
     const ready = performance.now() - t0;
+    const cpu = cpuSpent(cpu0, chromiumCpuMs());
     const state = await page.evaluate(() => ({ ...document.body.dataset, error: document.getElementById('error')?.textContent }));
     if (state.state !== 'ready') return notes.push(`user side ${url}: ${state.error}`);
     await page.waitForFunction(() => document.body.dataset.warm !== 'running', null, { timeout: 120_000 });
@@ -196,6 +248,7 @@ async function userSide(browser, url, file, t, notes) {
     const end = await page.evaluate(() => ({ state: document.body.dataset.state, error: document.getElementById('error')?.textContent }));
     if (end.state !== 'done') return notes.push(`user side ${url}: ${end.error}`);
     t.ready.push(ready);
+    if (cpu) t.cpu.push(cpu);
     t.load.push(os.loadavg()[0]);
     if (Number.isFinite(w)) t.warm.push(w);
     t.toProbabilities.push(t2 - t1);
@@ -208,6 +261,37 @@ async function userSide(browser, url, file, t, notes) {
     }
   } finally {
     await page.close();
+  }
+}
+
+/** The floor of a page load here: {@link userSide}'s "page load -> ready" and CPU time for a blank page. */
+async function blankPage(browser, url, t) {
+  const page = await browser.newPage();
+  try {
+    const cpu0 = chromiumCpuMs();
+    const t0 = performance.now();
+    await page.goto(url);
+    await onScreen(page, 'ready');
+    t.ready.push(performance.now() - t0);
+    const cpu = cpuSpent(cpu0, chromiumCpuMs());
+    if (cpu) t.cpu.push(cpu);
+  } finally {
+    await page.close();
+  }
+}
+
+/** "page load -> ready" and the Chromium CPU time it took (all processes, and by kind), medians. */
+function cpuRows(rows, who, t) {
+  if (!t.ready.length) return;
+  rows.push({ metric: `${who}: page load -> ready (median of ${t.ready.length})`, value: Math.round(median(t.ready)), unit: 'ms' });
+  cpuKindRows(rows, who, t.cpu);
+}
+
+function cpuKindRows(rows, who, cpu) {
+  if (!cpu.length) return;
+  for (const kind of ['total', ...Object.keys(cpu[0]).filter((k) => k !== 'total').sort()]) {
+    const label = kind === 'total' ? 'all processes' : kind;
+    rows.push({ metric: `${who}: Chromium CPU time, page load -> ready, ${label} (median of ${cpu.length})`, value: Math.round(median(cpu.map((c) => c[kind] ?? 0))), unit: 'ms' });
   }
 }
 
@@ -267,6 +351,7 @@ function userRows(rows, who, t) {
   if (t.warm.length) rows.push({ metric: `${who}: kernel warm-up while the file is chosen (page timer)`, value: ms(t.warm), unit: 'ms' });
   rows.push({ metric: `${who}: file chosen -> probabilities shown (NIH PNG, median of ${n})`, value: ms(t.toProbabilities), unit: 'ms' });
   rows.push({ metric: `${who}: probabilities shown -> Grad-CAM shown (median of ${n})`, value: ms(t.toGradCam), unit: 'ms' });
+  cpuKindRows(rows, who, t.cpu);
   for (const [stage, v] of Object.entries(t.stages)) rows.push({ metric: `${who}: ${stage} (page marks, median of ${v.length})`, value: ms(v), unit: 'ms' });
 }
 
