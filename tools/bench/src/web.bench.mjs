@@ -228,12 +228,7 @@ export async function run() {
 async function userSide(browser, url, file, t, notes) {
   const page = await browser.newPage();
   try {
-    const cpu0 = chromiumCpuMs();
-    const t0 = performance.now();
-    await page.goto(url);
-    await onScreen(page, 'ready');
-    const ready = performance.now() - t0;
-    const cpu = cpuSpent(cpu0, chromiumCpuMs());
+    const { ready, cpu } = await loadPage(page, url);
     const state = await page.evaluate(() => ({ ...document.body.dataset, error: document.getElementById('error')?.textContent }));
     if (state.state !== 'ready') return notes.push(`user side ${url}: ${state.error}`);
     await page.waitForFunction(() => document.body.dataset.warm !== 'running', null, { timeout: 120_000 });
@@ -264,16 +259,21 @@ async function userSide(browser, url, file, t, notes) {
   }
 }
 
+/** `page.goto(url)` until the page says it is ready (or failed): the wall time, and the Chromium CPU time spent. */
+async function loadPage(page, url) {
+  const cpu0 = chromiumCpuMs();
+  const t0 = performance.now();
+  await page.goto(url);
+  await onScreen(page, 'ready');
+  return { ready: performance.now() - t0, cpu: cpuSpent(cpu0, chromiumCpuMs()) };
+}
+
 /** The floor of a page load here: {@link userSide}'s "page load -> ready" and CPU time for a blank page. */
 async function blankPage(browser, url, t) {
   const page = await browser.newPage();
   try {
-    const cpu0 = chromiumCpuMs();
-    const t0 = performance.now();
-    await page.goto(url);
-    await onScreen(page, 'ready');
-    t.ready.push(performance.now() - t0);
-    const cpu = cpuSpent(cpu0, chromiumCpuMs());
+    const { ready, cpu } = await loadPage(page, url);
+    t.ready.push(ready);
     if (cpu) t.cpu.push(cpu);
   } finally {
     await page.close();
