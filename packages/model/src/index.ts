@@ -28,7 +28,7 @@ export { OnnxExportError, OnnxRuntimeError } from './errors';
 export { exportOnnx, buildOnnxGraph, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME, ONNX_EXPORTER_VERSION } from './onnx/exportOnnx';
 export type { ExportOnnxOptions } from './onnx/exportOnnx';
 export { encodeOnnxModel, ONNX_OPSET } from './onnx/encodeOnnxModel';
-export { quantizeOnnxGraph, quantizableTensors, calibrationGraph } from './onnx/quantizeOnnxGraph';
+export { quantizeOnnxGraph, quantizableTensors, calibrationGraph, isGroupedConv } from './onnx/quantizeOnnxGraph';
 export type { ActivationRange, QuantizeOnnxOptions } from './onnx/quantizeOnnxGraph';
 export type { OnnxAttribute, OnnxGraph, OnnxInitializer, OnnxNode, OnnxValueInfo } from './onnx/encodeOnnxModel';
 export { createTfjsExtractor } from './onnx/createTfjsExtractor';

@@ -60,6 +60,7 @@ export {
   quantizeOnnxGraph,
   quantizableTensors,
   calibrationGraph,
+  isGroupedConv,
 } from './index';
 export type {
   ActivationRange,

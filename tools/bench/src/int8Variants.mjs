@@ -1,6 +1,8 @@
 // The MobileNet v1 int8 variants side by side (issue 17, part 2): the same calibration (32 training images of the
 // shared data, min/max), quantised without bias correction (quantizer version 1), with the weight-only correction
-// from channel means, and with the correction measured per convolution (what `--precision int8` does, version 2).
+// from channel means, with the correction measured per convolution (version 2), and with some convolutions kept in
+// float32 (`keepFloat`, each with its own measured correction): every depthwise one, every depthwise one and the
+// first, or the stem (the first and the first depthwise one: what `--precision int8` does, version 3).
 // For each: images/s of a bare onnxruntime session (2 threads, batch 8) interleaved with float32 in one run,
 // per-image feature cosine to float32 on the test images, and the test AUC of the int8 bench's head (L2 logistic
 // regression on pooled features, patient-disjoint split). Not part of `npm run bench` (it repeats the int8 bench's
@@ -54,12 +56,16 @@ try {
   const everything = await pack(manifest);
   const graph = model.buildOnnxGraph(backbone.model);
   const ranges = await model.calibrateOnnxGraph(graph, calib, K, { intraOpNumThreads: THREADS });
-  const biasCorrections = await model.measureBiasCorrections(graph, ranges, calib, K, { intraOpNumThreads: THREADS });
+  const corrected = async (quantize) =>
+    model.quantizeOnnxGraph(graph, ranges, { ...quantize, biasCorrections: await model.measureBiasCorrections(graph, ranges, calib, K, { intraOpNumThreads: THREADS, quantize }) });
   const variants = [
     ['fp32', graph],
     ['int8, no bias correction (quantizer 1)', model.quantizeOnnxGraph(graph, ranges, { biasCorrection: false })],
     ['int8, weight-rounding correction (channel means)', model.quantizeOnnxGraph(graph, ranges)],
-    ['int8, + measured per convolution (quantizer 2, shipped)', model.quantizeOnnxGraph(graph, ranges, { biasCorrections })],
+    ['int8, + measured per convolution (quantizer 2)', await corrected({})],
+    ['int8 (2), depthwise convolutions float32', await corrected({ keepFloat: 'depthwise' })],
+    ['int8 (2), depthwise and first convolutions float32', await corrected({ keepFloat: (n, i) => i === 0 || model.isGroupedConv(n) })],
+    ['int8 (2), stem (conv1, conv_dw_1) float32 (quantizer 3, shipped)', await corrected({ keepFloat: 'stem' })],
   ];
   const sessions = await Promise.all(variants.map(([, g]) => ort.InferenceSession.create(model.encodeOnnxModel(g), { intraOpNumThreads: THREADS })));
   const batch = new ort.Tensor('float32', everything.subarray(0, 8 * size), [8, 224, 224, 3]);

@@ -32,7 +32,7 @@ describe('cxr train --precision int8', () => {
     expect(await countF32()).toBe(2 * images); // new keys: no float32 feature is reused as int8
     const config = JSON.parse(await readFile(path.join(tmp, 'int8-model', 'cxr.json'), 'utf8'));
     expect(config.trainingMetrics.precision).toBe('int8');
-    expect(config.trainingMetrics.quantization).toEqual({ calibration: expect.stringMatching(/^[0-9a-f]{64}$/), images: Math.min(32, r.split.train), method: 'minmax', biasCorrection: true, quantizer: 2 });
+    expect(config.trainingMetrics.quantization).toEqual({ calibration: expect.stringMatching(/^[0-9a-f]{64}$/), images: Math.min(32, r.split.train), method: 'minmax', biasCorrection: true, quantizer: 3 });
     expect(JSON.parse(await readFile(path.join(tmp, 'fp32-model', 'cxr.json'), 'utf8')).trainingMetrics.precision).toBe('fp32');
     expect(r.history.loss).not.toEqual(fp32.history.loss);
     await expect(runTrain({ ...base, cacheDir, out: 'int8-tfjs', precision: 'int8', engine: 'tfjs' })).rejects.toThrow(/onnxruntime only/);

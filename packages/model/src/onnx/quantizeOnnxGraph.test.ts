@@ -12,7 +12,8 @@ import { calibrateOnnxGraph } from './calibrateOnnxGraph';
 import { createOnnxExtractor } from './createOnnxExtractor';
 import { encodeOnnxModel } from './encodeOnnxModel';
 import { buildOnnxGraph } from './exportOnnx';
-import { getOrExportOnnx, ONNX_QUANTIZER_VERSION } from './getOrExportOnnx';
+import { exportInt8Onnx, getOrExportOnnx, ONNX_QUANTIZER_VERSION } from './getOrExportOnnx';
+import { loadOnnxRuntime } from './loadOnnxRuntime';
 import { measureBiasCorrections } from './measureBiasCorrections';
 import { quantizableTensors, quantizeOnnxGraph, type ActivationRange } from './quantizeOnnxGraph';
 import type { OnnxGraph } from './encodeOnnxModel';
@@ -38,6 +39,16 @@ function smallNet(): tfl.LayersModel {
   x = tfl.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', name: 'dw' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.reLU({ maxValue: 6, name: 'dw_relu' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.conv2d({ filters: 16, kernelSize: 1, activation: 'relu', name: 'c2' }).apply(x) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: x });
+}
+
+/** A VGG-like chain without grouped convolutions: conv, relu, conv, relu, max pool, conv. */
+function vggNet(): tfl.LayersModel {
+  const input = tfl.input({ shape: [16, 16, 3] });
+  let x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', name: 'b1c1' }).apply(input) as tfl.SymbolicTensor;
+  x = tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', name: 'b1c2' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.maxPooling2d({ poolSize: 2, name: 'b1p' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', name: 'b2c1' }).apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: x });
 }
 
@@ -110,6 +121,92 @@ describe('quantizeOnnxGraph', () => {
     } finally {
       await extractor.dispose();
     }
+  });
+
+  it('keeps the convolutions keepFloat names in float32, with no Q/DQ of their own', async () => {
+    const graph = buildOnnxGraph(smallNet());
+    const size = 16 * 16 * 3;
+    const ranges = await calibrateOnnxGraph(graph, images(8, size, 1), 8, { intraOpNumThreads: 1 });
+    const convInputs = (g: OnnxGraph): Record<string, string[]> => Object.fromEntries(g.nodes.filter((n) => n.opType === 'Conv').map((n) => [n.name, n.inputs]));
+    const quantizedTensors = (g: OnnxGraph): string[] => g.nodes.filter((n) => n.opType === 'QuantizeLinear').map((n) => n.inputs[0]);
+
+    // The depthwise conv reads c1's quantised output through a per-channel DequantizeLinear and its float weights;
+    // c1 and c2 keep int8 weights, int32 biases, and Q/DQ on their inputs and outputs (QLinearConv's pattern).
+    const dw = quantizeOnnxGraph(graph, ranges, { keepFloat: 'depthwise' });
+    expect(convInputs(dw)).toEqual({
+      c1: ['input_nchw/dq', 'c1/W/dq', 'c1/B/dq'],
+      dw: ['p1/dq_per_channel', 'dw/W', 'dw/B'],
+      c2: ['dw_relu/dq', 'c2/W/dq', 'c2/B/dq'],
+    });
+    expect(quantizedTensors(dw)).toEqual(['input_nchw', 'c1', 'p1', 'dw_relu', 'c2']);
+    expect(dw.initializers.find((i) => i.name === 'dw/W')?.data).toBeInstanceOf(Float32Array);
+    expect(dw.initializers.some((i) => i.name === 'dw/W/int8')).toBe(false);
+    const perChannel = dw.nodes.find((n) => n.outputs[0] === 'p1/dq_per_channel');
+    expect(perChannel).toMatchObject({ opType: 'DequantizeLinear', inputs: ['p1/q', 'p1/dq_per_channel/scale', 'p1/dq_per_channel/zero'], attributes: { axis: { value: 1 } } });
+    // 8 channels, each at the pooled tensor's one scale (= c1's: max pooling keeps it).
+    const scale = dw.initializers.find((i) => i.name === 'p1/dq_per_channel/scale');
+    expect(scale?.dims).toEqual([8]);
+    expect([...(scale?.data as Float32Array)]).toEqual(Array(8).fill((dw.initializers.find((i) => i.name === 'c1/q_scale')?.data as Float32Array)[0]));
+
+    // The stem: the first conv and the depthwise one after it; only c2 is int8, its input the first Q/DQ.
+    const stem = quantizeOnnxGraph(graph, ranges, { keepFloat: 'stem' });
+    expect(convInputs(stem)).toEqual({ c1: ['input_nchw', 'c1/W', 'c1/B'], dw: ['p1', 'dw/W', 'dw/B'], c2: ['dw_relu/dq', 'c2/W/dq', 'c2/B/dq'] });
+    expect(quantizedTensors(stem)).toEqual(['dw_relu', 'c2']);
+    expect(quantizableTensors(graph, { keepFloat: 'stem' })).toEqual(['dw_relu', 'c2']);
+    expect(stem.docString).toContain('2 convolutions float32');
+
+    // A predicate (index among the Conv nodes), and a value that is neither.
+    expect(convInputs(quantizeOnnxGraph(graph, ranges, { keepFloat: (_, i) => i === 2 })).c2).toEqual(['dw_relu/dq_per_channel', 'c2/W', 'c2/B']);
+    expect(() => quantizeOnnxGraph(graph, ranges, { keepFloat: 'pointwise' as 'stem' })).toThrow(/keepFloat must be 'stem', 'depthwise' or a function, got "pointwise"/);
+  });
+
+  it('runs float32 convolutions as written under onnxruntime\'s optimisations (no weight quantisation behind our back)', async () => {
+    // Seeded weights; depthwise channels at scales 1 .. 2^-7 (as BatchNorm folding leaves them), which per-tensor
+    // int8 weights would round to a few steps.
+    const model = smallNet();
+    model.layers.forEach((layer, l) => {
+      const weights = layer.getWeights();
+      const seeded = weights.map((w, k) =>
+        tf.tidy(() => {
+          const v = tf.mul(tf.tensor(images(1, w.size, 10 + 2 * l + k), w.shape), 0.3);
+          return layer.name === 'dw' && k === 0 ? tf.mul(v, tf.tensor4d(Array.from({ length: 8 }, (_, c) => 2 ** -c), [1, 1, 8, 1])) : v;
+        }),
+      );
+      if (weights.length > 0) layer.setWeights(seeded);
+      tf.dispose(seeded);
+    });
+    const graph = buildOnnxGraph(model);
+    const size = 16 * 16 * 3;
+    const ranges = await calibrateOnnxGraph(graph, images(8, size, 4), 8, { intraOpNumThreads: 1 });
+    const input = images(4, size, 5);
+    const x = tf.tensor4d(input, [4, 16, 16, 3]);
+    const y = model.predict(x) as tf.Tensor;
+    const reference = (await y.data()) as Float32Array;
+    tf.dispose([x, y]);
+    const ort = await loadOnnxRuntime();
+    const run = async (g: OnnxGraph, graphOptimizationLevel: 'all' | 'disabled'): Promise<Float32Array> => {
+      const session = await ort.InferenceSession.create(encodeOnnxModel(g), { intraOpNumThreads: 1, graphOptimizationLevel });
+      try {
+        const out = await session.run({ input: new ort.Tensor('float32', input, [4, 16, 16, 3]) });
+        return out.features.data as Float32Array;
+      } finally {
+        await session.release();
+      }
+    };
+    const mse = (a: Float32Array, b: Float32Array): number => a.reduce((acc, v, i) => acc + (v - b[i]) ** 2, 0) / a.length;
+    const depthwise = quantizeOnnxGraph(graph, ranges, { keepFloat: 'depthwise' });
+    const optimised = await run(depthwise, 'all');
+    // Unoptimised, onnxruntime runs the graph as written: Q/DQ as float arithmetic, the depthwise conv on its float
+    // weights. The optimised session (QLinearConv for c1 and c2) may differ from it by an output step where a
+    // rounding falls the other way (here it does not at all). With a per-tensor DequantizeLinear before the
+    // depthwise conv, onnxruntime quantises its weights per tensor: measured, the mean squared gap to the graph as
+    // written was then 1.3x the one to float32.
+    const c2Step = (depthwise.initializers.find((i) => i.name === 'c2/q_scale')?.data as Float32Array)[0];
+    const asWritten = await run(depthwise, 'disabled');
+    expect(Math.max(...optimised.map((v, i) => Math.abs(v - asWritten[i])))).toBeLessThanOrEqual(c2Step * 1.001);
+    expect(mse(optimised, asWritten)).toBeLessThan(mse(optimised, reference) / 4);
+    // Every conv float32: no Q/DQ left, onnxruntime computes tfjs's float graph (to rounding).
+    expect(mse(await run(quantizeOnnxGraph(graph, ranges, { keepFloat: () => true }), 'all'), reference)).toBeLessThan(1e-10);
   });
 
   it('corrects the bias for the mean shift of the rounded weights (by hand)', () => {
@@ -186,6 +283,26 @@ describe('quantizeOnnxGraph', () => {
     const measured = await meanGap(quantizeOnnxGraph(graph, ranges, { biasCorrections: corrections }));
     // Measured here: 1.2e-4 without any correction, 1.6e-5 with.
     expect(measured).toBeLessThan(none / 3);
+  });
+
+  it('exports graphs without depthwise convolutions all-int8 as before, and keeps the stem float32 in graphs with them', async () => {
+    const size = 16 * 16 * 3;
+    const calib = images(4, size, 6);
+    const calibration = { id: 'c', load: async () => ({ images: calib, n: 4 }), options: { intraOpNumThreads: 1 } };
+    // VGG-like: 'depthwise' names nothing, and the export is the plain quantisation, byte for byte.
+    const vgg = vggNet();
+    const vggGraph = buildOnnxGraph(vgg);
+    const vggRanges = await calibrateOnnxGraph(vggGraph, calib, 4, { intraOpNumThreads: 1 });
+    const plain = encodeOnnxModel(quantizeOnnxGraph(vggGraph, vggRanges));
+    expect(encodeOnnxModel(quantizeOnnxGraph(vggGraph, vggRanges, { keepFloat: 'depthwise' }))).toEqual(plain);
+    expect(await exportInt8Onnx(vgg, calibration)).toEqual(plain);
+    // With a depthwise conv: stem float32, the measured corrections made on that graph.
+    const net = smallNet();
+    const graph = buildOnnxGraph(net);
+    const ranges = await calibrateOnnxGraph(graph, calib, 4, { intraOpNumThreads: 1 });
+    const biasCorrections = await measureBiasCorrections(graph, ranges, calib, 4, { intraOpNumThreads: 1, quantize: { keepFloat: 'stem' } });
+    expect([...biasCorrections.keys()]).toEqual(['c2']);
+    expect(await exportInt8Onnx(net, calibration)).toEqual(encodeOnnxModel(quantizeOnnxGraph(graph, ranges, { keepFloat: 'stem', biasCorrections })));
   });
 
   it('refuses a graph without ranges, and int8 without calibration', async () => {

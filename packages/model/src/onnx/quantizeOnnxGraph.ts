@@ -34,6 +34,20 @@ export interface QuantizeOnnxOptions {
    * `channelMeans` correction: what `measureBiasCorrections` measured on images.
    */
   biasCorrections?: ReadonlyMap<string, Float32Array>;
+  /**
+   * Convolutions left in float32, with no int8 weights and no QuantizeLinear/DequantizeLinear of their own:
+   * - `'stem'`: the graph's first convolution and the grouped (depthwise) ones right after it, up to the next
+   *   ungrouped one (MobileNet v1's conv1 and conv_dw_1, about 3% of its multiply-adds). Its 112 x 112 x 32 ReLU6 output
+   *   is the tensor per-tensor uint8 hurts most: MobileNet v1's worst held-out image goes from cosine 0.981 to
+   *   0.997 to float32 (tools/bench/src/int8Variants.mjs).
+   * - `'depthwise'`: every grouped convolution (group > 1).
+   * - a predicate over each Conv node (with its index among the graph's Conv nodes).
+   *
+   * A float convolution reads the output of the int8 one before it dequantised, and the int8 one after it reads its
+   * output quantised, so every int8 convolution keeps its `DQ -> Conv -> (Relu/Clip) -> Q` for QLinearConv.
+   * Default: none (every convolution int8).
+   */
+  keepFloat?: 'stem' | 'depthwise' | ((conv: OnnxNode, index: number) => boolean);
 }
 
 /** The quantisation parameters of one uint8 activation tensor. */
@@ -47,29 +61,46 @@ interface QParams {
  * every Conv's data input, and every Conv's output after its Relu/Clip when it has one (so that onnxruntime fuses
  * `DQ -> Conv -> (Relu) -> Q` into one QLinearConv). A MaxPool between two of them keeps its input's parameters
  * (onnxruntime then pools the uint8 values directly), so its output is not listed: it needs no calibration.
+ * Convolutions that `keepFloat` names are left out (their inputs and outputs are listed only where an int8
+ * convolution reads or writes them).
  */
-export function quantizableTensors(graph: OnnxGraph): string[] {
-  return planQuantization(graph).calibrated;
+export function quantizableTensors(graph: OnnxGraph, options: Pick<QuantizeOnnxOptions, 'keepFloat'> = {}): string[] {
+  return planQuantization(graph, options.keepFloat).calibrated;
 }
 
 interface Plan {
+  /** The Conv nodes made int8. */
+  quantized: Set<OnnxNode>;
   /** Tensors whose range is measured. */
   calibrated: string[];
   /** MaxPool output -> its input (same quantisation parameters). */
   sharesWith: Map<string, string>;
 }
 
-/**
- * A Conv with constant weights (and bias). Depthwise ones too: left float32 between int8 pointwise convolutions,
- * onnxruntime 1.30's graph optimisations changed MobileNet's features (cosine 0.73 to the float graph, 0.995
- * with optimisations off; measured again with bias correction), while quantised and bias-corrected they keep 0.996.
- */
-function isQuantizedConv(n: OnnxNode, weights: ReadonlySet<string>): boolean {
+/** A Conv with constant weights (and bias): one {@link quantizeOnnxGraph} can make int8. */
+function hasConstantWeights(n: OnnxNode, weights: ReadonlySet<string>): boolean {
   return n.opType === 'Conv' && weights.has(n.inputs[1]) && (n.inputs[2] === undefined || weights.has(n.inputs[2]));
 }
 
-function planQuantization(graph: OnnxGraph): Plan {
+/** True for a grouped (e.g. depthwise) convolution. */
+export function isGroupedConv(n: OnnxNode): boolean {
+  return n.opType === 'Conv' && Number(n.attributes?.group?.value ?? 1) > 1;
+}
+
+/** The Conv nodes made int8: those with constant weights, less the ones `keepFloat` names. */
+function quantizedConvs(graph: OnnxGraph, keepFloat: QuantizeOnnxOptions['keepFloat']): Set<OnnxNode> {
   const weights = new Set(graph.initializers.map((i) => i.name));
+  const convs = graph.nodes.filter((n) => n.opType === 'Conv');
+  const stemEnd = convs.findIndex((n, i) => i > 0 && !isGroupedConv(n)); // first ungrouped conv after the first
+  const keep = keepFloat === 'depthwise' ? isGroupedConv : keepFloat === 'stem' ? (_: OnnxNode, i: number) => i < (stemEnd < 0 ? convs.length : stemEnd) : keepFloat;
+  if (keepFloat !== undefined && typeof keep !== 'function') {
+    throw new OnnxExportError(graph.name, undefined, `keepFloat must be 'stem', 'depthwise' or a function, got ${JSON.stringify(keepFloat)}`);
+  }
+  return new Set(convs.filter((n, i) => hasConstantWeights(n, weights) && !keep?.(n, i)));
+}
+
+function planQuantization(graph: OnnxGraph, keepFloat: QuantizeOnnxOptions['keepFloat']): Plan {
+  const quantized = quantizedConvs(graph, keepFloat);
   const consumers = new Map<string, OnnxNode[]>();
   for (const n of graph.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const targets = new Set<string>();
@@ -81,7 +112,7 @@ function planQuantization(graph: OnnxGraph): Plan {
     }
   };
   for (const n of graph.nodes) {
-    if (!isQuantizedConv(n, weights)) continue;
+    if (!quantized.has(n)) continue;
     add(n.inputs[0]);
     const next = consumers.get(n.outputs[0]) ?? [];
     const act = next.length === 1 && (next[0].opType === 'Relu' || next[0].opType === 'Clip') ? next[0] : undefined;
@@ -95,15 +126,15 @@ function planQuantization(graph: OnnxGraph): Plan {
   const producedAt = new Map<string, number>();
   graph.nodes.forEach((n, i) => n.outputs.forEach((o) => producedAt.set(o, i)));
   const calibrated = order.filter((t) => !sharesWith.has(t)).sort((a, b) => (producedAt.get(a) ?? -1) - (producedAt.get(b) ?? -1));
-  return { calibrated, sharesWith };
+  return { quantized, calibrated, sharesWith };
 }
 
 /**
  * The graph with every tensor of {@link quantizableTensors} added as a graph output (shape left open), for
  * measuring activation ranges with onnxruntime. The original output stays first.
  */
-export function calibrationGraph(graph: OnnxGraph): OnnxGraph {
-  return { ...graph, outputs: [...graph.outputs, ...quantizableTensors(graph).map((name) => ({ name }))] };
+export function calibrationGraph(graph: OnnxGraph, options: Pick<QuantizeOnnxOptions, 'keepFloat'> = {}): OnnxGraph {
+  return { ...graph, outputs: [...graph.outputs, ...quantizableTensors(graph, options).map((name) => ({ name }))] };
 }
 
 /** uint8 asymmetric parameters covering [min, max] and 0 (ONNX QuantizeLinear: q = round(x / scale) + zeroPoint). */
@@ -128,8 +159,9 @@ function activationParams(range: ActivationRange): QParams {
  * const int8 = encodeOnnxModel(quantizeOnnxGraph(graph, ranges));
  */
 export function quantizeOnnxGraph(graph: OnnxGraph, ranges: ReadonlyMap<string, ActivationRange>, options: QuantizeOnnxOptions = {}): OnnxGraph {
-  const plan = planQuantization(graph);
-  const weightNames = new Set(graph.initializers.map((i) => i.name));
+  const plan = planQuantization(graph, options.keepFloat);
+  const { quantized } = plan;
+  const floatConvs = graph.nodes.filter((n) => n.opType === 'Conv' && !quantized.has(n)).length;
   const qmax = options.reduceRange ? 63 : 127;
   const params = new Map<string, QParams>();
   for (const t of plan.calibrated) {
@@ -157,11 +189,35 @@ export function quantizeOnnxGraph(graph: OnnxGraph, ranges: ReadonlyMap<string, 
     ];
   };
 
+  /**
+   * A float32 convolution's quantised input, dequantised per channel (axis 1, every channel at the tensor's one
+   * scale and zero point: the same values as its per-tensor DequantizeLinear). onnxruntime's WeightBiasQuantization
+   * (1.20 and later, basic level) turns a Conv between a per-tensor DequantizeLinear and a QuantizeLinear (Relu or
+   * Clip between) into a QDQ Conv by quantising its float weights per tensor, which ruins depthwise weights (MobileNet
+   * v1's features at cosine 0.73 to float32); it leaves a per-channel input alone.
+   */
+  const emitted = new Set<string>();
+  const perChannelDq = (conv: OnnxNode): string => {
+    const t = conv.inputs[0];
+    const name = `${t}/dq_per_channel`;
+    if (emitted.has(name)) return name;
+    const w = initializers.get(conv.inputs[1]);
+    if (w === undefined) return rename.get(t) ?? t; // weights computed in the graph: nothing to quantise them
+    const channels = w.dims[1] * Number(conv.attributes?.group?.value ?? 1);
+    const p = params.get(t) as QParams;
+    newInits.push({ name: `${name}/scale`, dims: [channels], data: new Float32Array(channels).fill(p.scale) });
+    newInits.push({ name: `${name}/zero`, dims: [channels], data: new Uint8Array(channels).fill(p.zeroPoint) });
+    nodes.push({ opType: 'DequantizeLinear', name: `${t}/dequantize_per_channel`, inputs: [`${t}/q`, `${name}/scale`, `${name}/zero`], outputs: [name], attributes: { axis: { type: 'int', value: 1 } } });
+    emitted.add(name);
+    return name;
+  };
+
   const inputTensors = new Set(graph.inputs.map((i) => i.name));
   for (const t of params.keys()) if (inputTensors.has(t)) nodes.push(...qdq(t));
   for (const n of graph.nodes) {
     let node: OnnxNode = { ...n, inputs: n.inputs.map((i) => rename.get(i) ?? i) };
-    if (isQuantizedConv(n, weightNames)) node = quantizeConv(node, n, params.get(n.inputs[0]) as QParams);
+    if (quantized.has(n)) node = quantizeConv(node, n, params.get(n.inputs[0]) as QParams);
+    else if (n.opType === 'Conv' && params.has(n.inputs[0])) node = { ...node, inputs: [perChannelDq(n), ...node.inputs.slice(1)] };
     nodes.push(node);
     for (const o of n.outputs) if (params.has(o)) nodes.push(...qdq(o));
   }
@@ -236,7 +292,7 @@ export function quantizeOnnxGraph(graph: OnnxGraph, ranges: ReadonlyMap<string, 
     ...graph,
     nodes: [...weightNodes, ...nodes],
     initializers: [...graph.initializers.filter((i) => !dropped.has(i.name)), ...newInits],
-    docString: `${graph.docString ?? ''} Quantised int8 (QDQ: per-channel int8 weights, uint8 activations${options.reduceRange ? ', 7-bit weights' : ''}).`.trim(),
+    docString: `${graph.docString ?? ''} Quantised int8 (QDQ: per-channel int8 weights, uint8 activations${options.reduceRange ? ', 7-bit weights' : ''}${floatConvs > 0 ? `, ${floatConvs} convolutions float32` : ''}).`.trim(),
   };
 }
 
