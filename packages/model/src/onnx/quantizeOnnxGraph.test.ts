@@ -127,7 +127,7 @@ describe('quantizeOnnxGraph', () => {
     const graph = buildOnnxGraph(smallNet());
     const size = 16 * 16 * 3;
     const ranges = await calibrateOnnxGraph(graph, images(8, size, 1), 8, { intraOpNumThreads: 1 });
-    const convInputs = (g: OnnxGraph): Record<string, string[]> => Object.fromEntries(g.nodes.filter((n) => n.opType === 'Conv').map((n) => [n.name, n.inputs]));
+    const convInputs = (g: OnnxGraph): Record<string, readonly string[]> => Object.fromEntries(g.nodes.filter((n) => n.opType === 'Conv').map((n) => [n.name, n.inputs]));
     const quantizedTensors = (g: OnnxGraph): string[] => g.nodes.filter((n) => n.opType === 'QuantizeLinear').map((n) => n.inputs[0]);
 
     // The depthwise conv reads c1's quantised output through a per-channel DequantizeLinear and its float weights;
