@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -32,6 +32,8 @@ describe('convertImageToPng refusals', () => {
     expect((await sharp(shrunk).raw().toBuffer({ resolveWithObject: true })).info).toMatchObject({ width: 64, height: 64 }); // the hazard
     const err = await refusal(path.join(dir, 'shrunk.jpg'));
     expect(err.cause).toBeInstanceOf(JpegFrameSizeError);
+    // libvips decoded it alongside the check, and its PNG was dropped: nothing written.
+    expect(existsSync(path.join(dir, 'out.png'))).toBe(false);
     // 64x64 in 16x16 MCUs (4:2:0) is 4 x 4 = 16 MCUs; the data holds 10 x 10
     expect(err.message).toMatch(/^Cannot convert image .*shrunk\.jpg: its JPEG header's size 64x64 is smaller than its image data \(scan 1: \d+ bytes of data after MCU 16 of 16\): the header was altered or the file is corrupt$/);
   });
