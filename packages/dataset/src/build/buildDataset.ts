@@ -35,9 +35,6 @@ export const BUILD_FILES = {
  */
 const CONVERSION_BACKLOG = 1024;
 
-/** Metadata rows scanned between two turns of the event loop (about 2 ms of the main thread at NIH's pace). */
-const SCAN_YIELD_ROWS = 128;
-
 /** Columns a shard's part file puts before {@link MANIFEST_COLUMNS}: the record's place in the merged manifest. */
 export const SHARD_ORDER_COLUMNS = ['orderClass', 'orderSource', 'orderRow'] as const;
 
@@ -484,9 +481,6 @@ export async function buildDataset(config: BuildConfig): Promise<BuildSummary> {
         summary.rowsRead++;
         rowsReadNow = summary.rowsRead;
         if (summary.rowsRead % 2000 === 0) progress();
-        // The scan runs ahead of the conversions on the same thread: every SCAN_YIELD_ROWS rows it lets finished
-        // file reads and conversions be handled, so the next conversion starts without waiting for the scan.
-        if (summary.rowsRead % SCAN_YIELD_ROWS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
         // Every class's filter sees every record, so each class's counts stand on their own.
         let chosen: ClassState | undefined;
         for (const k of classes) if (k.filter.test(record) === null) chosen ??= k;
