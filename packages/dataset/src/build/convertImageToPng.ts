@@ -73,7 +73,7 @@ export async function convertImageToPng(input: string, output: string, options: 
       // Read once: the JPEG frame check needs the bytes (libjpeg drops data past a shrunk header's size silently).
       const bytes = await readFile(input);
       // The conversion starts first: libvips decodes in its own threads while the check walks the same bytes on this
-      // one (0.5-20 ms a JPEG of the shared data, 1.5 s of a build), so the check no longer delays each conversion.
+      // one (0.9-1.5 s of CPU over the shared data's JPEGs), so the check no longer delays each conversion.
       // A refused file's PNG is dropped; the check's error comes first, as when it ran before the decode.
       const conversion = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' })
         .rotate()
