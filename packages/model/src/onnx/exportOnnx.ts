@@ -254,6 +254,14 @@ function lowerLayer(
     return name;
   };
   const weights = (): Float32Array[] => layer.getWeights().map((t) => t.dataSync() as Float32Array);
+  /** A convolution with the layer's activation after it (Conv2D, DepthwiseConv2D, a Dense on a feature map). */
+  const addConv = (conv: Omit<Extract<Op, { kind: 'conv' }>, 'kind' | 'layer' | 'input' | 'output'>, out: ValueShape): string => {
+    const fn = activation(config.activation);
+    const convOut = fn === null ? name : `${name}/preact`;
+    ops.push({ kind: 'conv', layer: layer.name, input, output: convOut, ...conv });
+    shapes.set(convOut, out);
+    return addActivation(convOut, fn, out);
+  };
 
   switch (cls) {
     case 'Conv2D':
@@ -293,24 +301,18 @@ function lowerLayer(
             for (let i = 0; i < c; i++)
               for (let m = 0; m < mult; m++) weight[((i * mult + m) * kh + y) * kw + x] = kernel[((y * kw + x) * c + i) * mult + m];
       }
-      const fn = activation(config.activation);
-      const convOut = fn === null ? name : `${name}/preact`;
-      ops.push({
-        kind: 'conv',
-        layer: layer.name,
-        input,
-        output: convOut,
-        weight,
-        weightDims: [outC, cls === 'Conv2D' ? c : 1, kh, kw],
-        bias: useBias ? Float32Array.from(bias) : null,
-        group,
-        strides: [sh, sw],
-        dilations: [dh, dw],
-        pads: [ph.before, pw.before, ph.after, pw.after],
-      });
-      const out: ValueShape = { rank: 4, h: ph.out, w: pw.out, c: outC };
-      shapes.set(convOut, out);
-      return addActivation(convOut, fn, out);
+      return addConv(
+        {
+          weight,
+          weightDims: [outC, cls === 'Conv2D' ? c : 1, kh, kw],
+          bias: useBias ? Float32Array.from(bias) : null,
+          group,
+          strides: [sh, sw],
+          dilations: [dh, dw],
+          pads: [ph.before, pw.before, ph.after, pw.after],
+        },
+        { rank: 4, h: ph.out, w: pw.out, c: outC },
+      );
     }
     case 'BatchNormalization': {
       const rank = shape.rank;
@@ -392,24 +394,10 @@ function lowerLayer(
         if (kernel.length !== c * outC) fail(layer.name, `kernel has ${kernel.length} values, expected ${c}x${outC}`);
         const weight = new Float32Array(kernel.length); // tfjs [in, out] -> ONNX [out, in, 1, 1]
         for (let i = 0; i < c; i++) for (let o = 0; o < outC; o++) weight[o * c + i] = kernel[i * outC + o];
-        const fn = activation(config.activation);
-        const convOut = fn === null ? name : `${name}/preact`;
-        ops.push({
-          kind: 'conv',
-          layer: layer.name,
-          input,
-          output: convOut,
-          weight,
-          weightDims: [outC, c, 1, 1],
-          bias: config.useBias !== false ? Float32Array.from(bias) : null,
-          group: 1,
-          strides: [1, 1],
-          dilations: [1, 1],
-          pads: [0, 0, 0, 0],
-        });
-        const out: ValueShape = { rank: 4, h, w, c: outC };
-        shapes.set(convOut, out);
-        return addActivation(convOut, fn, out);
+        return addConv(
+          { weight, weightDims: [outC, c, 1, 1], bias: config.useBias !== false ? Float32Array.from(bias) : null, group: 1, strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0] },
+          { rank: 4, h, w, c: outC },
+        );
       }
       if (shape.rank !== 2) fail(layer.name, 'Dense on a spatial input is not supported; flatten or pool first');
       const inDim = (shape as { features: number }).features;
