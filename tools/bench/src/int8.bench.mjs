@@ -9,11 +9,11 @@
 //
 //   node tools/bench/src/run.mjs int8
 import { execSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSharedDataset, cosine, inTrain } from './int8Data.mjs';
 import { interleave } from './interleave.mjs';
 import { median } from './median.mjs';
 
@@ -23,21 +23,6 @@ const MOBILENET_DIR = path.join(SHARED, 'weights/mobilenet_v1_1.0_224_conv_pw_12
 const SECONDS = Number(process.env.CXR_BENCH_SECONDS ?? 6);
 const THREADS = 2;
 
-
-function cosine(a, b) {
-  let d = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return d / Math.sqrt(na * nb);
-}
-
-/** Patient-disjoint split: a patient's images all go to train (about 70%) or to test, by a hash of its id. */
-const inTrain = (m) => createHash('sha256').update(`${m.source}\0${m.patientId}`).digest()[0] < 0.7 * 256;
 
 export async function run() {
   const load0 = os.loadavg();
@@ -58,15 +43,7 @@ export async function run() {
   const notes = [];
   try {
     // The dataset built from the shared data (notebook recipe): 163 covid + 110 normal PNGs.
-    const built = await dataset.buildDataset({
-      sources: [
-        { kind: 'covid-chestxray', dir: path.join(SHARED, 'covid-chestxray') },
-        { kind: 'nih-cxr14', dir: path.join(SHARED, 'nih-cxr14') },
-      ],
-      outDir: path.join(tmp, 'data'),
-    });
-    const manifest = await dataset.readManifest(built.manifestFile);
-    const file = (m) => path.join(tmp, 'data', m.path);
+    const { manifest, file } = await buildSharedDataset(dataset, SHARED, path.join(tmp, 'data'));
     const train = manifest.filter(inTrain);
     const test = manifest.filter((m) => !inTrain(m));
     notes.push(`dataset: ${manifest.length} images, train ${train.length} / test ${test.length} (patient-disjoint), calibration: ${model.DEFAULT_CALIBRATION_IMAGES} training images evenly spaced`);

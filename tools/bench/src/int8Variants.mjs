@@ -9,17 +9,16 @@
 // MobileNet rows for variants that are not shipped):
 //
 //   node tools/bench/src/int8Variants.mjs
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSharedDataset, cosine, inTrain } from './int8Data.mjs';
 import { interleave } from './interleave.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SHARED = process.env.CXR_SHARED_DATA ?? path.resolve(here, '../../../../shared/data');
 const THREADS = 2;
-const inTrain = (m) => createHash('sha256').update(`${m.source}\0${m.patientId}`).digest()[0] < 0.7 * 256;
 
 const tf = await import('@tensorflow/tfjs-core');
 await import('@tensorflow/tfjs-backend-cpu');
@@ -34,18 +33,11 @@ const { positiveClass } = dataset.recipeClasses();
 const load0 = os.loadavg();
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'cxr-int8-variants-'));
 try {
-  const built = await dataset.buildDataset({
-    sources: [
-      { kind: 'covid-chestxray', dir: path.join(SHARED, 'covid-chestxray') },
-      { kind: 'nih-cxr14', dir: path.join(SHARED, 'nih-cxr14') },
-    ],
-    outDir: path.join(tmp, 'data'),
-  });
-  const manifest = await dataset.readManifest(built.manifestFile);
+  const { manifest, file } = await buildSharedDataset(dataset, SHARED, path.join(tmp, 'data'));
   const backbone = await model.openBackbone({ name: 'mobilenet_v1', weights: path.join(SHARED, 'weights/mobilenet_v1_1.0_224_conv_pw_12') });
   const size = 224 * 224 * 3;
   const pack = async (records) => {
-    const ims = await Promise.all(records.map((m) => pre.preprocessImage(path.join(tmp, 'data', m.path), backbone.preprocessing).then((r) => r.data)));
+    const ims = await Promise.all(records.map((m) => pre.preprocessImage(file(m), backbone.preprocessing).then((r) => r.data)));
     const all = new Float32Array(ims.length * size);
     ims.forEach((im, i) => all.set(im, i * size));
     return all;
@@ -83,11 +75,6 @@ try {
   const shape = backbone.model.outputs[0].shape.slice(1);
   const trainIdx = manifest.map((m, i) => (inTrain(m) ? i : -1)).filter((i) => i >= 0);
   const testIdx = manifest.map((m, i) => (inTrain(m) ? -1 : i)).filter((i) => i >= 0);
-  const cosine = (a, b) => {
-    let d = 0, na = 0, nb = 0;
-    for (let i = 0; i < a.length; i++) { d += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
-    return d / Math.sqrt(na * nb);
-  };
   console.log(`MobileNet v1, ${manifest.length} images (train ${trainIdx.length} / test ${testIdx.length}); load average before ${load0.map((l) => l.toFixed(1)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log('| variant | images/s (median) | vs fp32 | cosine mean | cosine min | test AUC |\n| --- | --- | --- | --- | --- | --- |');
   variants.forEach(([name], v) => {
