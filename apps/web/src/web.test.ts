@@ -95,6 +95,25 @@ describeBrowser('web demo in Chromium', () => {
     return { page, seen };
   }
 
+  /** The built page served with another model folder (a second server, closed by the caller), opened and loaded. */
+  async function openModelPage(modelDir: string): Promise<{ page: Page; errors: string[]; server: { close(): Promise<void> } }> {
+    const { startServer } = (await import(pathToFileURL(path.join(WEB, 'scripts/serve.mjs')).href)) as {
+      startServer(o: object): Promise<{ url: string; close(): Promise<void> }>;
+    };
+    const other = await startServer({ dist: path.join(tmp, 'dist'), model: modelDir });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${other.url}?weights=float32`);
+      await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
+      return { page, errors, server: other };
+    } catch (error) {
+      await other.close();
+      throw error;
+    }
+  }
+
   async function upload(page: Page, file: string | { name: string; mimeType: string; buffer: Buffer }): Promise<string> {
     await page.locator('#image-input').setInputFiles(file);
     await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
@@ -315,16 +334,8 @@ describeBrowser('web demo in Chromium', () => {
     plain.config.preprocessing = { ...plain.config.preprocessing, ...off };
     const without = await predictFiles(plain, files);
     for (const [i, p] of node.entries()) expect(Math.abs(p.probabilities.covid - without[i].probabilities.covid)).toBeGreaterThan(1e-3);
-    const { startServer } = (await import(pathToFileURL(path.join(WEB, 'scripts/serve.mjs')).href)) as {
-      startServer(o: object): Promise<{ url: string; close(): Promise<void> }>;
-    };
-    const server = await startServer({ dist: path.join(tmp, 'dist'), model: dir });
+    const { page, errors, server: server } = await openModelPage(dir);
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${server.url}?weights=float32`);
-      await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
       await expect(page.locator('#model-info [data-fact="input"]').textContent()).resolves.toContain(fact);
       for (const [i, file] of files.entries()) {
         expect(await upload(page, file)).toBe('done');
@@ -467,16 +478,8 @@ describeBrowser('web demo in Chromium', () => {
         node.map((p) => `${path.basename(p.path)} ${p.decision ?? 'none'} d=${p.inputCheck!.distance.toFixed(4)} [${p.inputCheck!.reasons.join('; ')}]`).join(', '),
     );
 
-    const { startServer } = (await import(pathToFileURL(path.join(WEB, 'scripts/serve.mjs')).href)) as {
-      startServer(o: object): Promise<{ url: string; close(): Promise<void> }>;
-    };
-    const serverOod = await startServer({ dist: path.join(tmp, 'dist'), model: oodDir });
+    const { page, errors, server: serverOod } = await openModelPage(oodDir);
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${serverOod.url}?weights=float32`);
-      await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
       for (const [i, file] of files.entries()) {
         expect(await upload(page, file)).toBe('done');
         // Same decision (a class, or 'none' for refused) and the same reasons as Node, probabilities within 1e-3.
@@ -524,16 +527,8 @@ describeBrowser('web demo in Chromium', () => {
     const node = await predictFiles(tuned, files);
     // not the model of beforeAll, and away from 0 and 1
     for (const p of node) expect(p.probabilities.covid).toBeGreaterThan(0.01);
-    const { startServer } = (await import(pathToFileURL(path.join(WEB, 'scripts/serve.mjs')).href)) as {
-      startServer(o: object): Promise<{ url: string; close(): Promise<void> }>;
-    };
-    const serverFt = await startServer({ dist: path.join(tmp, 'dist'), model: ftDir });
+    const { page, errors, server: serverFt } = await openModelPage(ftDir);
     try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${serverFt.url}?weights=float32`);
-      await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000 });
       for (const [i, file] of files.entries()) {
         expect(await upload(page, file)).toBe('done');
         expectClose(await shownProbabilities(page), node[i].probabilities);
